@@ -1,0 +1,51 @@
+// The signed-in console: who is signed in, Sign out, and one tab per view. Viewers see no change buttons.
+import { useState } from 'react';
+import type { SessionInfo } from '../shared/admin-api.js';
+import { errorText, signOut } from './api.js';
+import { Notice } from './components/Notice.js';
+import { Tabs, type Tab } from './components/Tabs.js';
+import { ActivityTab } from './features/activity/ActivityTab.js';
+import { ApprovedTab } from './features/rules/ApprovedTab.js';
+import { PendingTab } from './features/rules/PendingTab.js';
+import { TestDevicesTab } from './features/test-devices/TestDevicesTab.js';
+
+export function Console({ session, onSignedOut }: { session: SessionInfo; onSignedOut: () => void }) {
+  const [tab, setTab] = useState('pending');
+  const [error, setError] = useState<string>();
+  const canChange = session.role === 'admin';
+
+  const tabs: Tab[] = [
+    { id: 'pending', label: 'Pending Updates', render: () => <PendingTab canChange={canChange} /> },
+    { id: 'approved', label: 'Approved Updates', render: () => <ApprovedTab canChange={canChange} /> },
+    { id: 'test-devices', label: 'Test Devices', render: () => <TestDevicesTab canChange={canChange} /> },
+    { id: 'activity', label: 'Activity', render: () => <ActivityTab /> },
+  ];
+
+  const leave = async () => {
+    try {
+      await signOut();
+      onSignedOut();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  return (
+    <>
+      <header className="app-header">
+        <h1>ucupdates</h1>
+        <span className="user">
+          Signed in as <strong>{session.username}</strong>
+          {!canChange && <span className="badge">view only</span>}
+        </span>
+        <button type="button" onClick={() => void leave()}>
+          Sign out
+        </button>
+      </header>
+      <main>
+        <Notice error={error} />
+        <Tabs tabs={tabs} current={tab} onChange={setTab} />
+      </main>
+    </>
+  );
+}

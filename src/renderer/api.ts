@@ -1,0 +1,139 @@
+// The console's only way to the server: one typed function per admin API operation (same origin, under /api).
+// Request bodies are typed from the shared zod schemas, responses from the shared DTOs; failures throw ApiError
+// carrying the server's code, message and (for invalid input) the field.
+import type { z } from 'zod';
+import type {
+  HistoryDto,
+  PackageDto,
+  RuleChangeDto,
+  RuleDto,
+  SessionInfo,
+  TestDeviceDto,
+  ruleAction,
+  signInInput,
+  testDeviceInput,
+} from '../shared/admin-api.js';
+import type { ErrorBody, ErrorCode } from '../shared/errors.js';
+
+export type RuleAction = z.infer<typeof ruleAction>;
+export type SignInInput = z.input<typeof signInInput>;
+export type TestDeviceInput = z.input<typeof testDeviceInput>;
+
+/** `network`: the server could not be reached or answered something that is not the API's JSON. */
+export type ApiErrorCode = ErrorCode | 'network';
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly status: number,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** The words to show for any failure, an ApiError or not. */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+// The CSRF token of the current session: every change made with the session cookie must carry it.
+let csrf = '';
+let onUnauthenticated: () => void = () => {};
+
+/** Called when the server says the session is gone (expired, signed out elsewhere). */
+export function setUnauthenticatedHandler(handler: () => void): void {
+  onUnauthenticated = handler;
+}
+
+function remember(session: SessionInfo): SessionInfo {
+  csrf = session.csrf;
+  return session;
+}
+
+async function request<T>(method: string, path: string, body?: unknown, opts: { sessionCall?: boolean } = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
+  let res: Response;
+  try {
+    res = await fetch(`api${path}`, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch {
+    throw new ApiError('network', 'Cannot reach the ucupdates server. Check that it is running, then try again.', 0);
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  if (res.ok && json !== undefined) return json as T;
+  const err = (json as Partial<ErrorBody> | undefined)?.error;
+  if (!err) {
+    throw new ApiError('network', `The server answered ${res.status} ${res.statusText} without an explanation.`, res.status);
+  }
+  if (err.code === 'unauthenticated' && !opts.sessionCall) {
+    csrf = '';
+    onUnauthenticated();
+  }
+  throw new ApiError(err.code, err.message, res.status, err.field);
+}
+
+// ---- session ----
+// The API base is relative ("api/..."), so the console works wherever the server mounts it.
+
+export const signIn = async (input: SignInInput) =>
+  remember(await request<SessionInfo>('POST', '/session', input, { sessionCall: true }));
+
+/** Trades the one-time token of a sign-in link (…/#signin=<token>) for a session. */
+export const exchangeSignInToken = async (token: string) =>
+  remember(await request<SessionInfo>('POST', '/session/exchange', { token }, { sessionCall: true }));
+
+/** The current session, or null when not signed in. */
+export async function getSession(): Promise<SessionInfo | null> {
+  try {
+    return remember(await request<SessionInfo>('GET', '/session', undefined, { sessionCall: true }));
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'unauthenticated') return null;
+    throw e;
+  }
+}
+
+export async function signOut(): Promise<void> {
+  await request<void>('DELETE', '/session', undefined, { sessionCall: true });
+  csrf = '';
+}
+
+// ---- rules ----
+
+export const listRules = () => request<RuleDto[]>('GET', '/rules');
+
+/** What the action would do to each rule (summary and warnings); changes nothing. */
+export const previewRuleAction = (action: RuleAction, ids: number[]) =>
+  request<RuleChangeDto[]>('POST', `/rules/${action}/preview`, { ids });
+
+export const applyRuleAction = (action: RuleAction, ids: number[]) =>
+  request<RuleChangeDto[]>('POST', `/rules/${action}`, { ids });
+
+// ---- test devices ----
+
+export const listTestDevices = () => request<TestDeviceDto[]>('GET', '/test-devices');
+
+export const addTestDevice = (input: TestDeviceInput) => request<TestDeviceDto>('POST', '/test-devices', input);
+
+export const removeTestDevice = (id: number) => request<TestDeviceDto>('DELETE', `/test-devices/${id}`);
+
+// ---- history and packages ----
+
+export const listHistory = (limit = 50) => request<HistoryDto[]>('GET', `/history?limit=${limit}`);
+
+export const listPackages = () => request<PackageDto[]>('GET', '/packages');

@@ -1,0 +1,39 @@
+// The admin history, newest first: who changed what, when.
+import { useCallback } from 'react';
+import { createColumnHelper } from '@tanstack/react-table';
+import type { HistoryDto } from '../../../shared/admin-api.js';
+import { listHistory } from '../../api.js';
+import { DataTable } from '../../components/DataTable.js';
+import { Notice } from '../../components/Notice.js';
+import { formatTime } from '../../format.js';
+import { useLoad } from '../../use-load.js';
+import { actionLabel, describeDetails, targetIsRulePath } from './describe-entry.js';
+
+const col = createColumnHelper<HistoryDto>();
+const columns = [
+  col.accessor('at', { header: 'When', cell: (c) => formatTime(c.getValue()) }),
+  col.accessor('actor', { header: 'Who' }),
+  col.accessor('action', { header: 'Action', cell: (c) => actionLabel(c.getValue()) }),
+  col.accessor('target', {
+    header: 'What',
+    cell: (c) => (targetIsRulePath(c.row.original.action) ? <span className="mono">{c.getValue()}</span> : c.getValue()),
+  }),
+  col.accessor(describeDetails, { id: 'details', header: 'Details', enableSorting: false }),
+];
+
+const LIMIT = 50;
+
+export function ActivityTab() {
+  const history = useLoad(useCallback(() => listHistory(LIMIT), []));
+  return (
+    <>
+      <p className="intro">The latest {LIMIT} changes made in the console or with the command line.</p>
+      <Notice error={history.error} />
+      {history.data ? (
+        <DataTable label="Activity" data={history.data} columns={columns} getRowId={(h) => String(h.id)} empty="Nothing has happened yet." />
+      ) : (
+        history.loading && <p className="muted">Loading…</p>
+      )}
+    </>
+  );
+}

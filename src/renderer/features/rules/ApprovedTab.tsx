@@ -1,0 +1,23 @@
+// Rules with an approved version, the one every phone is offered; Roll Back returns to the version before it.
+import type { RuleDto } from '../../../shared/admin-api.js';
+import { RulesTab } from './RulesTab.js';
+import { changedColumn, ruleKeyColumns, versionColumn } from './rule-columns.js';
+
+const columns = [...ruleKeyColumns, versionColumn('approved', 'Approved'), versionColumn('restore', 'Roll back to'), changedColumn];
+const hasApproved = (r: RuleDto) => r.approved !== null;
+const canRollBack = (r: RuleDto) => r.restore !== null;
+
+export function ApprovedTab({ canChange }: { canChange: boolean }) {
+  return (
+    <RulesTab
+      label="Approved updates"
+      intro="The versions every phone is offered. Roll back returns a rule to the version approved before it."
+      empty="No update is approved yet."
+      include={hasApproved}
+      columns={columns}
+      actions={['rollback']}
+      canChange={canChange}
+      canSelect={canRollBack}
+    />
+  );
+}

@@ -1,0 +1,70 @@
+// A list of update rules with row selection and the actions an admin may take on the selected ones.
+// The Pending and Approved tabs are configurations of this view.
+import { useCallback, useMemo, useState } from 'react';
+import type { ColumnDef, RowSelectionState } from '@tanstack/react-table';
+import type { RuleDto } from '../../../shared/admin-api.js';
+import { listRules, type RuleAction } from '../../api.js';
+import { DataTable } from '../../components/DataTable.js';
+import { Notice } from '../../components/Notice.js';
+import { useLoad } from '../../use-load.js';
+import { RULE_ACTION_WORDS } from './rule-action-words.js';
+import { ruleName } from './rule-columns.js';
+import { RuleActionDialog } from './RuleActionDialog.js';
+import { useRuleAction } from './use-rule-action.js';
+
+export interface RulesTabProps {
+  label: string;
+  intro: string;
+  empty: string;
+  include: (rule: RuleDto) => boolean;
+  columns: ColumnDef<RuleDto, any>[];
+  actions: RuleAction[];
+  canChange: boolean;
+  /** Rules the actions cannot apply to get a disabled checkbox. */
+  canSelect?: (rule: RuleDto) => boolean;
+}
+
+export function RulesTab({ label, intro, empty, include, columns, actions, canChange, canSelect }: RulesTabProps) {
+  const rules = useLoad(useCallback(() => listRules(), []));
+  const [selected, setSelected] = useState<RowSelectionState>({});
+  const shown = useMemo(() => (rules.data ?? []).filter(include), [rules.data, include]);
+  const ids = shown.filter((r) => selected[String(r.id)]).map((r) => r.id);
+  const run = useRuleAction(async () => {
+    setSelected({});
+    await rules.reload();
+  });
+
+  return (
+    <>
+      <p className="intro">{intro}</p>
+      {canChange && (
+        <div className="toolbar">
+          {actions.map((a) => (
+            <button key={a} type="button" disabled={ids.length === 0 || run.busy} onClick={() => void run.preview(a, ids)}>
+              {RULE_ACTION_WORDS[a].button}
+            </button>
+          ))}
+          <span className="muted" aria-live="polite">
+            {ids.length > 0 ? `${ids.length} selected` : 'Select rules to act on them.'}
+          </span>
+        </div>
+      )}
+      <Notice error={run.error ?? rules.error} status={run.status} />
+      {rules.data ? (
+        <DataTable
+          label={label}
+          data={shown}
+          columns={columns}
+          getRowId={(r) => String(r.id)}
+          empty={empty}
+          {...(canChange ? { selection: { selected, onChange: setSelected, rowLabel: ruleName, ...(canSelect ? { canSelect } : {}) } } : {})}
+        />
+      ) : (
+        rules.loading && <p className="muted">Loading…</p>
+      )}
+      {run.plan && (
+        <RuleActionDialog plan={run.plan} busy={run.busy} error={run.dialogError} onConfirm={() => void run.confirm()} onCancel={run.cancel} />
+      )}
+    </>
+  );
+}

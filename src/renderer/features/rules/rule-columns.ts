@@ -1,0 +1,33 @@
+// The columns that describe update rules: the rule's key (its folder path in the store) and its versions.
+import { createColumnHelper, type SortingFn } from '@tanstack/react-table';
+import type { RuleDto } from '../../../shared/admin-api.js';
+import { compareVersions, parseVersion } from '../../../shared/version.js';
+import { formatTime, formatVersion } from '../../format.js';
+
+const col = createColumnHelper<RuleDto>();
+
+/** Versions sort as numbers (4.0.10 after 4.0.9); none sorts first. */
+const byVersion: SortingFn<RuleDto> = (a, b, id) => {
+  const va = parseVersion(a.getValue<string | null>(id) ?? '');
+  const vb = parseVersion(b.getValue<string | null>(id) ?? '');
+  if (!va || !vb) return (va ? 1 : 0) - (vb ? 1 : 0);
+  return compareVersions(va, vb);
+};
+
+export const ruleKeyColumns = [
+  col.accessor('deviceType', { header: 'Device type' }),
+  col.accessor('vendor', { header: 'Vendor' }),
+  col.accessor('model', { header: 'Model' }),
+  col.accessor('revision', { header: 'Revision' }),
+  col.accessor('locale', { header: 'Locale' }),
+  col.accessor('updateType', { header: 'Update type' }),
+];
+
+export const versionColumn = (key: 'approved' | 'pending' | 'restore', header: string) =>
+  col.accessor(key, { header, cell: (c) => formatVersion(c.getValue()), sortingFn: byVersion });
+
+export const changedColumn = col.accessor('updatedAt', { header: 'Changed', cell: (c) => formatTime(c.getValue()) });
+
+/** The rule as the server names it in summaries and history: its folder path. */
+export const ruleName = (r: RuleDto): string =>
+  [r.deviceType, r.vendor, r.model, r.revision, r.locale, r.updateType].join('/');

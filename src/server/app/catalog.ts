@@ -1,0 +1,91 @@
+// The phone path's read model: everything an update check or a file download needs, held in memory and
+// rebuilt only when the store changes (by this process or, seen through PRAGMA data_version, by the CLI).
+import type { Settings } from '../../shared/settings.js';
+import type { Version } from '../../shared/version.js';
+import { modelKey, type Image, type ImageFile } from '../domain/device.js';
+import type { DecisionSettings, RuleWithImages } from '../domain/update-decision.js';
+import type { StoreFile } from '../infra/db/packages-repo.js';
+import type { TestDevice } from '../infra/db/test-devices-repo.js';
+import type { Store } from './store.js';
+
+export interface CatalogSnapshot {
+  settings: Settings;
+  decisionSettings: DecisionSettings;
+  rulesByModel: ReadonlyMap<string, RuleWithImages[]>;
+  interim: ReadonlyMap<string, Image>;
+  testByMac: ReadonlyMap<string, TestDevice>;
+  testBySerial: ReadonlyMap<string, TestDevice>;
+  /** Servable files by lower-cased path below DeviceUpdateFiles_Int/. */
+  files: ReadonlyMap<string, StoreFile>;
+}
+
+export class Catalog {
+  private snapshot: CatalogSnapshot | undefined;
+
+  constructor(private readonly store: Store) {
+    store.onChange(() => (this.snapshot = undefined));
+  }
+
+  current(): CatalogSnapshot {
+    this.store.pollExternalChanges();
+    return (this.snapshot ??= buildSnapshot(this.store));
+  }
+}
+
+function buildSnapshot(store: Store): CatalogSnapshot {
+  const settings = store.settings.read();
+  const files = new Map<string, StoreFile>();
+  const byFolder = new Map<string, ImageFile[]>();
+  for (const f of store.packages.allStoreFiles()) {
+    files.set(f.pathKey, f);
+    const slash = f.pathKey.lastIndexOf('/');
+    const folder = f.pathKey.slice(0, slash);
+    const list = byFolder.get(folder) ?? [];
+    list.push({ fileName: f.relPath.slice(f.relPath.lastIndexOf('/') + 1), timestamp: f.timestamp, size: f.size });
+    byFolder.set(folder, list);
+  }
+  const image = (folder: string, version: Version): Image | undefined => {
+    const list = byFolder.get(folder.toLowerCase());
+    return list && { version, files: list.sort((a, b) => a.fileName.localeCompare(b.fileName)) };
+  };
+
+  const rulesByModel = new Map<string, RuleWithImages[]>();
+  for (const rule of store.rules.list()) {
+    const images = new Map<string, Image>();
+    for (const v of rule.versions) {
+      const img = image([rule.deviceType, rule.vendor, rule.model, rule.revision, rule.locale, v, rule.updateType].join('/'), v);
+      if (img) images.set(v, img);
+    }
+    const key = modelKey(rule);
+    const list = rulesByModel.get(key) ?? [];
+    list.push({ rule, images });
+    rulesByModel.set(key, list);
+  }
+
+  const interim = new Map<string, Image>();
+  for (const i of store.packages.listInterim()) {
+    const img = image(`OCInterim/${i.locale}`, i.version);
+    if (img) interim.set(i.locale.toUpperCase(), img);
+  }
+
+  const testByMac = new Map<string, TestDevice>();
+  const testBySerial = new Map<string, TestDevice>();
+  for (const d of store.testDevices.list()) {
+    if (d.mac) testByMac.set(d.mac, d);
+    if (d.serial) testBySerial.set(d.serial.toLowerCase(), d);
+  }
+
+  return {
+    settings,
+    decisionSettings: {
+      interimThreshold: settings.interimThreshold as Version,
+      interimInclusive: settings.interimInclusive,
+      roundTableServesPending: settings.roundTableServesPending,
+    },
+    rulesByModel,
+    interim,
+    testByMac,
+    testBySerial,
+    files,
+  };
+}

@@ -1,0 +1,276 @@
+// Importing an update package: all or nothing. Files are extracted to a staging folder, validated, and moved into
+// the content-addressed blob store; then one SQLite transaction records the package, its files and the rules.
+// A crash before that transaction leaves only unreferenced blobs and a staging folder, which the next start removes.
+import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import type { Logger } from 'pino';
+import type { ImportPhase, ImportSummary } from '../../shared/admin-api.js';
+import { compareVersions, type Version } from '../../shared/version.js';
+import { ruleKeyPath, type RuleKey } from '../domain/device.js';
+import { INTERIM_VERSION } from '../domain/update-decision.js';
+import { parsePackageLayout, parseUpdateInfo, type PackageLayout } from '../domain/package-layout.js';
+import { locateCabinet } from '../infra/cab-locate.js';
+import { hashFile } from '../infra/file-store.js';
+import { extractArchive, listArchive, type ArchiveEntry } from '../infra/seven-zip.js';
+import { AppError } from './app-error.js';
+import type { Store } from './store.js';
+
+/** package: UCUpdates.cab/.exe; interim: the OCPE interim image; tree: an existing DeviceUpdateFiles folder. */
+export type ImportKind = 'package' | 'interim' | 'tree';
+
+export interface ImportOptions {
+  fileName: string;
+  actor: string;
+  kind: ImportKind;
+  onProgress?: (phase: ImportPhase, percent: number) => void;
+}
+
+const ORPHAN_AGE_MS = 3600_000;
+const LIMITS = { maxFiles: 20_000, maxFileBytes: 2 * 1024 ** 3 };
+
+interface StagedFile {
+  relPath: string;
+  absPath: string;
+  size: number;
+  modified: Date | undefined;
+}
+
+export async function importPackage(store: Store, file: string, opts: ImportOptions): Promise<ImportSummary> {
+  const progress = opts.onProgress ?? (() => {});
+  const info = await stat(file).catch(() => {
+    throw new AppError('not_found', `There is no file or folder "${file}".`);
+  });
+  if (opts.kind === 'tree' ? !info.isDirectory() : !info.isFile()) {
+    throw new AppError('invalid_input', opts.kind === 'tree' ? `"${file}" is not a folder.` : `"${file}" is not a file.`);
+  }
+  const settings = store.settings.read();
+  const limits = { ...LIMITS, maxTotalBytes: settings.maxPackageMB * 4 * 1024 * 1024 };
+
+  const staging = join(store.paths.stagingDir, `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
+  await mkdir(staging, { recursive: true });
+  try {
+    progress('locating', 0);
+    let entries: ArchiveEntry[];
+    let root: string;
+    let packageSha: string;
+    let cabPath: string | undefined;
+    let packageKind: 'cab' | 'exe' | 'interim' | 'tree';
+    if (opts.kind === 'tree') {
+      root = resolve(file);
+      // The server's own Logs folder sits beside the images in a DeviceUpdateFiles tree: not part of the store.
+      entries = (await walk(root)).filter((e) => !/^logs(\/|$)/i.test(e.path));
+      packageSha = await treeDigest(root, entries);
+      packageKind = 'tree';
+    } else {
+      const [sha, cab] = await Promise.all([hashFile(file), locateCabinet(file, staging).catch(toPackageError)]);
+      packageSha = sha.sha256;
+      cabPath = cab.cabPath;
+      packageKind = opts.kind === 'interim' ? 'interim' : cab.embedded ? 'exe' : 'cab';
+      root = join(staging, 'x');
+      entries = store.packages.findBySha(packageSha) ? [] : await listArchive(cabPath).catch(toPackageError);
+    }
+    const existing = store.packages.findBySha(packageSha);
+    if (existing) return alreadyImported(existing.id, existing.packageVersion);
+
+    // Validated from the listing first, so that a bad package is refused before anything is extracted.
+    const layout = validate(entries, limits, opts.kind);
+    if (cabPath) {
+      progress('extracting', 0);
+      await extractArchive(cabPath, root, (p) => progress('extracting', p)).catch(toPackageError);
+    }
+    const staged = await checkStaged(root, layout, entries);
+    const packageVersion = await readPackageVersion(root, layout);
+
+    progress('storing', 0);
+    const totalBytes = staged.reduce((n, f) => n + f.size, 0) || 1;
+    let done = 0;
+    const stored = new Map<string, { sha256: string; size: number; timestamp: string }>();
+    for (const [i, f] of staged.entries()) {
+      let source = f.absPath;
+      if (opts.kind === 'tree') {
+        // The blob store moves files in: never move the admin's own folder away, copy through staging.
+        source = join(staging, `tree-${i}`);
+        await copyFile(f.absPath, source);
+      }
+      stored.set(f.relPath, { ...(await store.blobs.put(source)), timestamp: formatTimestamp(f.modified) });
+      done += f.size;
+      progress('storing', (100 * done) / totalBytes);
+    }
+
+    progress('committing', 0);
+    return commit(store, { layout, stored, packageSha, packageKind, packageVersion, size: opts.kind === 'tree' ? totalBytes : info.size, opts });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+function validate(entries: ArchiveEntry[], limits: Parameters<typeof parsePackageLayout>[1], kind: ImportKind): PackageLayout {
+  const r = parsePackageLayout(entries, limits);
+  if (!r.ok) throw new AppError('invalid_package', `This is not a valid update package:\n- ${r.errors.join('\n- ')}`);
+  if (kind === 'interim' && r.layout.interim.length === 0) {
+    throw new AppError('invalid_package', 'This package holds no interim image (OCInterim/<Locale>/CPE.nbt and CPE.cat).');
+  }
+  if (r.layout.images.length === 0 && r.layout.interim.length === 0) {
+    throw new AppError('invalid_package', 'This package holds no device images (<DeviceType>/<Vendor>/<Model>/<Revision>/<Locale>/<Version>/<UpdateType>/).');
+  }
+  return r.layout;
+}
+
+/** Every file the layout names must be a regular file inside the staging root, with the size the archive listed. */
+async function checkStaged(root: string, layout: PackageLayout, entries: ArchiveEntry[]): Promise<StagedFile[]> {
+  const modified = new Map(entries.map((e) => [e.path, e.modified]));
+  const wanted = [...layout.images.flatMap((i) => i.files), ...layout.interim.flatMap((i) => i.files)];
+  const out: StagedFile[] = [];
+  for (const f of wanted) {
+    const abs = resolve(root, ...f.relPath.split('/'));
+    if (!abs.startsWith(root + sep) || relative(root, abs).startsWith('..')) {
+      throw new AppError('invalid_package', `The entry "${f.relPath}" points outside the package.`);
+    }
+    const s = await stat(abs).catch(() => undefined);
+    if (!s?.isFile()) throw new AppError('invalid_package', `"${f.relPath}" is listed in the package but could not be extracted.`);
+    if (s.size !== f.size) throw new AppError('invalid_package', `"${f.relPath}" extracted to ${s.size} bytes, but the package lists ${f.size}: the package is damaged.`);
+    out.push({ relPath: f.relPath, absPath: abs, size: s.size, modified: modified.get(f.relPath) });
+  }
+  return out;
+}
+
+async function readPackageVersion(root: string, layout: PackageLayout): Promise<string | null> {
+  if (!layout.updateInfoPath) return null;
+  const text = await readFile(join(root, ...layout.updateInfoPath.split('/')), 'utf8').catch(() => '');
+  try {
+    return parseUpdateInfo(text).packageVersion ?? null;
+  } catch (e) {
+    return toPackageError(e);
+  }
+}
+
+interface CommitInput {
+  layout: PackageLayout;
+  stored: Map<string, { sha256: string; size: number; timestamp: string }>;
+  packageSha: string;
+  packageKind: 'cab' | 'exe' | 'interim' | 'tree';
+  packageVersion: string | null;
+  size: number;
+  opts: ImportOptions;
+}
+
+function commit(store: Store, c: CommitInput): ImportSummary {
+  return store.write((now) => {
+    // Checked again inside the transaction: another process may have imported the same package meanwhile.
+    const again = store.packages.findBySha(c.packageSha);
+    if (again) return { result: alreadyImported(again.id, again.packageVersion) };
+    const packageId = store.packages.insert({
+      sha256: c.packageSha,
+      fileName: c.opts.fileName,
+      packageVersion: c.packageVersion,
+      size: c.size,
+      kind: c.packageKind,
+      importedAt: now,
+      importedBy: c.opts.actor,
+    });
+    const conflicts: string[] = [];
+    for (const [relPath, f] of c.stored) {
+      const pathKey = relPath.toLowerCase();
+      const existing = store.packages.getStoreFile(pathKey);
+      if (existing && existing.sha256 !== f.sha256) conflicts.push(`${relPath} (already in the store with different content)`);
+      else store.packages.addStoreFile({ pathKey, relPath: existing?.relPath ?? relPath, sha256: f.sha256, size: f.size, timestamp: existing?.timestamp ?? f.timestamp, packageId });
+    }
+    if (conflicts.length > 0) {
+      throw new AppError('conflict', `This package would replace files of versions already in the store; nothing was imported:\n- ${conflicts.slice(0, 20).join('\n- ')}`);
+    }
+
+    const summary: ImportSummary = { packageId, alreadyImported: false, packageVersion: c.packageVersion, images: [], interim: [], warnings: [] };
+    for (const image of c.layout.images) {
+      const ruleId = store.rules.ensure(image.key, now);
+      store.rules.addImage(ruleId, image.version, packageId);
+      const rule = store.rules.get(ruleId)!;
+      const outcome = landAsPending(rule, image.version);
+      if (outcome.next) store.rules.setVersions(ruleId, outcome.next, now);
+      if (outcome.warning) summary.warnings.push(outcome.warning);
+      summary.images.push({ rule: ruleKeyPath(image.key), version: image.version, outcome: outcome.outcome });
+    }
+    for (const i of c.layout.interim) {
+      store.packages.setInterim(i.locale, INTERIM_VERSION, packageId);
+      summary.interim.push({ locale: i.locale.toUpperCase(), version: INTERIM_VERSION });
+    }
+    return {
+      result: summary,
+      history: { actor: c.opts.actor, action: 'import-package', target: c.opts.fileName, details: { packageId, sha256: c.packageSha, images: summary.images, interim: summary.interim } },
+    };
+  });
+}
+
+type RuleState = { approved: Version | null; pending: Version | null; restore: Version | null } & RuleKey;
+
+/** New versions land as Pending; a version already approved or pending, or older than the pending one, changes nothing. */
+function landAsPending(rule: RuleState, version: Version): { outcome: ImportSummary['images'][number]['outcome']; next?: Omit<RuleState, keyof RuleKey>; warning?: string } {
+  const path = ruleKeyPath(rule);
+  if (rule.approved && compareVersions(rule.approved, version) === 0) return { outcome: 'already-approved' };
+  if (rule.pending && compareVersions(rule.pending, version) === 0) return { outcome: 'already-pending' };
+  if (rule.pending && compareVersions(rule.pending, version) > 0) return { outcome: 'kept' };
+  const warning =
+    rule.approved && compareVersions(version, rule.approved) < 0
+      ? `${path}: ${version} is older than the approved ${rule.approved}; approving it would downgrade phones.`
+      : undefined;
+  return { outcome: 'pending', next: { approved: rule.approved, pending: version, restore: rule.restore }, warning };
+}
+
+function alreadyImported(packageId: number, packageVersion: string | null): ImportSummary {
+  return { packageId, alreadyImported: true, packageVersion, images: [], interim: [], warnings: [] };
+}
+
+function toPackageError(e: unknown): never {
+  if (e instanceof AppError) throw e;
+  throw new AppError('invalid_package', (e as Error).message);
+}
+
+/** OCS logged file times as dd-MM-yyyy HH:mm:ss. */
+function formatTimestamp(d: Date | undefined): string {
+  if (!d || Number.isNaN(d.getTime())) return '01-01-1601 00:00:00';
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getDate())}-${p(d.getMonth() + 1)}-${d.getFullYear()} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+async function walk(root: string, rel = ''): Promise<ArchiveEntry[]> {
+  const out: ArchiveEntry[] = [];
+  for (const e of await readdir(join(root, rel), { withFileTypes: true })) {
+    const path = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push({ path, size: 0, isDir: true, modified: undefined }, ...(await walk(root, path)));
+    else if (e.isFile()) {
+      const s = await stat(join(root, path));
+      out.push({ path, size: s.size, isDir: false, modified: s.mtime });
+    }
+  }
+  return out;
+}
+
+/** A folder has no file hash: its identity is the hash of its files' paths and hashes. */
+async function treeDigest(root: string, entries: ArchiveEntry[]): Promise<string> {
+  const { createHash } = await import('node:crypto');
+  const h = createHash('sha256');
+  for (const e of entries.filter((x) => !x.isDir).sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    h.update(`${e.path}\0${(await hashFile(join(root, e.path))).sha256}\n`);
+  }
+  return h.digest('hex');
+}
+
+/** Removes what a crashed import left: staging folders of dead processes and blobs no package references. */
+export async function recoverAfterCrash(store: Store, log: Logger, orphanAgeMs = ORPHAN_AGE_MS): Promise<void> {
+  for (const name of await readdir(store.paths.stagingDir).catch(() => [] as string[])) {
+    const pid = Number(/^(?:upload-)?(\d+)-/.exec(name)?.[1]);
+    if (pid === process.pid || (pid && isAlive(pid))) continue;
+    await rm(join(store.paths.stagingDir, name), { recursive: true, force: true });
+    log.info({ name }, 'removed the staging folder of an interrupted import');
+  }
+  const removed = await store.blobs.collectGarbage(store.packages.referencedBlobs(), orphanAgeMs);
+  if (removed > 0) log.info({ removed }, 'removed files of interrupted imports from the store');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

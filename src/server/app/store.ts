@@ -1,0 +1,105 @@
+// The store: the SQLite file and the blob folder under the data folder, with the repositories over them.
+// Every write goes through write(), so the in-memory catalog the phone path reads is refreshed after it.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDatabase, type Db } from '../infra/db/connection.js';
+import { HistoryRepo, type HistoryEntry } from '../infra/db/history-repo.js';
+import { PackagesRepo } from '../infra/db/packages-repo.js';
+import { RulesRepo } from '../infra/db/rules-repo.js';
+import { SettingsRepo } from '../infra/db/settings-repo.js';
+import { TestDevicesRepo } from '../infra/db/test-devices-repo.js';
+import { AdminsRepo } from '../infra/db/admins-repo.js';
+import { FileStore } from '../infra/file-store.js';
+
+export interface StorePaths {
+  dataDir: string;
+  dbFile: string;
+  blobDir: string;
+  stagingDir: string;
+  logDir: string;
+  tlsDir: string;
+}
+
+export function storePaths(dataDir: string): StorePaths {
+  return {
+    dataDir,
+    dbFile: join(dataDir, 'ucupdates.db'),
+    blobDir: join(dataDir, 'files'),
+    stagingDir: join(dataDir, 'staging'),
+    logDir: join(dataDir, 'Logs'),
+    tlsDir: join(dataDir, 'tls'),
+  };
+}
+
+export class Store {
+  readonly paths: StorePaths;
+  readonly db: Db;
+  readonly rules: RulesRepo;
+  readonly packages: PackagesRepo;
+  readonly testDevices: TestDevicesRepo;
+  readonly settings: SettingsRepo;
+  readonly history: HistoryRepo;
+  readonly admins: AdminsRepo;
+  readonly blobs: FileStore;
+  private readonly listeners = new Set<() => void>();
+  private readonly dataVersion;
+  private lastDataVersion = -1;
+
+  constructor(dataDir: string, private readonly clock: () => Date = () => new Date()) {
+    this.paths = storePaths(dataDir);
+    for (const dir of [dataDir, this.paths.blobDir, this.paths.stagingDir, this.paths.logDir]) mkdirSync(dir, { recursive: true });
+    this.db = openDatabase(this.paths.dbFile);
+    this.rules = new RulesRepo(this.db);
+    this.packages = new PackagesRepo(this.db);
+    this.testDevices = new TestDevicesRepo(this.db);
+    this.settings = new SettingsRepo(this.db);
+    this.history = new HistoryRepo(this.db);
+    this.admins = new AdminsRepo(this.db);
+    this.blobs = new FileStore(this.paths.blobDir);
+    this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
+  }
+
+  now(): Date {
+    return this.clock();
+  }
+
+  /**
+   * Runs fn in one SQLite transaction, with the history entry it returns written in the same transaction,
+   * then tells listeners (the phone catalog) that the store changed.
+   */
+  write<T>(fn: (now: string) => { result: T; history?: Omit<HistoryEntry, 'id' | 'at'> | Omit<HistoryEntry, 'id' | 'at'>[] }): T {
+    const now = this.clock().toISOString();
+    const result = this.db.transaction(() => {
+      const out = fn(now);
+      const entries = out.history === undefined ? [] : Array.isArray(out.history) ? out.history : [out.history];
+      for (const h of entries) this.history.add({ ...h, at: now });
+      return out.result;
+    })();
+    this.notify();
+    return result;
+  }
+
+  /** Calls fn after every change, including those committed by another process (the CLI) sharing the file. */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Cheap check (one PRAGMA) for changes committed by other connections; notifies listeners if there were any. */
+  pollExternalChanges(): void {
+    const v = this.dataVersion.get() as number;
+    if (v !== this.lastDataVersion) {
+      const first = this.lastDataVersion === -1;
+      this.lastDataVersion = v;
+      if (!first) this.notify();
+    }
+  }
+
+  private notify(): void {
+    for (const fn of this.listeners) fn();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

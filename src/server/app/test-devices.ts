@@ -1,0 +1,65 @@
+// Test devices: added, edited and removed by MAC or serial number, validated and normalised, with history.
+import { normaliseMac } from '../domain/device.js';
+import { AppError } from './app-error.js';
+import type { Store } from './store.js';
+import type { TestDevice } from '../infra/db/test-devices-repo.js';
+
+export interface TestDeviceInput {
+  name: string;
+  mac?: string | null;
+  serial?: string | null;
+}
+
+function validate(store: Store, input: TestDeviceInput, exceptId?: number) {
+  const name = input.name.trim();
+  if (!name) throw new AppError('invalid_input', 'Give the test device a name.', 'name');
+  if (name.length > 200) throw new AppError('invalid_input', 'The name is longer than 200 characters.', 'name');
+  let mac: string | null = null;
+  if (input.mac && input.mac.trim()) {
+    mac = normaliseMac(input.mac) ?? null;
+    if (!mac) {
+      throw new AppError(
+        'invalid_input',
+        `"${input.mac}" is not a MAC address: give 12 hexadecimal digits, e.g. 0021630F207B or 00-21-63-0F-20-7B.`,
+        'mac',
+      );
+    }
+  }
+  const serial = input.serial?.trim() || null;
+  if (serial && !/^[\x21-\x7e]{1,64}$/.test(serial)) {
+    throw new AppError('invalid_input', 'A serial number is 1 to 64 printable characters without spaces.', 'serial');
+  }
+  if (!mac && !serial) throw new AppError('invalid_input', 'Give a MAC address or a serial number (or both).', 'mac');
+  const clash = store.testDevices.findConflict(mac, serial, exceptId);
+  if (clash) {
+    throw new AppError('conflict', `Test device "${clash.name}" already has ${clash.mac === mac && mac ? `MAC ${mac}` : `serial ${serial}`}.`);
+  }
+  return { name, mac, serial };
+}
+
+export function addTestDevice(store: Store, input: TestDeviceInput, actor: string): TestDevice {
+  return store.write((now) => {
+    const d = validate(store, input);
+    const id = store.testDevices.add(d, now);
+    return { result: store.testDevices.get(id)!, history: { actor, action: 'add-test-device', target: d.name, details: d } };
+  });
+}
+
+export function updateTestDevice(store: Store, id: number, input: TestDeviceInput, actor: string): TestDevice {
+  return store.write(() => {
+    const before = store.testDevices.get(id);
+    if (!before) throw new AppError('not_found', `There is no test device with id ${id}.`);
+    const d = validate(store, input, id);
+    store.testDevices.update(id, d);
+    return { result: store.testDevices.get(id)!, history: { actor, action: 'edit-test-device', target: d.name, details: { before, after: d } } };
+  });
+}
+
+export function removeTestDevice(store: Store, id: number, actor: string): TestDevice {
+  return store.write(() => {
+    const before = store.testDevices.get(id);
+    if (!before) throw new AppError('not_found', `There is no test device with id ${id}.`);
+    store.testDevices.remove(id);
+    return { result: before, history: { actor, action: 'remove-test-device', target: before.name, details: { ...before } } };
+  });
+}

@@ -1,0 +1,135 @@
+// Wires the server: store -> catalog -> use cases -> HTTP listeners. The CLI's `serve` and the desktop shell
+// both call startServer(); nothing else builds these parts.
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import type { Logger } from 'pino';
+import type { Settings } from '../shared/settings.js';
+import { Catalog } from './app/catalog.js';
+import { ImportJobs } from './app/import-jobs.js';
+import { LocalAccess } from './app/local-access.js';
+import { recoverAfterCrash } from './app/import-package.js';
+import { Store } from './app/store.js';
+import { adminRoutes } from './http/admin-routes.js';
+import { errorMiddleware } from './http/error-middleware.js';
+import { createPhoneHandler } from './http/phone-handler.js';
+import { createAppLog } from './infra/app-log.js';
+import { loadTls } from './infra/tls.js';
+import { openPhoneLogs } from './phone-logs.js';
+import { APP_VERSION } from './version.js';
+
+export interface ServerOptions {
+  dataDir: string;
+  /** Overrides the stored settings for this run only (command-line flags, tests). */
+  overrides?: Partial<Pick<Settings, 'httpPort' | 'httpsPort' | 'adminPort' | 'adminHost'>>;
+  log?: Logger;
+  /** The console build to serve at /; defaults to dist/renderer when it exists. */
+  consoleDir?: string;
+}
+
+export interface RunningServer {
+  store: Store;
+  local: LocalAccess;
+  jobs: ImportJobs;
+  urls: { http: string; https: string; admin: string };
+  /** A one-time sign-in link for the console (loopback only). */
+  signInLink(): string;
+  close(): Promise<void>;
+}
+
+const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const log = opts.log ?? createAppLog();
+  const store = new Store(opts.dataDir);
+  const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  try {
+    await recoverAfterCrash(store, log);
+    const settings = { ...store.settings.read(), ...opts.overrides };
+    const catalog = new Catalog(store);
+    const local = new LocalAccess();
+    const jobs = new ImportJobs(store);
+    const logs = openPhoneLogs(store.paths.logDir, () => catalog.current().settings, log, APP_VERSION);
+    closers.unshift(() => logs.close());
+    const phone = createPhoneHandler({ catalog, blobPath: (sha) => store.blobs.pathOf(sha), logs, log });
+
+    const httpServer = createHttpServer(phone);
+    const httpPort = await listen(httpServer, settings.httpPort, undefined, log, 'phone HTTP');
+    closers.unshift(() => closeServer(httpServer));
+    const tls = await loadTls(settings, store.paths.tlsDir);
+    const httpsServer = createHttpsServer(tls.options, phone);
+    const httpsPort = await listen(httpsServer, settings.httpsPort, undefined, log, 'phone HTTPS');
+    closers.unshift(() => closeServer(httpsServer));
+
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('trust proxy', false);
+    app.use('/api', adminRoutes({ store, local, jobs }));
+    app.use('/api', errorMiddleware(log));
+    const consoleDir = opts.consoleDir ?? DEFAULT_CONSOLE_DIR;
+    if (existsSync(consoleDir)) app.use(express.static(consoleDir, { index: 'index.html' }));
+    else app.get('/', (_req, res) => void res.type('text/plain').send('The ucupdates admin API is running under /api. The console is not built: run `npm run build`.'));
+    const adminServer = createHttpServer(app);
+    const adminPort = await listen(adminServer, settings.adminPort, settings.adminHost, log, 'admin console');
+    closers.unshift(() => closeServer(adminServer));
+    if (!/^(127\.|::1$|localhost$)/.test(settings.adminHost)) {
+      log.warn(`The admin console listens on ${settings.adminHost}, reachable from the network: it always requires signing in.`);
+    }
+
+    const adminHost = settings.adminHost.includes(':') ? `[${settings.adminHost}]` : settings.adminHost;
+    const urls = {
+      http: `http://localhost:${httpPort}`,
+      https: `https://localhost:${httpsPort}`,
+      admin: `http://${adminHost === '0.0.0.0' || adminHost === '[::]' ? '127.0.0.1' : adminHost}:${adminPort}`,
+    };
+    log.info({ urls, tls: tls.source, dataDir: opts.dataDir }, 'ucupdates is serving');
+    return {
+      store,
+      local,
+      jobs,
+      urls,
+      signInLink: () => `${urls.admin.replace(/\/\/[^:]+:/, '//127.0.0.1:')}/#signin=${local.issueLinkToken()}`,
+      async close() {
+        await jobs.idle();
+        for (const c of closers) await c();
+      },
+    };
+  } catch (e) {
+    for (const c of closers) await c();
+    throw e;
+  }
+}
+
+/** Listens; a default privileged port (80, 443) that is refused falls back to 8080/8443 with a warning. */
+async function listen(server: Server, port: number, host: string | undefined, log: Logger, what: string): Promise<number> {
+  try {
+    return await listenOnce(server, port, host);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if ((port === 80 || port === 443) && code === 'EACCES') {
+      log.warn(`${what}: port ${port} needs administrator rights here; using ${port + 8000} instead (set the port, or run as a service).`);
+      return listenOnce(server, port + 8000, host);
+    }
+    throw new Error(`${what}: cannot listen on port ${port}${host ? ` of ${host}` : ''}: ${code === 'EADDRINUSE' ? 'another program uses it' : (e as Error).message}.`);
+  }
+}
+
+function listenOnce(server: Server, port: number, host: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,192 @@
+// The request audit log as OCS 2007 R2 / Lync wrote it (Logs/Server/Audit/imageUpdates): admins open it in
+// Excel and existing scripts parse it, so the format is kept byte for byte. Phones are untrusted, so every
+// value they sent is sanitised: one request is always exactly one 13-field line that Excel will not execute.
+import type { DeviceRequest, ModuleReport } from './device.js';
+import { plainIp } from './w3c-format.js';
+
+/** The header line (sic "Seperated"). */
+export const AUDIT_HEADER =
+  'Logging DateTime,User Name,User Host Address,Device Type,Request DateTime,Mac Address,Serial Number,Vendor,Model,Revision,Locale,Requested<FileName;Version;TimeStamp>[# Seperated for Multiple],Response<FileName;Version;TimeStamp>[# Seperated for Multiple]';
+
+/** A file offered to the phone: the full URL of the image file, as OCS logged it. */
+export interface AuditResponseFile {
+  url: string;
+  version: string;
+  timestamp: string;
+}
+
+/** The phone's fields as parsed (a DeviceRequest can be spread in), plus what the server knows. */
+export interface AuditEntry
+  extends Pick<
+    DeviceRequest,
+    'userName' | 'deviceType' | 'requestTime' | 'macRaw' | 'serial' | 'vendor' | 'model' | 'revision' | 'locale'
+  > {
+  /** Server time of logging; its local fields are written. */
+  loggedAt: Date;
+  /** The client's IP address. */
+  hostAddress: string;
+  requested: readonly ModuleReport[];
+  /** Empty when nothing is offered: the field is then empty (the line ends with a comma). */
+  response: readonly AuditResponseFile[];
+}
+
+/** A line read back: every field as written (unquoted, `""` undone), dates not interpreted. */
+export interface AuditRecord {
+  loggedAt: string;
+  userName: string;
+  hostAddress: string;
+  deviceType: string;
+  requestTime: string;
+  mac: string;
+  serial: string;
+  vendor: string;
+  model: string;
+  revision: string;
+  locale: string;
+  requested: ModuleReport[];
+  /** fileName is the URL of the offered file. */
+  response: ModuleReport[];
+}
+
+export type AuditParseResult = { ok: true; record: AuditRecord } | { ok: false; error: string };
+
+/** `RequestHandlerAuditLog_<server>_<ddMMyyyy>.log` (OCS's "TTMMJJJJ"), from the date's local fields. */
+export function auditFileName(server: string, date: Date): string {
+  const safeServer = server.replace(/[^A-Za-z0-9.-]/g, '_') || 'server';
+  return `RequestHandlerAuditLog_${safeServer}_${pad(date.getDate())}${pad(date.getMonth() + 1)}${date.getFullYear()}.log`;
+}
+
+/** One request as a line (without line terminator). */
+export function formatAuditLine(e: AuditEntry): string {
+  const loggedAt = localDateTime(e.loggedAt);
+  return [
+    loggedAt,
+    bare(e.userName),
+    bare(plainIp(e.hostAddress)),
+    bare(e.deviceType),
+    e.requestTime === '' ? loggedAt : bare(e.requestTime),
+    quoted(e.macRaw),
+    quoted(e.serial),
+    quoted(e.vendor),
+    quoted(e.model),
+    quoted(e.revision),
+    quoted(e.locale),
+    e.requested.map((m) => [m.fileName, m.version, m.timestamp].map(modulePart).join(';')).join('#'),
+    e.response.map((f) => [urlPart(f.url), modulePart(f.version), modulePart(f.timestamp)].join(';')).join('#'),
+  ].join(',');
+}
+
+/**
+ * Reads a line written by OCS, Lync or formatAuditLine. Tolerates any date notation (03-06-2009 17:07:20,
+ * 05.04.2009 16:30:13, 6/30/2009 4:47:50 PM) by not interpreting dates; never throws.
+ */
+export function parseAuditLine(line: string): AuditParseResult {
+  const text = line.trim();
+  if (text === '') return fail('empty line');
+  if (text.startsWith('Logging DateTime,')) return fail('header line');
+  const fields = splitCsv(text);
+  if (typeof fields === 'string') return fail(fields);
+  if (fields.length !== 13) return fail(`expected 13 fields, found ${fields.length}`);
+  const [loggedAt, userName, hostAddress, deviceType, requestTime, mac, serial, vendor, model, revision, locale, req, res] =
+    fields as [string, string, string, string, string, string, string, string, string, string, string, string, string];
+  const requested = parseModules(req);
+  if (typeof requested === 'string') return fail(`requested modules: ${requested}`);
+  const response = parseModules(res);
+  if (typeof response === 'string') return fail(`response modules: ${response}`);
+  return {
+    ok: true,
+    record: { loggedAt, userName, hostAddress, deviceType, requestTime, mac, serial, vendor, model, revision, locale, requested, response },
+  };
+}
+
+// --- writing -------------------------------------------------------------------------------------------
+
+// CR, LF and other control characters (and Unicode line/paragraph separators) would split a record.
+const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}]/gu;
+
+// Excel runs a cell starting with one of these as a formula, quoted or not (OWASP "CSV injection"). A leading
+// apostrophe makes it text. Legitimate MACs, versions, timestamps and IPs start with a letter or digit, so
+// applying this to every phone-supplied value never alters a legitimate one.
+function defused(value: string): string {
+  const clean = value.replace(CONTROL, '');
+  return /^[=+\-@]/.test(clean) ? `'${clean}` : clean;
+}
+
+/** MAC, serial, vendor, model, revision, locale: double-quoted, `"` doubled as in RFC 4180. */
+function quoted(value: string): string {
+  return `"${defused(value).replaceAll('"', '""')}"`;
+}
+
+// Unquoted fields stay unquoted to keep the format; a ',' or '"' in them becomes '_' (visibly altered, and
+// the line still has 13 fields).
+function bare(value: string): string {
+  return defused(value).replace(/[,"]/g, '_');
+}
+
+// Inside a module, ';' and '#' are separators too.
+function modulePart(value: string): string {
+  return defused(value).replace(/[,"#;]/g, '_');
+}
+
+// The URL is ours; separators in it are percent-encoded so it stays a working URL.
+function urlPart(url: string): string {
+  return url.replace(CONTROL, '').replace(/[,"#; ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** `MM-dd-yyyy HH:mm:ss` from local fields, as OCS wrote the Logging DateTime. */
+function localDateTime(d: Date): string {
+  return `${pad(d.getMonth() + 1)}-${pad(d.getDate())}-${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+// --- reading -------------------------------------------------------------------------------------------
+
+function fail(error: string): AuditParseResult {
+  return { ok: false, error };
+}
+
+/** RFC 4180 fields; a '"' inside an unquoted field is taken literally. Returns an error message instead of throwing. */
+function splitCsv(line: string): string[] | string {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (line[i] !== '"') {
+      const comma = line.indexOf(',', i);
+      fields.push(line.slice(i, comma < 0 ? undefined : comma));
+      if (comma < 0) return fields;
+      i = comma + 1;
+      continue;
+    }
+    let value = '';
+    i++;
+    for (;;) {
+      const q = line.indexOf('"', i);
+      if (q < 0) return `unterminated quoted field ${fields.length + 1}`;
+      value += line.slice(i, q);
+      i = q + 1;
+      if (line[i] !== '"') break;
+      value += '"';
+      i++;
+    }
+    fields.push(value);
+    if (i === line.length) return fields;
+    if (line[i] !== ',') return `unexpected text after quoted field ${fields.length}`;
+    i++;
+  }
+}
+
+/** `file;version;timestamp#...`; the file name may itself contain ';' (a URL), so split from the right. */
+function parseModules(field: string): ModuleReport[] | string {
+  const modules: ModuleReport[] = [];
+  for (const part of field.split('#')) {
+    if (part === '') continue;
+    const last = part.lastIndexOf(';');
+    const middle = last < 1 ? -1 : part.lastIndexOf(';', last - 1);
+    if (middle < 0) return `"${part}" is not file;version;timestamp`;
+    modules.push({ fileName: part.slice(0, middle), version: part.slice(middle + 1, last), timestamp: part.slice(last + 1) });
+  }
+  return modules;
+}

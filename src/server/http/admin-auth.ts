@@ -1,0 +1,61 @@
+// Who is calling the admin API: the desktop app (per-launch bearer token, loopback only), a signed-in admin
+// (session cookie + CSRF header on changes), or nobody (401). Viewers may only read.
+import type { NextFunction, Request, Response } from 'express';
+import { findSession } from '../app/admin-auth.js';
+import { AppError } from '../app/app-error.js';
+import type { LocalAccess } from '../app/local-access.js';
+import type { Store } from '../app/store.js';
+import type { SessionInfo } from '../../shared/admin-api.js';
+
+export const SESSION_COOKIE = 'ucu_session';
+
+export interface Caller extends SessionInfo {
+  via: 'launch-token' | 'session';
+  /** The session token (cookie value), for sign-out. */
+  token?: string;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    caller?: Caller;
+  }
+}
+
+export const isLoopback = (addr: string | undefined) =>
+  !!addr && (addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.'));
+
+export function readCookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+export function identify(store: Store, local: LocalAccess) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer && bearer === local.launchToken && isLoopback(req.socket.remoteAddress)) {
+      req.caller = { username: 'desktop', role: 'admin', csrf: '', via: 'launch-token' };
+      return next();
+    }
+    const token = readCookie(req, SESSION_COOKIE);
+    if (token) {
+      const s = (isLoopback(req.socket.remoteAddress) ? local.findSession(token) : undefined) ?? findSession(store, token);
+      if (s) req.caller = { username: s.username, role: s.role, csrf: s.csrf, via: 'session', token };
+    }
+    next();
+  };
+}
+
+/** Requires a caller; changes need the admin role and, with a cookie, the CSRF header. */
+export function requireCaller(req: Request, _res: Response, next: NextFunction) {
+  const c = req.caller;
+  if (!c) return next(new AppError('unauthenticated', 'Sign in first.'));
+  const reading = req.method === 'GET' || req.method === 'HEAD';
+  if (!reading && c.via === 'session' && req.headers['x-csrf-token'] !== c.csrf) {
+    return next(new AppError('forbidden', 'Missing or wrong X-CSRF-Token header: reload the console.'));
+  }
+  if (!reading && c.role !== 'admin') return next(new AppError('forbidden', 'Your account can view but not change anything.'));
+  next();
+}

@@ -1,0 +1,155 @@
+// The admin API under /api: thin routes that validate input with the shared schemas and call one use case each.
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { z } from 'zod';
+import {
+  exchangeInput,
+  historyQuery,
+  ruleAction,
+  ruleActionInput,
+  settingsInput,
+  signInInput,
+  testDeviceInput,
+  type SessionInfo,
+} from '../../shared/admin-api.js';
+import { signIn, signOut } from '../app/admin-auth.js';
+import { AppError } from '../app/app-error.js';
+import type { ImportJobs } from '../app/import-jobs.js';
+import type { LocalAccess } from '../app/local-access.js';
+import { applyRuleAction, previewRuleAction } from '../app/rule-actions.js';
+import { updateSettings } from '../app/settings.js';
+import type { Store } from '../app/store.js';
+import { addTestDevice, removeTestDevice, updateTestDevice } from '../app/test-devices.js';
+import { identify, isLoopback, requireCaller, SESSION_COOKIE } from './admin-auth.js';
+
+export interface AdminRoutesDeps {
+  store: Store;
+  local: LocalAccess;
+  jobs: ImportJobs;
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.join('.');
+  throw new AppError('invalid_input', field ? `${field}: ${issue.message}` : issue.message, field || undefined);
+}
+
+const actor = (req: Request) => req.caller!.username;
+const idParam = (req: Request) => parse(ruleActionInput.shape.ids.element, Number(req.params.id));
+
+export function adminRoutes({ store, local, jobs }: AdminRoutesDeps): Router {
+  const api = express.Router();
+  const json = express.json({ limit: '1mb' });
+  api.use(identify(store, local));
+
+  api.get('/health', (_req, res) => void res.json({ ok: true }));
+
+  // ---- sessions ----
+  const startSession = (req: Request, res: Response, token: string, s: SessionInfo, maxAgeS: number) => {
+    const secure = req.secure ? '; Secure' : '';
+    res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeS}${secure}`);
+    res.json(s satisfies SessionInfo);
+  };
+  api.post('/session', json, async (req, res) => {
+    const { username, password } = parse(signInInput, req.body);
+    const s = await signIn(store, username, password);
+    startSession(req, res, s.token, { username: s.username, role: s.role, csrf: s.csrf }, 12 * 3600);
+  });
+  api.post('/session/exchange', json, (req, res) => {
+    const { token } = parse(exchangeInput, req.body);
+    const r = isLoopback(req.socket.remoteAddress) ? local.exchange(token) : undefined;
+    if (!r) throw new AppError('unauthenticated', 'This sign-in link was already used or has expired: run `ucupdates signin-link` for a new one.');
+    startSession(req, res, r.token, r.session, 12 * 3600);
+  });
+  api.get('/session', requireCaller, (req, res) => {
+    const { username, role, csrf } = req.caller!;
+    res.json({ username, role, csrf } satisfies SessionInfo);
+  });
+  api.delete('/session', requireCaller, (req, res) => {
+    const token = req.caller!.token;
+    if (token) {
+      local.signOut(token);
+      signOut(store, token);
+    }
+    res.setHeader('Set-Cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+    res.status(204).end();
+  });
+
+  api.use(requireCaller);
+
+  // ---- rules ----
+  api.get('/rules', (_req, res) => void res.json(store.rules.list()));
+  api.post('/rules/:action/preview', json, (req, res) => {
+    const action = parse(ruleAction, req.params.action);
+    res.json(previewRuleAction(store, action, parse(ruleActionInput, req.body).ids));
+  });
+  api.post('/rules/:action', json, (req, res) => {
+    const action = parse(ruleAction, req.params.action);
+    res.json(applyRuleAction(store, action, parse(ruleActionInput, req.body).ids, actor(req)));
+  });
+
+  // ---- test devices ----
+  api.get('/test-devices', (_req, res) => void res.json(store.testDevices.list()));
+  api.post('/test-devices', json, (req, res) => void res.status(201).json(addTestDevice(store, parse(testDeviceInput, req.body), actor(req))));
+  api.put('/test-devices/:id', json, (req, res) =>
+    void res.json(updateTestDevice(store, idParam(req), parse(testDeviceInput, req.body), actor(req))),
+  );
+  api.delete('/test-devices/:id', (req, res) => void res.json(removeTestDevice(store, idParam(req), actor(req))));
+
+  // ---- settings and history ----
+  api.get('/settings', (_req, res) => void res.json(store.settings.read()));
+  api.put('/settings', json, (req, res) => void res.json(updateSettings(store, parse(settingsInput, req.body), actor(req))));
+  api.get('/history', (req, res) => {
+    const q = parse(historyQuery, req.query);
+    res.json(store.history.list(q.limit, q.before));
+  });
+
+  // ---- packages: upload streams to the staging folder, then imports as a job with progress ----
+  api.get('/packages', (_req, res) => void res.json(store.packages.list()));
+  api.post('/packages', async (req, res) => {
+    const fileName = String(req.query.name ?? req.headers['x-file-name'] ?? 'UCUpdates.cab').replace(/[^\w.() -]/g, '_').slice(0, 200);
+    const limit = store.settings.read().maxPackageMB * 1024 * 1024;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) throw new AppError('too_large', `The file is larger than the ${limit / 1048576} MB limit (setting maxPackageMB).`);
+    const upload = join(store.paths.stagingDir, `upload-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+    let size = 0;
+    try {
+      await pipeline(
+        req,
+        new Transform({
+          transform(chunk: Buffer, _enc, cb) {
+            size += chunk.length;
+            if (size > limit) cb(new AppError('too_large', `The file is larger than the ${limit / 1048576} MB limit (setting maxPackageMB).`));
+            else cb(null, chunk);
+          },
+        }),
+        createWriteStream(upload),
+      );
+    } catch (e) {
+      await rm(upload, { force: true });
+      if (e instanceof AppError) res.setHeader('Connection', 'close');
+      throw e instanceof AppError ? e : new AppError('invalid_input', 'The upload was interrupted.');
+    }
+    if (size === 0) {
+      await rm(upload, { force: true });
+      throw new AppError('invalid_input', 'The uploaded file is empty.');
+    }
+    const kind = req.query.interim === '1' ? 'interim' : 'package';
+    res.status(202).json(jobs.start(upload, fileName, actor(req), { kind, removeWhenDone: true }));
+  });
+  api.get('/imports', (_req, res) => void res.json(jobs.list()));
+  api.get('/imports/:id', (req, res) => {
+    const job = jobs.get(String(req.params.id));
+    if (!job) throw new AppError('not_found', 'No such import.');
+    res.json(job);
+  });
+
+  api.use((_req: Request, _res: Response, next: NextFunction) => next(new AppError('not_found', 'No such API operation.')));
+  return api;
+}

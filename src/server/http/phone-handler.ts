@@ -1,0 +1,154 @@
+// The phone-facing listener: update checks and firmware downloads. Plain node:http on purpose: this is the hot
+// path (100,000 phones), and four routes need no framework. Phones get a well-formed answer or a plain 4xx.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import send from 'send';
+import type { Logger } from 'pino';
+import type { DeviceRequest } from '../domain/device.js';
+import { parseUpdateRequest, renderUpdateResponse, routePhoneRequest } from '../phone/dialect.js';
+import type { Catalog } from '../app/catalog.js';
+import { checkForUpdate, type CheckResult } from '../app/update-check.js';
+import type { Settings } from '../../shared/settings.js';
+
+export interface PhoneLogs {
+  audit(at: Date, clientIp: string, request: DeviceRequest, result: CheckResult): void;
+  access(at: Date, req: IncomingMessage, res: ServerResponse, timeTakenMs: number, username: string): void;
+  capture(at: Date, req: IncomingMessage, body: Buffer): void;
+}
+
+export interface PhoneHandlerDeps {
+  catalog: Catalog;
+  blobPath: (sha256: string) => string;
+  logs: PhoneLogs;
+  log: Logger;
+  clock?: () => Date;
+}
+
+const HOST_RE = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+export function createPhoneHandler(deps: PhoneHandlerDeps) {
+  const clock = deps.clock ?? (() => new Date());
+  let warnedNoExternal = false;
+
+  return function handlePhone(req: IncomingMessage, res: ServerResponse): void {
+    const started = performance.now();
+    const at = clock();
+    let username = '-';
+    res.on('finish', () => deps.logs.access(at, req, res, Math.round(performance.now() - started), username));
+    const snap = deps.catalog.current();
+    const path = (req.url ?? '/').split('?')[0]!;
+    const route = routePhoneRequest(path);
+
+    if (route.kind === 'none') return plain(res, 404, 'Not found.');
+    if (route.kind === 'bad-path') return plain(res, 400, 'Bad request: the path is not valid.');
+    if (route.external) {
+      const denied = externalDenied(req, res, snap.settings);
+      if (denied) return;
+      username = (req.headers['x-forwarded-user'] as string | undefined) ?? '-';
+    }
+
+    if (route.kind === 'file') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method not allowed.', { Allow: 'GET, HEAD' });
+      const file = snap.files.get(route.path.toLowerCase());
+      if (!file) return plain(res, 404, 'Not found.');
+      res.setHeader('Content-Type', 'application/octet-stream');
+      res.setHeader('ETag', `"${file.sha256}"`);
+      send(req, deps.blobPath(file.sha256), { etag: false, cacheControl: false, dotfiles: 'allow' })
+        .on('error', (err: Error & { status?: number }) => {
+          // send reports client errors (416 for an unsatisfiable Range) the same way as a missing blob.
+          if (err.status === 416) return plain(res, 416, 'Range not satisfiable.');
+          deps.log.error({ err, file: file.relPath }, 'firmware file could not be read from the store');
+          plain(res, 500, 'Server error: the file is missing from the store.');
+        })
+        .pipe(res);
+      return;
+    }
+
+    // Update check. A browser's GET shows the server answering (admins test ucdevice.upx in IE that way).
+    const base = baseUrls(req, snap.settings);
+    if (!snap.settings.externalUrl && !warnedNoExternal) {
+      warnedNoExternal = true;
+      deps.log.warn('No external URL is configured: ExternalBaseURL falls back to the internal URL. Set externalUrl for phones outside.');
+    }
+    if (req.method === 'GET') {
+      return xml(res, renderUpdateResponse({ currentTime: at, serverVersion: snap.settings.serverVersion, langList: [] }));
+    }
+    if (req.method !== 'POST') return plain(res, 405, 'Method not allowed.', { Allow: 'POST, GET' });
+    readBody(req, snap.settings.maxRequestBytes, (err, body) => {
+      if (err) return plain(res, 413, `Request body larger than ${snap.settings.maxRequestBytes} bytes.`, { Connection: 'close' });
+      if (snap.settings.captureEnabled) deps.logs.capture(at, req, body!);
+      const parsed = parseUpdateRequest(body!.toString('utf8'));
+      if (!parsed.ok) return plain(res, 400, `Bad request: ${parsed.error}.`);
+      const result = checkForUpdate(snap, parsed.request, { ...base, external: route.external, now: at });
+      xml(res, renderUpdateResponse(result.response));
+      deps.logs.audit(at, clientIp(req), parsed.request, result);
+    });
+  };
+}
+
+/** OCS R2 answered unauthenticated external checks with an NTLM challenge; a trusted reverse proxy may authenticate instead. */
+function externalDenied(req: IncomingMessage, res: ServerResponse, s: Settings): boolean {
+  if (s.externalAuth === 'anonymous') return false;
+  if (s.externalAuth === 'trust-proxy') {
+    if (s.trustedProxies.includes(clientIp(req))) return false;
+    plain(res, 403, 'Forbidden: external requests are accepted only through the trusted reverse proxy.');
+    return true;
+  }
+  plain(res, 401, 'Unauthorized.', { 'WWW-Authenticate': 'NTLM' });
+  return true;
+}
+
+function baseUrls(req: IncomingMessage, s: Settings): { internalBase: string; externalBase: string } {
+  let internalBase = s.internalUrl;
+  if (!internalBase) {
+    const host = req.headers.host && HOST_RE.test(req.headers.host) ? req.headers.host : localHost(req);
+    internalBase = `${(req.socket as TLSSocket).encrypted ? 'https' : 'http'}://${host}`;
+  }
+  return { internalBase, externalBase: s.externalUrl || internalBase };
+}
+
+function localHost(req: IncomingMessage): string {
+  const addr = req.socket.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+  return `${addr.includes(':') ? `[${addr}]` : addr}:${req.socket.localPort}`;
+}
+
+export const clientIp = (req: IncomingMessage) => (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+
+function readBody(req: IncomingMessage, limit: number, done: (err: Error | null, body?: Buffer) => void): void {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) return done(new Error('too large'));
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  req.on('data', (c: Buffer) => {
+    if (finished) return;
+    size += c.length;
+    if (size > limit) {
+      finished = true;
+      req.removeAllListeners('data');
+      req.resume();
+      return done(new Error('too large'));
+    }
+    chunks.push(c);
+  });
+  req.on('end', () => {
+    if (!finished) {
+      finished = true;
+      done(null, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    }
+  });
+  req.on('error', () => {
+    finished = true;
+  });
+}
+
+function xml(res: ServerResponse, body: string): void {
+  res.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-cache' });
+  res.end(body);
+}
+
+function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}

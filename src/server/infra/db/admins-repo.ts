@@ -1,0 +1,71 @@
+// SQL for admin accounts and their sign-in sessions (tokens are stored hashed).
+import type { Db } from './connection.js';
+
+export type AdminRole = 'admin' | 'viewer';
+
+export interface AdminAccount {
+  username: string;
+  passwordHash: string;
+  role: AdminRole;
+  createdAt: string;
+}
+
+export interface SessionRecord {
+  username: string;
+  role: AdminRole;
+  csrf: string;
+  expiresAt: string;
+}
+
+export class AdminsRepo {
+  constructor(private readonly db: Db) {}
+
+  list(): Omit<AdminAccount, 'passwordHash'>[] {
+    return this.db.prepare('SELECT username, role, created_at AS createdAt FROM admins ORDER BY username').all() as Omit<
+      AdminAccount,
+      'passwordHash'
+    >[];
+  }
+
+  get(username: string): AdminAccount | undefined {
+    return this.db
+      .prepare('SELECT username, password_hash AS passwordHash, role, created_at AS createdAt FROM admins WHERE username = ?')
+      .get(username) as AdminAccount | undefined;
+  }
+
+  upsert(a: AdminAccount): void {
+    this.db
+      .prepare(
+        `INSERT INTO admins (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role`,
+      )
+      .run(a.username, a.passwordHash, a.role, a.createdAt);
+  }
+
+  remove(username: string): boolean {
+    return this.db.prepare('DELETE FROM admins WHERE username = ?').run(username).changes > 0;
+  }
+
+  addSession(tokenHash: string, username: string, csrf: string, createdAt: string, expiresAt: string): void {
+    this.db
+      .prepare('INSERT INTO sessions (token_hash, username, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+      .run(tokenHash, username, csrf, createdAt, expiresAt);
+  }
+
+  findSession(tokenHash: string, now: string): SessionRecord | undefined {
+    return this.db
+      .prepare(
+        `SELECT s.username, a.role, s.csrf, s.expires_at AS expiresAt FROM sessions s JOIN admins a ON a.username = s.username
+         WHERE s.token_hash = ? AND s.expires_at > ?`,
+      )
+      .get(tokenHash, now) as SessionRecord | undefined;
+  }
+
+  removeSession(tokenHash: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash);
+  }
+
+  removeExpiredSessions(now: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now);
+  }
+}

@@ -1,0 +1,100 @@
+// SQL for update rules and the images (versions) the store holds for them.
+import { compareVersions, type Version } from '../../../shared/version.js';
+import type { RuleKey, UpdateRule } from '../../domain/device.js';
+import type { Db } from './connection.js';
+
+interface RuleRow {
+  id: number;
+  device_type: string;
+  vendor: string;
+  model: string;
+  revision: string;
+  locale: string;
+  update_type: string;
+  approved: string | null;
+  pending: string | null;
+  restore: string | null;
+  updated_at: string;
+}
+
+export interface RuleRecord extends UpdateRule {
+  updatedAt: string;
+  /** Every version whose image the store holds, newest first. */
+  versions: Version[];
+}
+
+const toRule = (r: RuleRow, versions: Version[]): RuleRecord => ({
+  id: r.id,
+  deviceType: r.device_type,
+  vendor: r.vendor,
+  model: r.model,
+  revision: r.revision,
+  locale: r.locale,
+  updateType: r.update_type,
+  approved: r.approved as Version | null,
+  pending: r.pending as Version | null,
+  restore: r.restore as Version | null,
+  updatedAt: r.updated_at,
+  versions,
+});
+
+export class RulesRepo {
+  constructor(private readonly db: Db) {}
+
+  list(): RuleRecord[] {
+    const rows = this.db.prepare('SELECT * FROM rules ORDER BY device_type, vendor, model, revision, locale, update_type').all() as RuleRow[];
+    const versions = new Map<number, Version[]>();
+    for (const v of this.db.prepare('SELECT rule_id, version FROM images').all() as { rule_id: number; version: Version }[]) {
+      const list = versions.get(v.rule_id) ?? [];
+      list.push(v.version);
+      versions.set(v.rule_id, list);
+    }
+    return rows.map((r) => toRule(r, sortNewestFirst(versions.get(r.id) ?? [])));
+  }
+
+  get(id: number): RuleRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM rules WHERE id = ?').get(id) as RuleRow | undefined;
+    if (!row) return undefined;
+    const versions = (this.db.prepare('SELECT version FROM images WHERE rule_id = ?').pluck().all(id) as Version[]);
+    return toRule(row, sortNewestFirst(versions));
+  }
+
+  findByKey(key: RuleKey): RuleRecord | undefined {
+    const id = this.db
+      .prepare(
+        `SELECT id FROM rules WHERE device_type = ? COLLATE NOCASE AND vendor = ? COLLATE NOCASE AND model = ? COLLATE NOCASE
+         AND revision = ? COLLATE NOCASE AND locale = ? COLLATE NOCASE AND update_type = ? COLLATE NOCASE`,
+      )
+      .pluck()
+      .get(key.deviceType, key.vendor, key.model, key.revision, key.locale, key.updateType) as number | undefined;
+    return id === undefined ? undefined : this.get(id);
+  }
+
+  /** Returns the rule's id, creating an empty rule for a key seen for the first time. */
+  ensure(key: RuleKey, now: string): number {
+    const existing = this.findByKey(key);
+    if (existing) return existing.id;
+    return Number(
+      this.db
+        .prepare(
+          `INSERT INTO rules (device_type, vendor, model, revision, locale, update_type, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(key.deviceType, key.vendor, key.model, key.revision, key.locale, key.updateType, now).lastInsertRowid,
+    );
+  }
+
+  setVersions(id: number, v: Pick<UpdateRule, 'approved' | 'pending' | 'restore'>, now: string): void {
+    this.db
+      .prepare('UPDATE rules SET approved = ?, pending = ?, restore = ?, updated_at = ? WHERE id = ?')
+      .run(v.approved, v.pending, v.restore, now, id);
+  }
+
+  /** Records that the store holds the image of `version` for the rule; false when it already did. */
+  addImage(ruleId: number, version: Version, packageId: number): boolean {
+    return this.db.prepare('INSERT OR IGNORE INTO images (rule_id, version, package_id) VALUES (?, ?, ?)').run(ruleId, version, packageId).changes > 0;
+  }
+}
+
+function sortNewestFirst(versions: Version[]): Version[] {
+  return versions.sort((a, b) => compareVersions(b, a));
+}

@@ -1,0 +1,25 @@
+// SQL for settings: one row per key that differs from its default, stored as JSON.
+import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../../shared/settings.js';
+import type { Db } from './connection.js';
+
+export class SettingsRepo {
+  constructor(private readonly db: Db) {}
+
+  /** All settings, defaults filled in. A stored value that no longer validates falls back to its default. */
+  read(): Settings {
+    const stored: Record<string, unknown> = {};
+    for (const { key, value } of this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[]) {
+      if (key in DEFAULT_SETTINGS) stored[key] = JSON.parse(value);
+    }
+    const parsed = settingsSchema.safeParse(stored);
+    if (parsed.success) return parsed.data;
+    const bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));
+    return settingsSchema.parse(Object.fromEntries(Object.entries(stored).filter(([k]) => !bad.has(k))));
+  }
+
+  /** Writes already-validated values. */
+  write(values: Partial<Settings>): void {
+    const upsert = this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    for (const [k, v] of Object.entries(values)) upsert.run(k, JSON.stringify(v));
+  }
+}

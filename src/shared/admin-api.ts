@@ -1,0 +1,103 @@
+// The admin API's contract: input schemas (validated by the server) and output types (used by the console and CLI).
+import { z } from 'zod';
+import type { ErrorCode } from './errors.js';
+import type { Settings } from './settings.js';
+
+export const signInInput = z.object({ username: z.string().min(1), password: z.string().min(1) });
+export const exchangeInput = z.object({ token: z.string().min(1) });
+export const ruleActionInput = z.object({ ids: z.array(z.number().int().positive()).min(1).max(10_000) });
+export const ruleAction = z.enum(['approve', 'reject', 'rollback']);
+export const testDeviceInput = z.object({
+  name: z.string().max(200),
+  mac: z.string().max(64).nullish(),
+  serial: z.string().max(64).nullish(),
+});
+export const settingsInput = z.record(z.string(), z.unknown());
+export const historyQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  before: z.coerce.number().int().positive().optional(),
+});
+
+export type Role = 'admin' | 'viewer';
+export interface SessionInfo {
+  username: string;
+  role: Role;
+  /** Send back as X-CSRF-Token on every change made with the session cookie. */
+  csrf: string;
+}
+
+export interface RuleDto {
+  id: number;
+  deviceType: string;
+  vendor: string;
+  model: string;
+  revision: string;
+  locale: string;
+  updateType: string;
+  approved: string | null;
+  pending: string | null;
+  restore: string | null;
+  updatedAt: string;
+  versions: string[];
+}
+
+export interface RuleChangeDto {
+  ruleId: number;
+  rule: string;
+  before: Pick<RuleDto, 'approved' | 'pending' | 'restore'>;
+  after: Pick<RuleDto, 'approved' | 'pending' | 'restore'>;
+  summary: string;
+  warnings: string[];
+}
+
+export interface TestDeviceDto {
+  id: number;
+  name: string;
+  mac: string | null;
+  serial: string | null;
+  createdAt: string;
+}
+
+export interface PackageDto {
+  id: number;
+  sha256: string;
+  fileName: string;
+  packageVersion: string | null;
+  size: number;
+  kind: 'cab' | 'exe' | 'interim' | 'tree';
+  importedAt: string;
+  importedBy: string;
+  fileCount: number;
+}
+
+export type ImportPhase = 'queued' | 'locating' | 'extracting' | 'storing' | 'committing' | 'done' | 'failed';
+
+export interface ImportSummary {
+  packageId: number;
+  alreadyImported: boolean;
+  packageVersion: string | null;
+  images: { rule: string; version: string; outcome: 'pending' | 'already-approved' | 'already-pending' | 'kept' }[];
+  interim: { locale: string; version: string }[];
+  warnings: string[];
+}
+
+export interface ImportJobDto {
+  id: string;
+  fileName: string;
+  phase: ImportPhase;
+  /** 0-100 within the current phase. */
+  percent: number;
+  error?: { code: ErrorCode; message: string };
+  summary?: ImportSummary;
+}
+
+export interface HistoryDto {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  details: Record<string, unknown>;
+}
+
+export type SettingsDto = Settings;

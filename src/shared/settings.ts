@@ -1,0 +1,68 @@
+// The server's settings: one schema for the store, the CLI, the admin API and the console.
+import { z } from 'zod';
+import { isVersion } from './version.js';
+
+const baseUrl = z
+  .string()
+  .trim()
+  .refine((s) => s === '' || /^https?:\/\/[^\s/?#]+(:\d+)?\/?$/i.test(s), {
+    message: 'must be empty or a base URL like http://ucupdates.contoso.com (scheme and host, no path)',
+  })
+  .transform((s) => s.replace(/\/$/, ''));
+const port = z.number().int().min(0).max(65535);
+
+export const settingsSchema = z.object({
+  /** Base URL phones use inside the network; '' derives it from the request's Host header. */
+  internalUrl: baseUrl.default(''),
+  /** Base URL for phones outside (reverse proxy); '' falls back to the internal one (old Tanjays refuse a blank URL). */
+  externalUrl: baseUrl.default(''),
+  httpPort: port.default(80),
+  httpsPort: port.default(443),
+  /** The admin API and console. Loopback unless the admin explicitly exposes it. */
+  adminHost: z.string().trim().min(1).default('127.0.0.1'),
+  adminPort: port.default(8090),
+  /** PEM certificate and key, or a PFX; when none is set a self-signed certificate is generated on first run. */
+  tlsCertFile: z.string().default(''),
+  tlsKeyFile: z.string().default(''),
+  tlsPfxFile: z.string().default(''),
+  tlsPfxPassphrase: z.string().default(''),
+  /** External update checks: challenge with NTLM like OCS R2, trust an authenticating reverse proxy, or answer anonymously. */
+  externalAuth: z.enum(['ntlm-challenge', 'trust-proxy', 'anonymous']).default('ntlm-challenge'),
+  /** Addresses of reverse proxies trusted when externalAuth is trust-proxy. */
+  trustedProxies: z.array(z.string().trim().min(1)).default([]),
+  interimThreshold: z
+    .string()
+    .refine((s): boolean => isVersion(s), { message: 'must be a four-part version like 1.0.522.98' })
+    .default('1.0.522.98'),
+  /** true: phones at or below the threshold get the interim build; false: strictly below. */
+  interimInclusive: z.boolean().default(true),
+  roundTableServesPending: z.boolean().default(false),
+  /** The server name in audit log file names; '' uses the host name. */
+  serverName: z.string().trim().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, dot, dash and underscore only').default(''),
+  /** Sent to phones as ServerVersion/ServiceVersion. */
+  serverVersion: z.string().refine((s): boolean => isVersion(s), { message: 'must be a four-part version' }).default('3.5.6907.0'),
+  logRetentionDays: z.number().int().min(1).max(3650).default(30),
+  logMaxTotalMB: z.number().int().min(10).default(1024),
+  /** Record the raw body of every phone request (for protocol work), bounded and rotated with the logs. */
+  captureEnabled: z.boolean().default(false),
+  maxRequestBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  maxPackageMB: z.number().int().min(1).max(16 * 1024).default(2048),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingKey = keyof Settings;
+export const SETTING_KEYS = Object.keys(settingsSchema.shape) as SettingKey[];
+export const DEFAULT_SETTINGS: Settings = settingsSchema.parse({});
+
+/** Parses a value typed on a command line ("8080", "true", "a,b") into the setting's type. */
+export function parseSettingText(key: SettingKey, text: string): unknown {
+  const def = DEFAULT_SETTINGS[key];
+  if (typeof def === 'number') return text.trim() === '' ? NaN : Number(text);
+  if (typeof def === 'boolean') {
+    if (/^(true|yes|on|1)$/i.test(text)) return true;
+    if (/^(false|no|off|0)$/i.test(text)) return false;
+    return text;
+  }
+  if (Array.isArray(def)) return text.split(',').map((s) => s.trim()).filter(Boolean);
+  return text;
+}

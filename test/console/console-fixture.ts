@@ -1,0 +1,108 @@
+// What the console's browser tests (and scripts/screenshots.ts) stand on: a real server on loopback ports with a
+// fresh data folder, a few update rules written with the store's repositories, and Debian's Chromium.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import type { RuleKey } from '../../src/server/domain/device.js';
+import type { Version } from '../../src/shared/version.js';
+import { startServer, type RunningServer } from '../../src/server/compose.js';
+import { createAppLog } from '../../src/server/infra/app-log.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CONSOLE_DIR = join(ROOT, 'dist', 'renderer');
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Builds the console when dist/renderer has none (`npm run build:console` normally does it first). */
+export function ensureConsoleBuilt(): void {
+  if (existsSync(join(CONSOLE_DIR, 'index.html'))) return;
+  const r = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('Building the console (npx vite build) failed.');
+}
+
+const cpe = (vendor: string, model: string, revision = 'Rev-1'): RuleKey => ({
+  deviceType: 'UCPhone',
+  vendor,
+  model,
+  revision,
+  locale: 'ENU',
+  updateType: 'CPE',
+});
+
+/** Rules in the states the console shows; keys are used by the tests to find them. */
+export const SEED = {
+  cx600: { key: cpe('Polycom', 'CX600'), approved: '4.0.7577.4366', pending: '4.0.7577.4455', restore: null },
+  aastra: { key: cpe('Aastra', '6725ip'), approved: null, pending: '4.0.7577.4455', restore: null },
+  ip8540: { key: cpe('LG-Nortel', 'IP8540', 'A'), approved: '4.0.7577.4455', pending: '4.0.7577.4400', restore: null },
+  cx500: { key: cpe('Polycom', 'CX500'), approved: '4.0.7577.4366', pending: null, restore: '4.0.7577.4100' },
+  cx700: { key: cpe('Polycom', 'CX700'), approved: '4.0.7577.4455', pending: null, restore: null },
+} as const;
+
+export type SeedName = keyof typeof SEED;
+export const ruleName = (k: RuleKey) => [k.deviceType, k.vendor, k.model, k.revision, k.locale, k.updateType].join('/');
+
+export interface ConsoleServer {
+  server: RunningServer;
+  ruleIds: Record<SeedName, number>;
+  close(): Promise<void>;
+}
+
+export async function startConsoleServer(): Promise<ConsoleServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ucupdates-console-'));
+  const server = await startServer({
+    dataDir,
+    overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' },
+    consoleDir: CONSOLE_DIR,
+    log: createAppLog({ level: 'warn' }),
+  });
+  const now = new Date().toISOString();
+  const ruleIds = {} as Record<SeedName, number>;
+  for (const [name, r] of Object.entries(SEED) as [SeedName, (typeof SEED)[SeedName]][]) {
+    const id = server.store.rules.ensure(r.key, now);
+    server.store.rules.setVersions(id, { approved: r.approved as Version | null, pending: r.pending as Version | null, restore: r.restore as Version | null }, now);
+    ruleIds[name] = id;
+  }
+  return {
+    server,
+    ruleIds,
+    async close() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Browser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'ucupdates-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 720 },
+    colorScheme: opts.colorScheme ?? 'light',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  context.setDefaultTimeout(10_000);
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,223 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DailyLogWriter, type DailyLogWriterOptions } from '../../src/server/infra/logs/daily-log-writer.js';
+
+async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ucupdates-log-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A settable clock and the file name of its UTC day. */
+function fakeClock(iso: string): { now: Date; clock: () => Date } {
+  const c = { now: new Date(iso), clock: () => c.now };
+  return c;
+}
+const dayName = (at: Date): string => `day-${at.toISOString().slice(0, 10)}.log`;
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(condition(), 'condition not reached in 2 s');
+}
+
+function writer(dir: string, c: { clock: () => Date }, extra: Partial<DailyLogWriterOptions> = {}): DailyLogWriter {
+  return new DailyLogWriter({ dir, fileName: dayName, header: () => ['#h1', '#h2'], clock: c.clock, ...extra });
+}
+
+test('writes lines after the header, creating the folder, CRLF by default', async (t) => {
+  const dir = join(await tempDir(t), 'nested', 'logs');
+  const c = fakeClock('2024-05-01T10:00:00Z');
+  const w = writer(dir, c);
+  w.write('a');
+  w.write('b');
+  await w.close();
+  assert.equal(await readFile(join(dir, 'day-2024-05-01.log'), 'utf8'), '#h1\r\n#h2\r\na\r\nb\r\n');
+  assert.equal(w.droppedLines, 0);
+});
+
+test('the header callback gets the creation time; a string header is one line', async (t) => {
+  const dir = await tempDir(t);
+  const c = fakeClock('2024-05-01T10:11:12Z');
+  const w = new DailyLogWriter({ dir, fileName: dayName, header: (at) => `#Date ${at.toISOString()}`, eol: '\n', clock: c.clock });
+  w.write('a');
+  await w.close();
+  assert.equal(await readFile(join(dir, 'day-2024-05-01.log'), 'utf8'), '#Date 2024-05-01T10:11:12.000Z\na\n');
+});
+
+test('rolls over to a new file, with its own header, when the day changes', async (t) => {
+  const dir = await tempDir(t);
+  const c = fakeClock('2024-05-01T23:59:59Z');
+  const w = writer(dir, c);
+  w.write('last of day 1');
+  c.now = new Date('2024-05-02T00:00:00Z');
+  w.write('first of day 2');
+  w.write('second of day 2');
+  await w.close();
+  assert.deepEqual((await readdir(dir)).sort(), ['day-2024-05-01.log', 'day-2024-05-02.log']);
+  assert.equal(await readFile(join(dir, 'day-2024-05-01.log'), 'utf8'), '#h1\r\n#h2\r\nlast of day 1\r\n');
+  assert.equal(await readFile(join(dir, 'day-2024-05-02.log'), 'utf8'), '#h1\r\n#h2\r\nfirst of day 2\r\nsecond of day 2\r\n');
+});
+
+test('after a restart, appends to the existing file without a second header', async (t) => {
+  const dir = await tempDir(t);
+  const c = fakeClock('2024-05-01T08:00:00Z');
+  const first = writer(dir, c);
+  first.write('before restart');
+  await first.close();
+  const second = writer(dir, c);
+  second.write('after restart');
+  await second.close();
+  assert.equal(await readFile(join(dir, 'day-2024-05-01.log'), 'utf8'), '#h1\r\n#h2\r\nbefore restart\r\nafter restart\r\n');
+});
+
+test('an existing empty file gets the header', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'day-2024-05-01.log'), '');
+  const w = writer(dir, fakeClock('2024-05-01T08:00:00Z'));
+  w.write('a');
+  await w.close();
+  assert.equal(await readFile(join(dir, 'day-2024-05-01.log'), 'utf8'), '#h1\r\n#h2\r\na\r\n');
+});
+
+test('lines beyond maxBufferedBytes are dropped and counted, never thrown or queued', async (t) => {
+  const dir = await tempDir(t);
+  const w = writer(dir, fakeClock('2024-05-01T08:00:00Z'), { maxBufferedBytes: 100, header: undefined });
+  // 10 bytes per line with CRLF; all written before the file has opened.
+  for (let i = 0; i < 50; i++) w.write(`line-${String(i).padStart(3, '0')}`);
+  assert.equal(w.droppedLines, 40);
+  await w.close();
+  const lines = (await readFile(join(dir, 'day-2024-05-01.log'), 'utf8')).split('\r\n');
+  assert.equal(lines.length, 11); // 10 lines and the final ''
+  assert.equal(lines[9], 'line-009');
+});
+
+test('the buffer bound also applies once the file is open (slow disk)', async (t) => {
+  const dir = await tempDir(t);
+  const w = writer(dir, fakeClock('2024-05-01T08:00:00Z'), { maxBufferedBytes: 100, header: undefined });
+  w.write('opened!!');
+  const path = join(dir, 'day-2024-05-01.log');
+  await until(() => existsSync(path));
+  await new Promise((r) => setTimeout(r, 50)); // let the first write complete
+  for (let i = 0; i < 50; i++) w.write(`line-${String(i).padStart(3, '0')}`);
+  assert.equal(w.droppedLines, 40);
+  await w.close();
+  const lines = (await readFile(path, 'utf8')).split('\r\n');
+  assert.deepEqual([lines.length, lines[0], lines[10]], [12, 'opened!!', 'line-009']);
+});
+
+test('writes after close are dropped and counted', async (t) => {
+  const dir = await tempDir(t);
+  const w = writer(dir, fakeClock('2024-05-01T08:00:00Z'));
+  w.write('a');
+  await w.close();
+  w.write('late');
+  assert.equal(w.droppedLines, 1);
+  assert.equal(await readFile(join(dir, 'day-2024-05-01.log'), 'utf8'), '#h1\r\n#h2\r\na\r\n');
+});
+
+test('an unusable folder: reported once, lines counted, retried after a back-off', async (t) => {
+  const root = await tempDir(t);
+  const blocker = join(root, 'blocker');
+  await writeFile(blocker, 'not a folder');
+  const dir = join(blocker, 'logs');
+  const c = fakeClock('2024-05-01T08:00:00Z');
+  const errors: Error[] = [];
+  const w = writer(dir, c, { onError: (err) => errors.push(err) });
+
+  w.write('1');
+  w.write('2');
+  await until(() => errors.length === 1);
+  assert.equal(w.droppedLines, 2);
+  w.write('3'); // within the back-off: dropped without retrying
+  assert.equal(w.droppedLines, 3);
+
+  c.now = new Date('2024-05-01T08:00:01.500Z'); // past the first 1 s back-off: retried, fails again
+  w.write('4');
+  await until(() => w.droppedLines === 4);
+  assert.equal(errors.length, 1, 'reported once per outage');
+
+  await rm(blocker);
+  c.now = new Date('2024-05-01T08:00:03.000Z'); // still inside the doubled (2 s) back-off
+  w.write('5');
+  assert.equal(w.droppedLines, 5);
+  c.now = new Date('2024-05-01T08:00:04.000Z');
+  w.write('6');
+  await w.close();
+  assert.equal(await readFile(join(dir, 'day-2024-05-01.log'), 'utf8'), '#h1\r\n#h2\r\n6\r\n');
+  assert.equal(w.droppedLines, 5);
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]?.message ?? '', /ENOTDIR|EEXIST/);
+});
+
+test('a new day retries at once, even inside the back-off', async (t) => {
+  const root = await tempDir(t);
+  const blocker = join(root, 'blocker');
+  await writeFile(blocker, '');
+  const c = fakeClock('2024-05-01T23:59:59Z');
+  const errors: Error[] = [];
+  const w = writer(join(blocker, 'logs'), c, { onError: (err) => errors.push(err) });
+  w.write('lost');
+  await until(() => errors.length === 1);
+  await rm(blocker);
+  c.now = new Date('2024-05-02T00:00:00Z');
+  w.write('kept');
+  await w.close();
+  assert.equal(await readFile(join(blocker, 'logs', 'day-2024-05-02.log'), 'utf8'), '#h1\r\n#h2\r\nkept\r\n');
+  assert.equal(w.droppedLines, 1);
+});
+
+test('a second outage after a recovery is reported again', async (t) => {
+  const root = await tempDir(t);
+  const blocker = join(root, 'blocker');
+  await writeFile(blocker, '');
+  const c = fakeClock('2024-05-01T08:00:00Z');
+  const errors: Error[] = [];
+  const w = writer(join(blocker, 'logs'), c, { onError: (err) => errors.push(err) });
+  w.write('lost 1');
+  await until(() => errors.length === 1);
+  await rm(blocker);
+  c.now = new Date('2024-05-02T08:00:00Z');
+  w.write('kept');
+  const kept = join(blocker, 'logs', 'day-2024-05-02.log');
+  await until(() => existsSync(kept));
+  await new Promise((r) => setTimeout(r, 50)); // the write succeeds: the outage is over
+  await rm(blocker, { recursive: true });
+  await writeFile(blocker, '');
+  c.now = new Date('2024-05-03T08:00:00Z');
+  w.write('lost 2');
+  await until(() => errors.length === 2);
+  await w.close();
+  assert.equal(w.droppedLines, 2);
+});
+
+test('a write error (disk full) is reported once and the lines are counted', { skip: !existsSync('/dev/full') }, async () => {
+  const errors: Error[] = [];
+  const w = new DailyLogWriter({ dir: '/dev', fileName: () => 'full', onError: (err) => errors.push(err) });
+  w.write('a');
+  w.write('b');
+  await until(() => errors.length === 1);
+  await until(() => w.droppedLines === 2);
+  await w.close();
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]?.message ?? '', /ENOSPC/);
+});
+
+test('a throwing fileName or onError callback does not escape write()', async (t) => {
+  const dir = await tempDir(t);
+  const w = new DailyLogWriter({
+    dir,
+    fileName: () => {
+      throw new Error('bad name');
+    },
+    onError: () => {
+      throw new Error('bad handler');
+    },
+  });
+  assert.doesNotThrow(() => w.write('x'));
+  assert.equal(w.droppedLines, 1);
+  await w.close();
+});

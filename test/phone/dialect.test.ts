@@ -1,0 +1,143 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  parseUpdateRequest,
+  parseUpdateResponse,
+  renderUpdateRequest,
+  renderUpdateResponse,
+  routePhoneRequest,
+} from '../../src/server/phone/dialect.js';
+
+const SAMPLE = `<Request>
+  <DeviceType>UCPhone</DeviceType><MacAddress>0021630F207B</MacAddress><SerialNumber>C185H001209</SerialNumber>
+  <Vendor>LG-Nortel</Vendor><Model>IP8540</Model><Revision>A</Revision><Locale>ENU</Locale>
+  <UserName>user@contoso.com</UserName>
+  <Files><File><FileName>cpe.nbt</FileName><Version>1.0.522.34</Version><TimeStamp>01-01-1601 00:00:00</TimeStamp></File></Files>
+</Request>`;
+
+test('parses the reconstructed request', () => {
+  const r = parseUpdateRequest(SAMPLE);
+  assert.ok(r.ok);
+  assert.deepEqual(r.request, {
+    deviceType: 'UCPhone',
+    macRaw: '0021630F207B',
+    mac: '0021630F207B',
+    serial: 'C185H001209',
+    vendor: 'LG-Nortel',
+    model: 'IP8540',
+    revision: 'A',
+    locale: 'ENU',
+    userName: 'user@contoso.com',
+    requestTime: '',
+    modules: [{ fileName: 'cpe.nbt', version: '1.0.522.34', timestamp: '01-01-1601 00:00:00' }],
+  });
+});
+
+test('lenient: any case, namespaces, Brand for Vendor, MACAddress, attributes, unknown elements', () => {
+  const r = parseUpdateRequest(`<?xml version="1.0"?>
+    <u:request xmlns:u="urn:x"><u:DEVICETYPE>UCPhone</u:DEVICETYPE><MACAddress>00-21-63-0f-20-7b</MACAddress>
+    <Brand>Polycom</Brand><model>CX700</model><Revision>A</Revision><Locale>DEU</Locale><Firmware>x</Firmware>
+    <Modules><Module Name="CPE.nbt" Version="3.5.6907.35" TimeStamp="16-12-2008 04:43:58"/></Modules></u:request>`);
+  assert.ok(r.ok);
+  assert.equal(r.request.vendor, 'Polycom');
+  assert.equal(r.request.mac, '0021630F207B');
+  assert.equal(r.request.model, 'CX700');
+  assert.deepEqual(r.request.modules, [{ fileName: 'CPE.nbt', version: '3.5.6907.35', timestamp: '16-12-2008 04:43:58' }]);
+});
+
+test('lenient: modules in the audit-log form', () => {
+  const r = parseUpdateRequest('<Request><Model>CX600</Model><Files>cpe.nbt;4.0.7577.4366;01-01-2012 00:00:00#x.bin;1.0.0.0;</Files></Request>');
+  assert.ok(r.ok);
+  assert.deepEqual(r.request.modules.map((m) => m.fileName), ['cpe.nbt', 'x.bin']);
+});
+
+test('an invalid MAC is kept raw and not normalised', () => {
+  const r = parseUpdateRequest('<Request><MacAddress>00216ZZZ207B</MacAddress></Request>');
+  assert.ok(r.ok);
+  assert.equal(r.request.mac, '');
+  assert.equal(r.request.macRaw, '00216ZZZ207B');
+});
+
+test('refuses DTDs: XXE and entity expansion', () => {
+  const xxe = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><Request><Model>&x;</Model></Request>`;
+  const lol = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><Request>&lol2;</Request>`;
+  for (const body of [xxe, lol]) {
+    const r = parseUpdateRequest(body);
+    assert.equal(r.ok, false);
+    assert.match((r as { error: string }).error, /DTD/);
+  }
+});
+
+test('refuses malformed XML and empty bodies with a reason', () => {
+  for (const body of ['', '<Request><Model>CX600</Request>', 'not xml at all', '<a><b></a></b>']) {
+    const r = parseUpdateRequest(body);
+    assert.equal(r.ok, false, body);
+  }
+});
+
+test('predefined entities and character references are decoded', () => {
+  const r = parseUpdateRequest('<Request><UserName>a&amp;b&#64;c</UserName></Request>');
+  assert.ok(r.ok);
+  assert.equal(r.request.userName, 'a&b@c');
+});
+
+test('request render/parse round trip (the simulator speaks what the server reads)', () => {
+  const body = renderUpdateRequest({
+    deviceType: 'UCPhone', macRaw: '001B9E4B5B10', serial: '1108015382', vendor: 'LG-Nortel', model: 'IP8540', revision: 'A',
+    locale: 'ENU', userName: '<me>', requestTime: '', modules: [{ fileName: 'cpe.nbt', version: '0.0.0.0', timestamp: '01-01-1601 00:00:00' }],
+  });
+  const r = parseUpdateRequest(body);
+  assert.ok(r.ok);
+  assert.equal(r.request.userName, '<me>');
+  assert.equal(r.request.mac, '001B9E4B5B10');
+});
+
+test('response: known elements, never a blank URL, files listed; parses back', () => {
+  const xml = renderUpdateResponse({
+    currentTime: new Date(2009, 2, 31, 11, 25, 12),
+    serverVersion: '3.5.6907.0',
+    langList: ['DEU', 'ENU'],
+    offer: {
+      baseUrl: 'http://pool01.contoso.com/DeviceUpdateFiles_Int/UCPhone/Polycom/CX700/A/ENU/1.0.522.101/CPE',
+      externalBaseUrl: 'https://ext.contoso.com/DeviceUpdateFiles_Ext/UCPhone/Polycom/CX700/A/ENU/1.0.522.101/CPE',
+      files: [{ fileName: 'CPE.nbt', signatureFileName: 'CPE.cat', version: '1.0.522.101', timestamp: '16-12-2008 04:43:58' }],
+    },
+  });
+  assert.match(xml, /^<\?xml version="1.0" \?>\n<Response>/);
+  assert.match(xml, /<NumOfFiles>1<\/NumOfFiles>/);
+  assert.match(xml, /<CurrentTime>2009-03-31T11:25:12<\/CurrentTime>/);
+  assert.match(xml, /<ServerVersion>3\.5\.6907\.0<\/ServerVersion>/);
+  assert.match(xml, /<ServiceVersion>3\.5\.6907\.0<\/ServiceVersion>/);
+  assert.match(xml, /<LangList>DEU\|ENU<\/LangList>/);
+  const back = parseUpdateResponse(xml);
+  assert.equal(back.numOfFiles, 1);
+  assert.equal(back.files[0]!.signatureFileName, 'CPE.cat');
+  assert.match(back.externalBaseUrl, /^https:\/\/ext/);
+});
+
+test('response with nothing offered: NumOfFiles 0 and no URL elements', () => {
+  const xml = renderUpdateResponse({ currentTime: new Date(), serverVersion: '3.5.6907.0', langList: [] });
+  assert.match(xml, /<NumOfFiles>0<\/NumOfFiles>/);
+  assert.doesNotMatch(xml, /BaseURL|LangList/);
+});
+
+test('routes: case-insensitive, aliases, traversal refused', () => {
+  assert.deepEqual(routePhoneRequest('/requestHandler/ucdevice.upx'), { kind: 'update-check', external: false });
+  assert.deepEqual(routePhoneRequest('/RequestHandlerExt/UCDevice.upx'), { kind: 'update-check', external: true });
+  assert.deepEqual(routePhoneRequest('/UCDeviceUpdates/ucdevice.upx'), { kind: 'update-check', external: false });
+  assert.deepEqual(routePhoneRequest('/DeviceUpdateFiles_Int/OCInterim/ENU/CPE.nbt'), { kind: 'file', external: false, path: 'OCInterim/ENU/CPE.nbt' });
+  assert.deepEqual(routePhoneRequest('/deviceupdatefiles_ext/UCPhone/A%20B/x.cat'), { kind: 'file', external: true, path: 'UCPhone/A B/x.cat' });
+  assert.deepEqual(routePhoneRequest('/UCDeviceUpdates/UCPhone/Polycom/CX700/A/ENU/1.0.0.0/CPE/CPE.nbt').kind, 'file');
+  for (const p of [
+    '/DeviceUpdateFiles_Int/../ucupdates.db',
+    '/DeviceUpdateFiles_Int/UCPhone/%2e%2e/%2e%2e/x',
+    '/DeviceUpdateFiles_Int/UCPhone/%252e%252e/x',
+    '/DeviceUpdateFiles_Int/UCPhone/..%5c..%5cx',
+    '/DeviceUpdateFiles_Int/UCPhone/%00/x',
+    '/DeviceUpdateFiles_Int/UCPhone//x',
+    '/DeviceUpdateFiles_Int/%E0%A4%A',
+  ]) {
+    assert.equal(routePhoneRequest(p).kind, 'bad-path', p);
+  }
+  assert.equal(routePhoneRequest('/favicon.ico').kind, 'none');
+});
