@@ -3,21 +3,22 @@
 // safely with a running server, which sees the change on its next request).
 import { userInfo } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
-import { parseSettingText, SETTING_KEYS, type SettingKey } from '../shared/settings.js';
+import { parseSettingText, redactSettings, SETTING_KEYS, type SettingKey } from '../shared/settings.js';
 import { AppError } from '../server/app/app-error.js';
 import { setAdmin, removeAdmin } from '../server/app/admin-auth.js';
 import { importPackage, type ImportKind } from '../server/app/import-package.js';
 import { applyRuleAction, previewRuleAction } from '../server/app/rule-actions.js';
 import { updateSettings } from '../server/app/settings.js';
-import { Store } from '../server/app/store.js';
+import { Store, storePaths } from '../server/app/store.js';
 import { addTestDevice, removeTestDevice, updateTestDevice } from '../server/app/test-devices.js';
 import { startServer } from '../server/compose.js';
 import { ruleKeyPath } from '../server/domain/device.js';
 import type { RuleAction } from '../server/domain/rule-transitions.js';
 import { resolveDataDir } from '../server/infra/data-dir.js';
+import { readRunFile } from '../server/infra/run-file.js';
 import { APP_VERSION } from '../server/version.js';
 import { EXIT, reportError, table } from './output.js';
-import { DEFAULT_PHONE, downloadOffer, simulateCheck, type SimulatedPhone } from './phone-simulator.js';
+import { DEFAULT_PHONE, downloadOffer, httpRequest, simulateCheck, type SimulatedPhone } from './phone-simulator.js';
 
 const actor = () => `cli:${userInfo().username}`;
 const out = (text: string): void => void process.stdout.write(`${text}\n`);
@@ -66,6 +67,20 @@ export function buildProgram(): Command {
         process.once('SIGTERM', stop);
       });
       await server.close();
+    });
+
+  program
+    .command('signin-link')
+    .description('print a new one-time sign-in link for the console of the server running on this machine')
+    .action(async () => {
+      const run = await readRunFile(storePaths(resolveDataDir(program.opts().data as string | undefined)).runFile);
+      if (!run) throw new AppError('not_found', 'No ucupdates server is running with this data folder: start one with `ucupdates serve`.');
+      const r = await httpRequest(new URL('/api/session/link', run.adminUrl).toString(), {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${run.launchToken}` },
+      });
+      if (r.status !== 200) throw new AppError('internal', `The server refused: HTTP ${r.status} ${r.body.toString()}`);
+      out(`${(JSON.parse(r.body.toString()) as { url: string }).url}   (one-time link, valid 15 minutes, from this machine)`);
     });
 
   program
@@ -155,7 +170,11 @@ export function buildProgram(): Command {
     .option('--mac <mac>')
     .option('--serial <serial>')
     .action(async (id: number, o: { name: string; mac?: string; serial?: string }) => {
-      const d = await withStore((s) => updateTestDevice(s, id, o, actor()));
+      // Options left out keep their value (an empty --mac '' or --serial '' clears it).
+      const d = await withStore((s) => {
+        const before = s.testDevices.get(id);
+        return updateTestDevice(s, id, { name: o.name, mac: o.mac ?? before?.mac, serial: o.serial ?? before?.serial }, actor());
+      });
       out(`Test device ${d.id} is now ${d.name} (${[d.mac, d.serial].filter(Boolean).join(', ')}).`);
     });
   td.command('remove')
@@ -171,11 +190,11 @@ export function buildProgram(): Command {
     .argument('[key]', `one of: ${SETTING_KEYS.join(', ')}`)
     .option('--json', 'print as JSON')
     .action(async (key: string | undefined, o: { json?: boolean }) => {
-      const all = await withStore((s) => s.settings.read());
-      if (key !== undefined && !(key in all)) throw new AppError('invalid_input', `Unknown setting "${key}". Settings: ${SETTING_KEYS.join(', ')}.`);
+      const all = redactSettings(await withStore((s) => s.settings.read()));
+      if (key !== undefined && !SETTING_KEYS.includes(key as SettingKey)) throw new AppError('invalid_input', `Unknown setting "${key}". Settings: ${SETTING_KEYS.join(', ')}.`);
       const shown = key ? { [key]: all[key as SettingKey] } : all;
       if (o.json) return json(shown);
-      for (const [k, v] of Object.entries(shown)) out(`${k} = ${/passphrase/i.test(k) && v ? '[set]' : JSON.stringify(v)}`);
+      for (const [k, v] of Object.entries(shown)) out(`${k} = ${JSON.stringify(v)}`);
     });
   settings
     .command('set')
@@ -270,7 +289,11 @@ export function buildProgram(): Command {
 
 function selectRules(store: Store, action: RuleAction, selectors: string[], all: boolean): number[] {
   const rules = store.rules.list();
-  if (all) return rules.filter((r) => (action === 'rollback' ? r.restore : r.pending)).map((r) => r.id);
+  if (all) {
+    const ids = rules.filter((r) => (action === 'rollback' ? r.restore : r.pending)).map((r) => r.id);
+    if (ids.length === 0) throw new AppError('conflict', action === 'rollback' ? 'No rule has an earlier version to roll back to.' : 'No rule has a pending version.');
+    return ids;
+  }
   if (selectors.length === 0) throw new AppError('invalid_input', 'Name the rules (ids or paths from `ucupdates rules`), or use --all.');
   return selectors.map((sel) => {
     if (/^\d+$/.test(sel)) return Number(sel);

@@ -3,6 +3,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
@@ -17,6 +18,7 @@ import { adminRoutes } from './http/admin-routes.js';
 import { errorMiddleware } from './http/error-middleware.js';
 import { createPhoneHandler } from './http/phone-handler.js';
 import { createAppLog } from './infra/app-log.js';
+import { writeRunFile } from './infra/run-file.js';
 import { loadTls } from './infra/tls.js';
 import { openPhoneLogs } from './phone-logs.js';
 import { APP_VERSION } from './version.js';
@@ -85,6 +87,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       https: `https://localhost:${httpsPort}`,
       admin: `http://${adminHost === '0.0.0.0' || adminHost === '[::]' ? '127.0.0.1' : adminHost}:${adminPort}`,
     };
+    await writeRunFile(store.paths.runFile, { pid: process.pid, adminUrl: urls.admin, launchToken: local.launchToken });
+    closers.unshift(() => rm(store.paths.runFile, { force: true }));
     log.info({ urls, tls: tls.source, dataDir: opts.dataDir }, 'ucupdates is serving');
     return {
       store,

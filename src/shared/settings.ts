@@ -66,3 +66,15 @@ export function parseSettingText(key: SettingKey, text: string): unknown {
   if (Array.isArray(def)) return text.split(',').map((s) => s.trim()).filter(Boolean);
   return text;
 }
+
+/** Secret settings are never sent back: readers see this marker instead, and writing it back keeps the stored value. */
+export const SECRET_MARKER = '[set]';
+const SECRET_KEYS: readonly SettingKey[] = ['tlsPfxPassphrase'];
+
+export function redactSettings(s: Settings): Settings {
+  const out = { ...s };
+  for (const k of SECRET_KEYS) if (out[k]) (out as Record<string, unknown>)[k] = SECRET_MARKER;
+  return out;
+}
+
+export const isSecretSetting = (key: string) => (SECRET_KEYS as readonly string[]).includes(key);

@@ -36,6 +36,7 @@ export async function setAdmin(store: Store, username: string, password: string,
   store.write((now) => {
     const existed = store.admins.get(username) !== undefined;
     store.admins.upsert({ username, passwordHash, role, createdAt: now });
+    store.admins.removeSessionsOf(username); // a changed password or role takes effect at once
     return { result: undefined, history: { actor, action: existed ? 'change-admin' : 'add-admin', target: username, details: { role } } };
   });
 }

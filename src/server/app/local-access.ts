@@ -1,6 +1,7 @@
 // Access for the person at this machine, without an account: a per-launch bearer token (the desktop app) and
 // one-time sign-in links (printed by `ucupdates serve`). Both live only in this process's memory and work only
 // on loopback connections.
+import { timingSafeEqual } from 'node:crypto';
 import { hashToken, newToken } from './admin-auth.js';
 import type { SessionInfo } from '../../shared/admin-api.js';
 
@@ -13,6 +14,10 @@ export class LocalAccess {
   private readonly sessions = new Map<string, SessionInfo & { expires: number }>();
 
   constructor(private readonly clock: () => number = Date.now) {}
+
+  isLaunchToken(token: string): boolean {
+    return timingSafeEqual(Buffer.from(hashToken(token)), Buffer.from(hashToken(this.launchToken)));
+  }
 
   /** A token for one sign-in link, valid for 15 minutes. */
   issueLinkToken(): string {

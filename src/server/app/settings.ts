@@ -1,11 +1,14 @@
-// Changing settings: validated against the shared schema, all or nothing, with history.
-import { settingsSchema, type Settings } from '../../shared/settings.js';
+// Changing settings: validated against the shared schema, all or nothing, with history. Secrets are never echoed.
+import { isSecretSetting, redactSettings, SECRET_MARKER, settingsSchema, type Settings } from '../../shared/settings.js';
 import { AppError } from './app-error.js';
 import type { Store } from './store.js';
 
-export function updateSettings(store: Store, changes: Record<string, unknown>, actor: string): Settings {
-  const unknown = Object.keys(changes).filter((k) => !(k in settingsSchema.shape));
+export function updateSettings(store: Store, input: Record<string, unknown>, actor: string): Settings {
+  // A secret sent back as the marker the reader was shown means "unchanged".
+  const changes = Object.fromEntries(Object.entries(input).filter(([k, v]) => !(isSecretSetting(k) && v === SECRET_MARKER)));
+  const unknown = Object.keys(changes).filter((k) => !Object.hasOwn(settingsSchema.shape, k)); // not `in`: toString, __proto__
   if (unknown.length > 0) throw new AppError('invalid_input', `Unknown setting: ${unknown.join(', ')}.`, unknown[0]);
+  if (Object.keys(changes).length === 0) return redactSettings(store.settings.read()); // nothing to change: no empty history entry
   return store.write(() => {
     const before = store.settings.read();
     const parsed = settingsSchema.safeParse({ ...before, ...changes });
@@ -18,7 +21,7 @@ export function updateSettings(store: Store, changes: Record<string, unknown>, a
       Object.keys(changes).map((k) => [k, parsed.data[k as keyof Settings]] as const),
     ) as Partial<Settings>;
     store.settings.write(changed);
-    const redacted = Object.fromEntries(Object.entries(changed).map(([k, v]) => [k, /passphrase/i.test(k) ? '[set]' : v]));
-    return { result: parsed.data, history: { actor, action: 'change-settings', target: Object.keys(changed).join(', '), details: redacted } };
+    const redacted = Object.fromEntries(Object.entries(changed).map(([k, v]) => [k, isSecretSetting(k) ? SECRET_MARKER : v]));
+    return { result: redactSettings(parsed.data), history: { actor, action: 'change-settings', target: Object.keys(changed).join(', '), details: redacted } };
   });
 }

@@ -18,6 +18,8 @@ export interface StorePaths {
   stagingDir: string;
   logDir: string;
   tlsDir: string;
+  /** Written by a running server: how the local CLI reaches it (admin URL, launch token). Owner-only. */
+  runFile: string;
 }
 
 export function storePaths(dataDir: string): StorePaths {
@@ -28,6 +30,7 @@ export function storePaths(dataDir: string): StorePaths {
     stagingDir: join(dataDir, 'staging'),
     logDir: join(dataDir, 'Logs'),
     tlsDir: join(dataDir, 'tls'),
+    runFile: join(dataDir, 'server.json'),
   };
 }
 

@@ -27,7 +27,14 @@ export const isLoopback = (addr: string | undefined) =>
 export function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      // A malformed value (bad %-escape) is no session, not a server error.
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }
@@ -35,7 +42,7 @@ export function readCookie(req: Request, name: string): string | undefined {
 export function identify(store: Store, local: LocalAccess) {
   return (req: Request, _res: Response, next: NextFunction) => {
     const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (bearer && bearer === local.launchToken && isLoopback(req.socket.remoteAddress)) {
+    if (bearer && local.isLaunchToken(bearer) && isLoopback(req.socket.remoteAddress)) {
       req.caller = { username: 'desktop', role: 'admin', csrf: '', via: 'launch-token' };
       return next();
     }
@@ -48,14 +55,23 @@ export function identify(store: Store, local: LocalAccess) {
   };
 }
 
-/** Requires a caller; changes need the admin role and, with a cookie, the CSRF header. */
-export function requireCaller(req: Request, _res: Response, next: NextFunction) {
+function checkCaller(req: Request, next: NextFunction, changesNeedAdmin: boolean) {
   const c = req.caller;
   if (!c) return next(new AppError('unauthenticated', 'Sign in first.'));
   const reading = req.method === 'GET' || req.method === 'HEAD';
   if (!reading && c.via === 'session' && req.headers['x-csrf-token'] !== c.csrf) {
     return next(new AppError('forbidden', 'Missing or wrong X-CSRF-Token header: reload the console.'));
   }
-  if (!reading && c.role !== 'admin') return next(new AppError('forbidden', 'Your account can view but not change anything.'));
+  if (!reading && changesNeedAdmin && c.role !== 'admin') return next(new AppError('forbidden', 'Your account can view but not change anything.'));
   next();
+}
+
+/** Requires a caller; changes need the admin role and, with a cookie, the CSRF header. */
+export function requireCaller(req: Request, _res: Response, next: NextFunction) {
+  checkCaller(req, next, true);
+}
+
+/** Like requireCaller, but any role may do it: signing out of one's own session (still with the CSRF header). */
+export function requireOwnSession(req: Request, _res: Response, next: NextFunction) {
+  checkCaller(req, next, false);
 }

@@ -16,6 +16,7 @@ import {
   testDeviceInput,
   type SessionInfo,
 } from '../../shared/admin-api.js';
+import { redactSettings } from '../../shared/settings.js';
 import { signIn, signOut } from '../app/admin-auth.js';
 import { AppError } from '../app/app-error.js';
 import type { ImportJobs } from '../app/import-jobs.js';
@@ -24,7 +25,7 @@ import { applyRuleAction, previewRuleAction } from '../app/rule-actions.js';
 import { updateSettings } from '../app/settings.js';
 import type { Store } from '../app/store.js';
 import { addTestDevice, removeTestDevice, updateTestDevice } from '../app/test-devices.js';
-import { identify, isLoopback, requireCaller, SESSION_COOKIE } from './admin-auth.js';
+import { identify, isLoopback, requireCaller, requireOwnSession, SESSION_COOKIE } from './admin-auth.js';
 
 export interface AdminRoutesDeps {
   store: Store;
@@ -64,14 +65,19 @@ export function adminRoutes({ store, local, jobs }: AdminRoutesDeps): Router {
   api.post('/session/exchange', json, (req, res) => {
     const { token } = parse(exchangeInput, req.body);
     const r = isLoopback(req.socket.remoteAddress) ? local.exchange(token) : undefined;
-    if (!r) throw new AppError('unauthenticated', 'This sign-in link was already used or has expired: run `ucupdates signin-link` for a new one.');
+    if (!r) throw new AppError('unauthenticated', 'This sign-in link was already used or has expired: run `ucupdates signin-link` on the server for a new one.');
     startSession(req, res, r.token, r.session, 12 * 3600);
+  });
+  // `ucupdates signin-link` asks the running server (with its launch token) for a fresh one-time link.
+  api.post('/session/link', (req, res) => {
+    if (req.caller?.via !== 'launch-token') throw new AppError('forbidden', 'Only this machine\'s ucupdates command can ask for a sign-in link.');
+    res.json({ url: `http://${req.headers.host}/#signin=${local.issueLinkToken()}` });
   });
   api.get('/session', requireCaller, (req, res) => {
     const { username, role, csrf } = req.caller!;
     res.json({ username, role, csrf } satisfies SessionInfo);
   });
-  api.delete('/session', requireCaller, (req, res) => {
+  api.delete('/session', requireOwnSession, (req, res) => {
     const token = req.caller!.token;
     if (token) {
       local.signOut(token);
@@ -103,7 +109,7 @@ export function adminRoutes({ store, local, jobs }: AdminRoutesDeps): Router {
   api.delete('/test-devices/:id', (req, res) => void res.json(removeTestDevice(store, idParam(req), actor(req))));
 
   // ---- settings and history ----
-  api.get('/settings', (_req, res) => void res.json(store.settings.read()));
+  api.get('/settings', (_req, res) => void res.json(redactSettings(store.settings.read())));
   api.put('/settings', json, (req, res) => void res.json(updateSettings(store, parse(settingsInput, req.body), actor(req))));
   api.get('/history', (req, res) => {
     const q = parse(historyQuery, req.query);

@@ -42,6 +42,11 @@ export class AdminsRepo {
       .run(a.username, a.passwordHash, a.role, a.createdAt);
   }
 
+  /** Ends every session of the account (after a password or role change). */
+  removeSessionsOf(username: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE username = ?').run(username);
+  }
+
   remove(username: string): boolean {
     return this.db.prepare('DELETE FROM admins WHERE username = ?').run(username).changes > 0;
   }

@@ -1,14 +1,8 @@
 // SQL for the admin action history: who did what, when. Written in the same transaction as the change it records.
+import type { HistoryDto } from '../../../shared/admin-api.js';
 import type { Db } from './connection.js';
 
-export interface HistoryEntry {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  details: Record<string, unknown>;
-}
+export type HistoryEntry = HistoryDto;
 
 export class HistoryRepo {
   constructor(private readonly db: Db) {}

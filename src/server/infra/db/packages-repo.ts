@@ -1,18 +1,10 @@
 // SQL for imported packages, the files they brought into the store, and the interim images.
+import type { PackageDto } from '../../../shared/admin-api.js';
 import type { Version } from '../../../shared/version.js';
 import type { Db } from './connection.js';
 
-export interface PackageRecord {
-  id: number;
-  sha256: string;
-  fileName: string;
-  packageVersion: string | null;
-  size: number;
-  kind: 'cab' | 'exe' | 'interim' | 'tree';
-  importedAt: string;
-  importedBy: string;
-  fileCount: number;
-}
+/** Packages are reported to admins exactly as stored. */
+export type PackageRecord = PackageDto;
 
 export interface StoreFile {
   pathKey: string;

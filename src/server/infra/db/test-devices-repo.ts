@@ -1,13 +1,8 @@
 // SQL for test devices: phones matched by MAC or serial number that get pending versions.
+import type { TestDeviceDto } from '../../../shared/admin-api.js';
 import type { Db } from './connection.js';
 
-export interface TestDevice {
-  id: number;
-  name: string;
-  mac: string | null;
-  serial: string | null;
-  createdAt: string;
-}
+export type TestDevice = TestDeviceDto;
 
 interface Row {
   id: number;

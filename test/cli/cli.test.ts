@@ -1,0 +1,405 @@
+// The `ucupdates` command, run as a child process on the current source (through tsx, whatever dist/ holds), against
+// data folders in temp: exit codes, words on stdout/stderr, and what the store holds afterwards.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import type { HistoryDto, RuleDto, TestDeviceDto } from '../../src/shared/admin-api.js';
+import { startServer, type RunningServer } from '../../src/server/compose.js';
+import { Store, storePaths } from '../../src/server/app/store.js';
+import { MULTI_IMAGES, multiDevicePackage, newerPackage, olderPackage, truncatedCab } from '../fixtures/cabs.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = pathToFileURL(join(ROOT, 'src', 'cli', 'main.ts')).href;
+// Always the current source: bin/ucupdates.js would prefer a stale dist/ build when one exists.
+const BOOT = `import(${JSON.stringify(MAIN)}).then(async (m) => { process.exitCode = await m.runCli(process.argv.slice(1)); })`;
+const ACTOR = `cli:${userInfo().username}`;
+const CX600 = 'UCPhone/Polycom/CX600/A/ENU/CPE';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], opts: { data?: string; input?: string } = {}): Promise<Run> {
+  const argv = ['--import', 'tsx', '-e', BOOT, '--', ...(opts.data ? ['--data', opts.data] : []), ...args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, UCUPDATES_DATA: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** Runs and asserts the exit code, showing the output when it differs. */
+async function expectExit(code: number, args: string[], opts: { data?: string; input?: string } = {}): Promise<Run> {
+  const r = await cli(args, opts);
+  assert.equal(r.code, code, `ucupdates ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r;
+}
+
+const jsonOf = <T>(r: Run): T => JSON.parse(r.stdout) as T;
+
+/** Reads the store in this process (faster than another CLI run) to check what a command left behind. */
+function inStore<T>(data: string, fn: (s: Store) => T): T {
+  const s = new Store(data);
+  try {
+    return fn(s);
+  } finally {
+    s.close();
+  }
+}
+const rulesIn = (data: string) => inStore(data, (s) => s.rules.list());
+
+let tmp: string;
+let cabs: { multi: string; older: string; newer: string; truncated: string };
+
+before(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'ucu-cli-'));
+  const [multi, older, newer, truncated] = await Promise.all([
+    multiDevicePackage(join(tmp, 'cabs', 'multi')),
+    olderPackage(join(tmp, 'cabs', 'older')),
+    newerPackage(join(tmp, 'cabs', 'newer')),
+    truncatedCab(join(tmp, 'cabs', 'truncated')),
+  ]);
+  cabs = { multi, older, newer, truncated };
+});
+
+after(() => rm(tmp, { recursive: true, force: true }));
+
+// The groups use their own data folders: they run side by side, each one's tests in order.
+describe('ucupdates CLI', { concurrency: true }, () => {
+  describe('help and usage', { concurrency: 1 }, () => {
+    it('prints help for the program and for a command, exit 0', async () => {
+      const top = await expectExit(0, ['--help']);
+      assert.match(top.stdout, /Usage: ucupdates/);
+      for (const cmd of ['import', 'approve', 'test-devices', 'settings', 'simulate']) assert.match(top.stdout, new RegExp(`\\n\\s+${cmd}\\b`));
+      const imp = await expectExit(0, ['import', '--help']);
+      assert.match(imp.stdout, /Usage: ucupdates import \[options\] <file>/);
+      assert.match(imp.stdout, /--interim/);
+      const add = await expectExit(0, ['test-devices', 'add', '--help']);
+      assert.match(add.stdout, /--mac <mac>/);
+    });
+
+    it('answers an unknown command with exit 2 and says so', async () => {
+      const r = await expectExit(2, ['frobnicate', '--data', join(tmp, 'unused')]);
+      assert.match(r.stderr, /unknown command 'frobnicate'/);
+    });
+
+    it('answers a missing required option with exit 2', async () => {
+      const r = await expectExit(2, ['test-devices', 'add', '--mac', '001122334455'], { data: join(tmp, 'unused') });
+      assert.match(r.stderr, /--name/);
+    });
+  });
+
+  describe('import, rules, approve, reject, rollback', { concurrency: 1 }, () => {
+    let data: string;
+    let rules: RuleDto[];
+    before(async () => {
+      data = join(tmp, 'data-rules');
+    });
+
+    it('refuses a truncated cab: exit 5, a sentence on stderr, the store unchanged', async () => {
+      const r = await expectExit(5, ['import', cabs.truncated], { data });
+      assert.match(r.stderr, /^ucupdates: \S.*\S/);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      assert.equal(r.stdout, '');
+      assert.deepEqual(jsonOf((await expectExit(0, ['rules', '--json'], { data }))), []);
+      assert.deepEqual(inStore(data, (s) => s.history.list(10)), []);
+      assert.deepEqual(await readdir(storePaths(data).stagingDir), []);
+      assert.deepEqual(await readdir(storePaths(data).blobDir), []);
+    });
+
+    it('answers a file that does not exist with exit 3', async () => {
+      const missing = join(tmp, 'no-such.cab');
+      const r = await expectExit(3, ['import', missing], { data });
+      assert.ok(r.stderr.includes(missing), r.stderr);
+    });
+
+    it('imports a cab: each image printed as pending', async () => {
+      const r = await expectExit(0, ['import', cabs.multi], { data });
+      const lines = r.stdout.trim().split('\n');
+      const expected = MULTI_IMAGES.map((f) => {
+        const p = f.split('/');
+        return `${[...p.slice(0, 5), p[6]].join('/')} ${p[5]}: pending`;
+      });
+      assert.deepEqual([...lines].sort(), [...expected].sort());
+    });
+
+    it('importing the same cab again says nothing changed', async () => {
+      const r = await expectExit(0, ['import', cabs.multi], { data });
+      assert.match(r.stdout, /imported before .*nothing changed/);
+      assert.doesNotMatch(r.stdout, /: pending/);
+    });
+
+    it('lists the rules as JSON and as a table', async () => {
+      rules = jsonOf<RuleDto[]>(await expectExit(0, ['rules', '--json'], { data }));
+      assert.equal(rules.length, 4);
+      for (const rule of rules) {
+        assert.equal(typeof rule.id, 'number');
+        assert.equal(rule.approved, null);
+        assert.ok(rule.pending);
+      }
+      const cx600 = rules.find((r) => r.model === 'CX600')!;
+      assert.equal(cx600.pending, '4.0.7577.4366');
+      const table = await expectExit(0, ['rules'], { data });
+      assert.match(table.stdout, /^id\s+rule\s+approved\s+pending\s+restore/);
+      assert.match(table.stdout, new RegExp(`\\n${cx600.id}\\s+${CX600.replace(/\//g, '\\/')}\\s+-\\s+4\\.0\\.7577\\.4366`));
+      assert.equal(jsonOf<RuleDto[]>(await expectExit(0, ['rules', '--pending', '--json'], { data })).length, 4);
+    });
+
+    it('approves a rule named by its path', async () => {
+      const r = await expectExit(0, ['approve', CX600.toLowerCase()], { data });
+      assert.match(r.stdout, /UCPhone\/Polycom\/CX600\/A\/ENU\/CPE: phones get 4\.0\.7577\.4366\./);
+      assert.match(r.stdout, /Done: 1 rule\(s\)\./);
+      const now = rulesIn(data);
+      const cx600 = now.find((x) => x.model === 'CX600')!;
+      assert.equal(cx600.approved, '4.0.7577.4366');
+      assert.equal(cx600.pending, null);
+      assert.equal(now.filter((x) => x.approved === null).length, 3, 'only that rule');
+    });
+
+    it('refuses an unknown rule path (exit 3) and no selection (exit 2), changing nothing', async () => {
+      const r = await expectExit(3, ['approve', 'UCPhone/Polycom/CX999/A/ENU/CPE'], { data });
+      assert.match(r.stderr, /No rule "UCPhone\/Polycom\/CX999\/A\/ENU\/CPE"/);
+      await expectExit(3, ['approve', '99999'], { data });
+      const none = await expectExit(2, ['approve'], { data });
+      assert.match(none.stderr, /--all/);
+      assert.equal(rulesIn(data).filter((x) => x.pending).length, 3);
+    });
+
+    it('approve --dry-run says what would happen and changes nothing', async () => {
+      const r = await expectExit(0, ['approve', '--all', '--dry-run'], { data });
+      assert.equal(r.stdout.trim().split('\n').length, 3);
+      assert.doesNotMatch(r.stdout, /Done/);
+      assert.equal(rulesIn(data).filter((x) => x.pending).length, 3);
+    });
+
+    it('approve --all approves every pending rule', async () => {
+      const r = await expectExit(0, ['approve', '--all'], { data });
+      assert.match(r.stdout, /Done: 3 rule\(s\)\./);
+      const now = rulesIn(data);
+      assert.ok(now.every((x) => x.approved !== null && x.pending === null));
+      const again = await expectExit(4, ['approve', '--all'], { data });
+      assert.match(again.stderr, /No rule has a pending version/);
+    });
+
+    it('will not approve an older version without --force (exit 4, nothing changed); with --force it does', async () => {
+      const imp = await expectExit(0, ['import', cabs.older], { data });
+      assert.match(imp.stdout, /UCPhone\/Polycom\/CX600\/A\/ENU\/CPE 4\.0\.7577\.4363: pending/);
+      assert.match(imp.stdout, /warning: .*older than the approved 4\.0\.7577\.4366/);
+
+      const refused = await expectExit(4, ['approve', CX600], { data });
+      assert.match(refused.stdout, /warning: 4\.0\.7577\.4363 is older than the approved 4\.0\.7577\.4366/);
+      assert.match(refused.stderr, /Nothing changed: add --force/);
+      let cx600 = rulesIn(data).find((x) => x.model === 'CX600')!;
+      assert.deepEqual([cx600.approved, cx600.pending, cx600.restore], ['4.0.7577.4366', '4.0.7577.4363', null]);
+
+      const forced = await expectExit(0, ['approve', String(cx600.id), '--force'], { data });
+      assert.match(forced.stdout, /Done: 1 rule\(s\)\./);
+      cx600 = rulesIn(data).find((x) => x.model === 'CX600')!;
+      assert.deepEqual([cx600.approved, cx600.pending, cx600.restore], ['4.0.7577.4363', null, '4.0.7577.4366']);
+    });
+
+    it('rolls back to the previously approved version', async () => {
+      const id = rules.find((x) => x.model === 'CX600')!.id;
+      const r = await expectExit(0, ['rollback', String(id)], { data });
+      assert.match(r.stdout, /phones go from 4\.0\.7577\.4363 back to 4\.0\.7577\.4366/);
+      const cx600 = rulesIn(data).find((x) => x.id === id)!;
+      assert.deepEqual([cx600.approved, cx600.pending, cx600.restore], ['4.0.7577.4366', null, null]);
+      const again = await expectExit(4, ['rollback', String(id)], { data });
+      assert.match(again.stderr, /no earlier approved version/);
+    });
+
+    it('rejects a pending version', async () => {
+      await expectExit(0, ['import', cabs.newer], { data });
+      const id = rules.find((x) => x.model === 'CX600')!.id;
+      let cx600 = rulesIn(data).find((x) => x.id === id)!;
+      assert.equal(cx600.pending, '4.0.7577.4387');
+      const r = await expectExit(0, ['reject', CX600], { data });
+      assert.match(r.stdout, /pending 4\.0\.7577\.4387 is rejected/);
+      cx600 = rulesIn(data).find((x) => x.id === id)!;
+      assert.deepEqual([cx600.approved, cx600.pending], ['4.0.7577.4366', null]);
+      const again = await expectExit(4, ['reject', CX600], { data });
+      assert.match(again.stderr, /no pending version to reject/);
+    });
+
+    it('history shows each action with the actor cli:<user>, newest first', async () => {
+      const h = jsonOf<HistoryDto[]>(await expectExit(0, ['history', '--json', '--limit', '100'], { data }));
+      assert.ok(h.every((e) => e.actor === ACTOR), JSON.stringify(h.map((e) => e.actor)));
+      assert.deepEqual(
+        h.map((e) => e.action).reverse(),
+        ['import-package', 'approve', 'approve', 'approve', 'approve', 'import-package', 'approve', 'rollback', 'import-package', 'reject'],
+      );
+      assert.equal(h[0]!.target, CX600);
+      const table = await expectExit(0, ['history', '--limit', '2'], { data });
+      assert.equal(table.stdout.trim().split('\n').length, 4, 'header, rule and two entries');
+    });
+  });
+
+  describe('test devices, settings, admins', { concurrency: 1 }, () => {
+    let data: string;
+    before(() => {
+      data = join(tmp, 'data-misc');
+    });
+
+    it('refuses a test device with an invalid MAC (exit 2) with the message', async () => {
+      const r = await expectExit(2, ['test-devices', 'add', '--name', 'x', '--mac', 'zz'], { data });
+      assert.match(r.stderr, /"zz" is not a MAC address/);
+      assert.deepEqual(inStore(data, (s) => s.testDevices.list()), []);
+    });
+
+    it('adds, lists, edits and removes test devices', async () => {
+      const add = await expectExit(0, ['test-devices', 'add', '--name', 'Desk 12', '--mac', '00-21-63-0f-20-7b'], { data });
+      assert.match(add.stdout, /Added test device 1: Desk 12 \(0021630F207B\)\./);
+      const dup = await expectExit(4, ['test-devices', 'add', '--name', 'Desk 13', '--mac', '0021630F207B'], { data });
+      assert.match(dup.stderr, /Desk 12/);
+      await expectExit(0, ['test-devices', 'add', '--name', 'Lab', '--serial', 'C185H001209'], { data });
+      const list = jsonOf<TestDeviceDto[]>(await expectExit(0, ['test-devices', 'list', '--json'], { data }));
+      assert.deepEqual(
+        list.map((d) => [d.id, d.name, d.mac, d.serial]),
+        [
+          [1, 'Desk 12', '0021630F207B', null],
+          [2, 'Lab', null, 'C185H001209'],
+        ],
+      );
+      const table = await expectExit(0, ['test-devices'], { data });
+      assert.match(table.stdout, /\n1\s+Desk 12\s+0021630F207B\s+-/);
+
+      const edit = await expectExit(0, ['test-devices', 'edit', '1', '--name', 'Desk 12b', '--mac', '00:21:63:0f:20:7c'], { data });
+      assert.match(edit.stdout, /Test device 1 is now Desk 12b \(0021630F207C\)\./);
+      // Options left out keep their values: renaming a device known by its serial keeps the serial.
+      const rename = await expectExit(0, ['test-devices', 'edit', '2', '--name', 'Lab 2'], { data });
+      assert.match(rename.stdout, /Test device 2 is now Lab 2 \(C185H001209\)\./);
+      assert.equal(inStore(data, (s) => s.testDevices.get(2)?.serial), 'C185H001209');
+      await expectExit(3, ['test-devices', 'edit', '9', '--name', 'Nobody'], { data });
+      await expectExit(0, ['test-devices', 'remove', '2'], { data });
+      assert.deepEqual(
+        inStore(data, (s) => s.testDevices.list()).map((d) => [d.id, d.name, d.mac]),
+        [[1, 'Desk 12b', '0021630F207C']],
+      );
+      const gone = await expectExit(3, ['test-devices', 'remove', '2'], { data });
+      assert.match(gone.stderr, /no test device with id 2/);
+      await expectExit(2, ['test-devices', 'remove', 'abc'], { data });
+    });
+
+    it('refuses an invalid setting value or key (exit 2), changing nothing', async () => {
+      const r = await expectExit(2, ['settings', 'set', 'httpPort', '99999'], { data });
+      assert.match(r.stderr, /httpPort/);
+      const u = await expectExit(2, ['settings', 'set', 'nope', '1'], { data });
+      assert.match(u.stderr, /Unknown setting "nope"/);
+      await expectExit(2, ['settings', 'get', 'nope'], { data });
+      const proto = await expectExit(2, ['settings', 'get', 'constructor'], { data });
+      assert.match(proto.stderr, /Unknown setting "constructor"/);
+      assert.deepEqual(jsonOf(await expectExit(0, ['settings', 'get', 'httpPort', '--json'], { data })), { httpPort: 80 });
+    });
+
+    it('sets a setting and reads it back', async () => {
+      const r = await expectExit(0, ['settings', 'set', 'externalUrl', 'https://ext.contoso.com'], { data });
+      assert.match(r.stdout, /^externalUrl = "https:\/\/ext\.contoso\.com"/);
+      assert.deepEqual(jsonOf(await expectExit(0, ['settings', 'get', 'externalUrl', '--json'], { data })), {
+        externalUrl: 'https://ext.contoso.com',
+      });
+      await expectExit(0, ['settings', 'set', 'httpPort', '8080'], { data });
+      assert.equal(inStore(data, (s) => s.settings.read().httpPort), 8080);
+      const all = await expectExit(0, ['settings'], { data });
+      assert.match(all.stdout, /^httpPort = 8080$/m);
+      assert.match(all.stdout, /^externalUrl = "https:\/\/ext\.contoso\.com"$/m);
+    });
+
+    it('adds admin accounts with the password read from standard input', async () => {
+      const short = await expectExit(2, ['admins', 'add', 'alice'], { data, input: 'short\n' });
+      assert.match(short.stderr, /at least 10 characters/);
+      assert.deepEqual(inStore(data, (s) => s.admins.list()), []);
+      const ok = await expectExit(0, ['admins', 'add', 'alice'], { data, input: 'correct horse battery\n' });
+      assert.match(ok.stdout, /Account alice \(admin\) saved\./);
+      await expectExit(0, ['admins', 'add', 'victor', '--role', 'viewer'], { data, input: 'another long password\n' });
+      await expectExit(2, ['admins', 'add', 'eve', '--role', 'root'], { data, input: 'another long password\n' });
+      const list = await expectExit(0, ['admins', 'list'], { data });
+      assert.match(list.stdout, /\nalice\s+admin\s/);
+      assert.match(list.stdout, /\nvictor\s+viewer\s/);
+      assert.doesNotMatch(list.stdout, /eve/);
+      assert.doesNotMatch(list.stdout, /scrypt|correct horse/, 'no password material');
+    });
+
+    it('history shows these changes with the actor cli:<user>', async () => {
+      const h = jsonOf<HistoryDto[]>(await expectExit(0, ['history', '--json'], { data }));
+      assert.ok(h.every((e) => e.actor === ACTOR));
+      assert.deepEqual(
+        h.map((e) => `${e.action} ${e.target}`).reverse(),
+        [
+          'add-test-device Desk 12',
+          'add-test-device Lab',
+          'edit-test-device Desk 12b',
+          'edit-test-device Lab 2',
+          'remove-test-device Lab 2',
+          'change-settings externalUrl',
+          'change-settings httpPort',
+          'add-admin alice',
+          'add-admin victor',
+        ],
+      );
+    });
+  });
+
+  describe('simulate', { concurrency: 1 }, () => {
+    let data: string;
+    let server: RunningServer;
+    before(async () => {
+      data = join(tmp, 'data-simulate');
+      server = await startServer({
+        dataDir: data,
+        overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' },
+        log: pino({ level: 'silent' }),
+      });
+    });
+    after(() => server?.close());
+
+    it('a test phone is offered the pending version and downloads it (HTTP 200); other phones get nothing', async () => {
+      await expectExit(0, ['test-devices', 'add', '--name', 'Lab phone', '--mac', '00-11-22-33-44-55'], { data });
+      await expectExit(0, ['import', cabs.multi], { data });
+      const phone = ['--server', server.urls.http, '--model', 'CX600', '--firmware', '4.0.7577.4000'];
+
+      const r = await expectExit(0, ['simulate', ...phone, '--mac', '001122334455', '--download'], { data });
+      assert.match(r.stdout, /Last Update Status: 0x0\/200/);
+      assert.match(r.stdout, /Offered: \S+ 4\.0\.7577\.4366 /);
+      const downloads = r.stdout.split('\n').filter((l) => l.startsWith('Downloaded '));
+      assert.ok(downloads.length >= 2, r.stdout);
+      for (const d of downloads) assert.match(d, /: HTTP 200, [1-9]\d* bytes, sha256 [0-9a-f]{64}$/);
+
+      const other = await expectExit(0, ['simulate', ...phone, '--mac', '00AABBCCDDEE'], { data });
+      assert.match(other.stdout, /No update offered\./);
+    });
+
+    it('signin-link asks the running server for a one-time link that signs in once', async () => {
+      const r = await expectExit(0, ['signin-link'], { data });
+      const url = /^(http:\/\/\S+)\/#signin=(\S+)/.exec(r.stdout);
+      assert.ok(url, r.stdout);
+      const exchange = () => fetch(`${url[1]}/api/session/exchange`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token: url[2] }) });
+      assert.equal((await exchange()).status, 200);
+      assert.equal((await exchange()).status, 401);
+      const none = await cli(['signin-link'], { data: join(tmp, 'no-server-here') });
+      assert.equal(none.code, 3);
+      assert.match(none.stderr, /No ucupdates server is running/);
+    });
+
+    it('answers exit 1 when no server listens', async () => {
+      const r = await cli(['simulate', '--server', 'http://127.0.0.1:1', '--mac', '001122334455'], { data });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /^ucupdates: /);
+    });
+  });
+});
