@@ -9,7 +9,7 @@ import { DEFAULT_PHONE, downloadOffer, httpRequest, phoneRequestBody, simulateCh
 import { importPackage } from '../../src/server/app/import-package.js';
 import { applyRuleAction } from '../../src/server/app/rule-actions.js';
 import { updateSettings } from '../../src/server/app/settings.js';
-import { Store } from '../../src/server/app/store.js';
+import { POLL_MS, Store } from '../../src/server/app/store.js';
 import { addTestDevice } from '../../src/server/app/test-devices.js';
 import { startServer, type RunningServer } from '../../src/server/compose.js';
 import { AUDIT_HEADER } from '../../src/server/domain/audit-format.js';
@@ -93,13 +93,14 @@ test('pending reaches test devices only; approve reaches everyone; roll back off
   assert.match(back.response!.baseUrl, /\/4\.0\.7577\.4366\/CPE$/);
 });
 
-test('a change made by another process sharing the store (the CLI) is seen on the next request', async () => {
+test('a change made by another process sharing the store (the CLI) is seen within POLL_MS', async () => {
   const cli = new Store(store.paths.dataDir);
   try {
     applyRuleAction(cli, 'approve', [ruleId('CX700', 'DEU')], 'cli:test');
   } finally {
     cli.close();
   }
+  await new Promise((r) => setTimeout(r, POLL_MS + 20));
   const r = await simulateCheck(base, { ...cx600('1.0.522.103', 'AABBCCDD0001'), model: 'CX700', locale: 'DEU' });
   assert.equal(r.response!.files[0]?.version, '3.5.6907.0');
 });

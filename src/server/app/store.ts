@@ -11,6 +11,9 @@ import { TestDevicesRepo } from '../infra/db/test-devices-repo.js';
 import { AdminsRepo } from '../infra/db/admins-repo.js';
 import { FileStore } from '../infra/file-store.js';
 
+/** How stale a running server's view of changes made by another process (the CLI) may be. */
+export const POLL_MS = 250;
+
 export interface StorePaths {
   dataDir: string;
   dbFile: string;
@@ -47,6 +50,7 @@ export class Store {
   private readonly listeners = new Set<() => void>();
   private readonly dataVersion;
   private lastDataVersion = -1;
+  private lastPollAt = 0;
 
   constructor(dataDir: string, private readonly clock: () => Date = () => new Date()) {
     this.paths = storePaths(dataDir);
@@ -88,8 +92,14 @@ export class Store {
     return () => this.listeners.delete(fn);
   }
 
-  /** Cheap check (one PRAGMA) for changes committed by other connections; notifies listeners if there were any. */
+  /**
+   * Checks (one PRAGMA, at most every POLL_MS) for changes committed by other connections, such as the CLI's,
+   * and notifies listeners if there were any. Throttled: on the phone path the PRAGMA would cost more than the rest.
+   */
   pollExternalChanges(): void {
+    const now = Date.now();
+    if (now - this.lastPollAt < POLL_MS) return;
+    this.lastPollAt = now;
     const v = this.dataVersion.get() as number;
     if (v !== this.lastDataVersion) {
       const first = this.lastDataVersion === -1;

@@ -108,9 +108,10 @@ const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}]/gu;
 // apostrophe makes it text. Legitimate MACs, versions, timestamps and IPs start with a letter or digit, so
 // applying this to every phone-supplied value never alters a legitimate one.
 function defused(value: string): string {
-  const clean = value.replace(CONTROL, '');
+  const clean = PRINTABLE_ASCII.test(value) ? value : value.replace(CONTROL, ''); // the fast path is the usual case
   return /^[=+\-@]/.test(clean) ? `'${clean}` : clean;
 }
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** MAC, serial, vendor, model, revision, locale: double-quoted, `"` doubled as in RFC 4180. */
 function quoted(value: string): string {

@@ -10,7 +10,7 @@
 //   file usually means a wrong folder depth.
 // - Every problem is reported (a folder's once, not once per file in it), capped at MAX_ERRORS lines.
 // - relPath is always the path inside the archive (wrapper included), with forward slashes.
-import { XMLParser } from 'fast-xml-parser';
+import { childNamed, parseXml } from './xml-tree.js';
 import { parseVersion, type Version } from '../../shared/version.js';
 import type { RuleKey } from './device.js';
 
@@ -213,42 +213,22 @@ function emptyImageFolders(dirs: string[][], wrapper: number, files: string[][])
     .map((d) => `The image folder "${d.join('/')}" holds no files.`);
 }
 
-const xml = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  processEntities: false,
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-});
-
 /**
  * Reads the package version from updateInfo.xml (Updates/Updates/Update/version, as element or attribute, any case).
  * Its full schema is not public, so a document without it, or malformed, yields {}. A DTD or entity declaration
  * (never in Microsoft's packages, and the door to XXE) throws: the package is refused.
  */
 export function parseUpdateInfo(text: string): { packageVersion?: string } {
-  if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
-    throw new Error('updateInfo.xml contains a DOCTYPE or ENTITY declaration, which update packages never have.');
-  }
-  let node: unknown;
-  try {
-    node = xml.parse(text.replace(/^\uFEFF/, ''));
-  } catch {
+  const doc = parseXml(text);
+  if (!doc.ok) {
+    if (/DTD/.test(doc.error)) {
+      throw new Error('updateInfo.xml contains a DOCTYPE or ENTITY declaration, which update packages never have.');
+    }
     return {};
   }
-  for (const name of ['updates', 'updates', 'update']) node = child(node, name);
-  const v = child(node, 'version') ?? child(node, '@version');
-  const raw = typeof v === 'string' ? v : child(v, '#text');
-  const packageVersion = typeof raw === 'string' ? raw.trim() : undefined;
+  if (doc.root.name.toLowerCase() !== 'updates') return {};
+  const update = childNamed(childNamed(doc.root, 'updates'), 'update');
+  const attr = update && Object.entries(update.attrs).find(([k]) => k.toLowerCase() === 'version')?.[1];
+  const packageVersion = (childNamed(update, 'version')?.text ?? attr ?? '').trim();
   return packageVersion ? { packageVersion } : {};
-}
-
-/** The first child element (or attribute) of that name, any case. */
-function child(node: unknown, name: string): unknown {
-  if (Array.isArray(node)) node = node[0];
-  if (!node || typeof node !== 'object') return undefined;
-  const key = Object.keys(node).find((k) => lower(k) === name);
-  const value = key === undefined ? undefined : (node as Record<string, unknown>)[key];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -34,23 +34,29 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
     const started = performance.now();
     const at = clock();
     let username = '-';
-    res.on('finish', () => deps.logs.access(at, req, res, Math.round(performance.now() - started), username));
+    // Logged once the answer is written (a listener on 'finish' would cost more than the rest of an update check).
+    const logged = () => deps.logs.access(at, req, res, Math.round(performance.now() - started), username);
+    const answer = (status: number, text: string, headers?: Record<string, string>) => {
+      plain(res, status, text, headers);
+      logged();
+    };
     const snap = deps.catalog.current();
     const path = (req.url ?? '/').split('?')[0]!;
     const route = routePhoneRequest(path);
 
-    if (route.kind === 'none') return plain(res, 404, 'Not found.');
-    if (route.kind === 'bad-path') return plain(res, 400, 'Bad request: the path is not valid.');
+    if (route.kind === 'none') return answer(404, 'Not found.');
+    if (route.kind === 'bad-path') return answer(400, 'Bad request: the path is not valid.');
     if (route.external) {
-      const denied = externalDenied(req, res, snap.settings);
-      if (denied) return;
+      const denied = externalDenied(snap.settings, clientIp(req));
+      if (denied) return answer(denied.status, denied.text, denied.headers);
       username = (req.headers['x-forwarded-user'] as string | undefined) ?? '-';
     }
 
     if (route.kind === 'file') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method not allowed.', { Allow: 'GET, HEAD' });
+      if (req.method !== 'GET' && req.method !== 'HEAD') return answer(405, 'Method not allowed.', { Allow: 'GET, HEAD' });
       const file = snap.files.get(route.path.toLowerCase());
-      if (!file) return plain(res, 404, 'Not found.');
+      if (!file) return answer(404, 'Not found.');
+      res.once('close', logged); // a download streams: logged when it ends, finished or aborted
       res.setHeader('Content-Type', 'application/octet-stream');
       res.setHeader('ETag', `"${file.sha256}"`);
       send(req, deps.blobPath(file.sha256), { etag: false, cacheControl: false, dotfiles: 'allow' })
@@ -71,31 +77,31 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
       deps.log.warn('No external URL is configured: ExternalBaseURL falls back to the internal URL. Set externalUrl for phones outside.');
     }
     if (req.method === 'GET') {
-      return xml(res, renderUpdateResponse({ currentTime: at, serverVersion: snap.settings.serverVersion, langList: [] }));
+      xml(res, renderUpdateResponse({ currentTime: at, serverVersion: snap.settings.serverVersion, langList: [] }));
+      return logged();
     }
-    if (req.method !== 'POST') return plain(res, 405, 'Method not allowed.', { Allow: 'POST, GET' });
+    if (req.method !== 'POST') return answer(405, 'Method not allowed.', { Allow: 'POST, GET' });
     readBody(req, snap.settings.maxRequestBytes, (err, body) => {
-      if (err) return plain(res, 413, `Request body larger than ${snap.settings.maxRequestBytes} bytes.`, { Connection: 'close' });
+      if (err) return answer(413, `Request body larger than ${snap.settings.maxRequestBytes} bytes.`, { Connection: 'close' });
       if (snap.settings.captureEnabled) deps.logs.capture(at, req, body!);
       const parsed = parseUpdateRequest(body!.toString('utf8'));
-      if (!parsed.ok) return plain(res, 400, `Bad request: ${parsed.error}.`);
+      if (!parsed.ok) return answer(400, `Bad request: ${parsed.error}.`);
       const result = checkForUpdate(snap, parsed.request, { ...base, external: route.external, now: at });
       xml(res, renderUpdateResponse(result.response));
+      logged();
       deps.logs.audit(at, clientIp(req), parsed.request, result);
     });
   };
 }
 
 /** OCS R2 answered unauthenticated external checks with an NTLM challenge; a trusted reverse proxy may authenticate instead. */
-function externalDenied(req: IncomingMessage, res: ServerResponse, s: Settings): boolean {
-  if (s.externalAuth === 'anonymous') return false;
+function externalDenied(s: Settings, ip: string): { status: number; text: string; headers?: Record<string, string> } | undefined {
+  if (s.externalAuth === 'anonymous') return undefined;
   if (s.externalAuth === 'trust-proxy') {
-    if (s.trustedProxies.includes(clientIp(req))) return false;
-    plain(res, 403, 'Forbidden: external requests are accepted only through the trusted reverse proxy.');
-    return true;
+    if (s.trustedProxies.includes(ip)) return undefined;
+    return { status: 403, text: 'Forbidden: external requests are accepted only through the trusted reverse proxy.' };
   }
-  plain(res, 401, 'Unauthorized.', { 'WWW-Authenticate': 'NTLM' });
-  return true;
+  return { status: 401, text: 'Unauthorized.', headers: { 'WWW-Authenticate': 'NTLM' } };
 }
 
 function baseUrls(req: IncomingMessage, s: Settings): { internalBase: string; externalBase: string } {

@@ -1,8 +1,8 @@
 // Every guess about the phone wire format lives here (protocol.md sections 2-4): the paths, the request's element
 // names and the response's shape. No public capture of a phone request exists; when one arrives (raw capture setting),
 // this is the one file to correct.
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import { normaliseMac, type DeviceRequest, type ModuleReport } from '../domain/device.js';
+import { childNamed, parseXml, type XmlElement } from '../domain/xml-tree.js';
 
 // ---- Paths (known from IIS logs; matched case-insensitively as IIS did) ----
 
@@ -36,15 +36,25 @@ export function routePhoneRequest(rawPath: string): PhoneRoute {
   return { kind: 'file', external, path };
 }
 
+const encodedFolders = new Map<string, string>();
+
+/** The URL of an image folder (or a file in it). Encoded folders are memoised: they repeat on every update check. */
 export function fileUrl(base: string, external: boolean, folder: string, fileName?: string): string {
-  const segments = folder.split('/').concat(fileName ? [fileName] : []).map(encodeURIComponent);
-  return `${base}/${external ? 'DeviceUpdateFiles_Ext' : 'DeviceUpdateFiles_Int'}/${segments.join('/')}`;
+  let encoded = encodedFolders.get(folder);
+  if (encoded === undefined) {
+    encoded = folder.split('/').map(encodeURIComponent).join('/');
+    if (encodedFolders.size > 10_000) encodedFolders.clear();
+    encodedFolders.set(folder, encoded);
+  }
+  const file = fileName ? `/${encodeURIComponent(fileName)}` : '';
+  return `${base}/${external ? 'DeviceUpdateFiles_Ext' : 'DeviceUpdateFiles_Int'}/${encoded}${file}`;
 }
 
 // ---- Request (field meanings known; element names our reconstruction, parsed leniently) ----
 
 export type ParsedRequest = { ok: true; request: DeviceRequest } | { ok: false; error: string };
 
+/** Lower-cased element or attribute names accepted for each field. */
 /** Lower-cased element or attribute names accepted for each field. */
 const FIELD_NAMES: Record<Exclude<keyof DeviceRequest, 'mac' | 'modules'>, string[]> = {
   deviceType: ['devicetype', 'type'],
@@ -60,35 +70,13 @@ const FIELD_NAMES: Record<Exclude<keyof DeviceRequest, 'mac' | 'modules'>, strin
 const MODULE_CONTAINERS = new Set(['file', 'module']);
 const MODULE_FIELDS = { fileName: ['filename', 'name'], version: ['version', 'fileversion'], timestamp: ['timestamp', 'time', 'filetime'] };
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  // Predefined and HTML named entities plus character references (&#64;); no DTD ever reaches the parser.
-  processEntities: true,
-  htmlEntities: true,
-});
-
-type Node = Record<string, unknown>;
-
 export function parseUpdateRequest(body: string): ParsedRequest {
   if (body.trim() === '') return { ok: false, error: 'empty request body' };
-  // Phones never send DTDs; refusing them outright rules out XXE and entity expansion whatever the parser does.
-  if (/<!DOCTYPE|<!ENTITY/i.test(body)) return { ok: false, error: 'DTDs and entity declarations are not accepted' };
-  const valid = XMLValidator.validate(body);
-  if (valid !== true) return { ok: false, error: `malformed XML: ${valid.err.msg} (line ${valid.err.line})` };
-  let doc: Node;
-  try {
-    doc = parser.parse(body) as Node;
-  } catch (e) {
-    return { ok: false, error: `malformed XML: ${(e as Error).message}` };
-  }
+  const doc = parseXml(body);
+  if (!doc.ok) return doc;
   const leaves = new Map<string, string>();
   const modules: ModuleReport[] = [];
-  collect(doc, leaves, modules);
+  collect(doc.root, leaves, modules);
 
   const field = (names: string[]) => names.map((n) => leaves.get(n)).find((v) => v !== undefined) ?? '';
   const request: DeviceRequest = {
@@ -116,27 +104,20 @@ export function parseUpdateRequest(body: string): ParsedRequest {
   return { ok: true, request };
 }
 
-function collect(node: unknown, leaves: Map<string, string>, modules: ModuleReport[], name = ''): void {
-  if (Array.isArray(node)) {
-    for (const n of node) collect(n, leaves, modules, name);
-    return;
-  }
-  if (node === null || typeof node !== 'object') {
-    if (name && !leaves.has(name)) leaves.set(name, String(node ?? '').trim());
-    return;
-  }
-  const obj = node as Node;
+/** Leaf elements and attributes anywhere in the document by lower-cased name (the first one wins); modules apart. */
+function collect(el: XmlElement, leaves: Map<string, string>, modules: ModuleReport[]): void {
+  const name = el.name.toLowerCase();
   if (MODULE_CONTAINERS.has(name)) {
     const own = new Map<string, string>();
-    for (const [k, v] of Object.entries(obj)) if (typeof v !== 'object') own.set(k.toLowerCase(), String(v).trim());
+    for (const [k, v] of Object.entries(el.attrs)) own.set(k.toLowerCase(), v.trim());
+    for (const c of el.children) if (c.children.length === 0) own.set(c.name.toLowerCase(), c.text);
     const pick = (names: string[]) => names.map((n) => own.get(n)).find((v) => v !== undefined) ?? '';
     const mod = { fileName: pick(MODULE_FIELDS.fileName), version: pick(MODULE_FIELDS.version), timestamp: pick(MODULE_FIELDS.timestamp) };
-    if (mod.fileName) {
-      modules.push(mod);
-      return;
-    }
+    if (mod.fileName) return void modules.push(mod);
   }
-  for (const [k, v] of Object.entries(obj)) collect(v, leaves, modules, k === '#text' ? name : k.toLowerCase());
+  for (const [k, v] of Object.entries(el.attrs)) if (!leaves.has(k.toLowerCase())) leaves.set(k.toLowerCase(), v.trim());
+  if (el.children.length === 0 && !leaves.has(name)) leaves.set(name, el.text);
+  for (const c of el.children) collect(c, leaves, modules);
 }
 
 // ---- Response (root, NumOfFiles, CurrentTime, Server/ServiceVersion, LangList, BaseURL, ExternalBaseURL known;
@@ -157,29 +138,33 @@ export interface UpdateResponse {
   offer?: { baseUrl: string; externalBaseUrl: string; files: ResponseFile[] };
 }
 
-const builder = new XMLBuilder({ format: true, indentBy: '  ', suppressEmptyNode: false });
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const esc = (v: string | number) => String(v).replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+const el = (indent: string, name: string, value: string | number) => `${indent}<${name}>${esc(value)}</${name}>\n`;
 
+/** Rendered by hand, not by a builder: this runs once per update check, and every value is escaped. */
 export function renderUpdateResponse(r: UpdateResponse): string {
-  const response: Node = {
-    NumOfFiles: r.offer ? r.offer.files.length : 0,
-    CurrentTime: localIsoSeconds(r.currentTime),
-    ServerVersion: r.serverVersion,
-    ServiceVersion: r.serverVersion,
-  };
-  if (r.langList.length > 0) response.LangList = r.langList.join('|');
+  let xml = '<?xml version="1.0" ?>\n<Response>\n';
+  xml += el('  ', 'NumOfFiles', r.offer ? r.offer.files.length : 0);
+  xml += el('  ', 'CurrentTime', localIsoSeconds(r.currentTime));
+  xml += el('  ', 'ServerVersion', r.serverVersion);
+  xml += el('  ', 'ServiceVersion', r.serverVersion);
+  if (r.langList.length > 0) xml += el('  ', 'LangList', r.langList.join('|'));
   if (r.offer) {
-    response.BaseURL = r.offer.baseUrl;
-    response.ExternalBaseURL = r.offer.externalBaseUrl;
-    response.Files = {
-      File: r.offer.files.map((f) => ({
-        FileName: f.fileName,
-        SignatureFileName: f.signatureFileName,
-        Version: f.version,
-        TimeStamp: f.timestamp,
-      })),
-    };
+    xml += el('  ', 'BaseURL', r.offer.baseUrl);
+    xml += el('  ', 'ExternalBaseURL', r.offer.externalBaseUrl);
+    xml += '  <Files>\n';
+    for (const f of r.offer.files) {
+      xml += '    <File>\n';
+      xml += el('      ', 'FileName', f.fileName);
+      xml += el('      ', 'SignatureFileName', f.signatureFileName);
+      xml += el('      ', 'Version', f.version);
+      xml += el('      ', 'TimeStamp', f.timestamp);
+      xml += '    </File>\n';
+    }
+    xml += '  </Files>\n';
   }
-  return `<?xml version="1.0" ?>\n${builder.build({ Response: response }) as string}`;
+  return `${xml}</Response>\n`;
 }
 
 function localIsoSeconds(d: Date): string {
@@ -190,22 +175,21 @@ function localIsoSeconds(d: Date): string {
 // ---- The phone's side of the same guesses, for the simulator, the benchmarks and the tests ----
 
 export function renderUpdateRequest(d: Omit<DeviceRequest, 'mac'>): string {
-  return `<?xml version="1.0" ?>\n${
-    builder.build({
-      Request: {
-        DeviceType: d.deviceType,
-        MacAddress: d.macRaw,
-        SerialNumber: d.serial,
-        Vendor: d.vendor,
-        Model: d.model,
-        Revision: d.revision,
-        Locale: d.locale,
-        UserName: d.userName,
-        ...(d.requestTime ? { RequestDateTime: d.requestTime } : {}),
-        Files: { File: d.modules.map((m) => ({ FileName: m.fileName, Version: m.version, TimeStamp: m.timestamp })) },
-      },
-    }) as string
-  }`;
+  let xml = '<?xml version="1.0" ?>\n<Request>\n';
+  xml += el('  ', 'DeviceType', d.deviceType);
+  xml += el('  ', 'MacAddress', d.macRaw);
+  xml += el('  ', 'SerialNumber', d.serial);
+  xml += el('  ', 'Vendor', d.vendor);
+  xml += el('  ', 'Model', d.model);
+  xml += el('  ', 'Revision', d.revision);
+  xml += el('  ', 'Locale', d.locale);
+  xml += el('  ', 'UserName', d.userName);
+  if (d.requestTime) xml += el('  ', 'RequestDateTime', d.requestTime);
+  xml += '  <Files>\n';
+  for (const m of d.modules) {
+    xml += `    <File>\n${el('      ', 'FileName', m.fileName)}${el('      ', 'Version', m.version)}${el('      ', 'TimeStamp', m.timestamp)}    </File>\n`;
+  }
+  return `${xml}  </Files>\n</Request>\n`;
 }
 
 export interface ParsedResponse {
@@ -218,24 +202,22 @@ export interface ParsedResponse {
 }
 
 export function parseUpdateResponse(xml: string): ParsedResponse {
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new Error(`the server's answer is not well-formed XML: ${valid.err.msg}`);
-  const doc = parser.parse(xml) as { Response?: Node };
-  const r = doc.Response;
-  if (!r) throw new Error('the server\'s answer has no <Response> element');
-  const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
-  const files = ([] as Node[]).concat(((r.Files as Node | undefined)?.File as Node | Node[] | undefined) ?? []);
+  const doc = parseXml(xml);
+  if (!doc.ok) throw new Error(`the server's answer is not well-formed XML: ${doc.error}`);
+  const r = doc.root;
+  if (r.name.toLowerCase() !== 'response') throw new Error("the server's answer has no <Response> element");
+  const text = (parent: XmlElement | undefined, name: string) => childNamed(parent, name)?.text ?? '';
   return {
-    numOfFiles: Number(r.NumOfFiles ?? 0),
-    currentTime: str(r.CurrentTime),
-    langList: str(r.LangList).split('|').filter(Boolean),
-    baseUrl: str(r.BaseURL),
-    externalBaseUrl: str(r.ExternalBaseURL),
-    files: files.map((f) => ({
-      fileName: str(f.FileName),
-      signatureFileName: str(f.SignatureFileName),
-      version: str(f.Version),
-      timestamp: str(f.TimeStamp),
+    numOfFiles: Number(text(r, 'NumOfFiles') || 0),
+    currentTime: text(r, 'CurrentTime'),
+    langList: text(r, 'LangList').split('|').filter(Boolean),
+    baseUrl: text(r, 'BaseURL'),
+    externalBaseUrl: text(r, 'ExternalBaseURL'),
+    files: (childNamed(r, 'Files')?.children ?? []).map((f) => ({
+      fileName: text(f, 'FileName'),
+      signatureFileName: text(f, 'SignatureFileName'),
+      version: text(f, 'Version'),
+      timestamp: text(f, 'TimeStamp'),
     })),
   };
 }

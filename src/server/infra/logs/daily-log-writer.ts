@@ -42,6 +42,8 @@ export class DailyLogWriter {
   #retryAt = 0;
   #retryDelay = FIRST_RETRY_MS;
   #closed = false;
+  #nameSecond = NaN;
+  #name = '';
 
   constructor(options: DailyLogWriterOptions) {
     this.#opts = options;
@@ -65,7 +67,13 @@ export class DailyLogWriter {
     try {
       if (this.#closed) return void this.#dropped++;
       const now = this.#clock();
-      const name = this.#opts.fileName(now);
+      // The name can only change with the clock's second: compute it once per second, not once per line.
+      const second = Math.floor(now.getTime() / 1000);
+      if (second !== this.#nameSecond) {
+        this.#nameSecond = second;
+        this.#name = this.#opts.fileName(now);
+      }
+      const name = this.#name;
       let file = this.#file;
       if (!file || file.name !== name || (file.failed && now.getTime() >= this.#retryAt)) {
         if (file) this.#retire(file);
@@ -126,6 +134,9 @@ class DayFile {
   #stream: WriteStream | undefined;
   #pending: string[] = [];
   #pendingBytes = 0;
+  #batch = '';
+  #batchLines = 0;
+  #flushScheduled = false;
   #ending = false;
   readonly #onWritten = (err?: Error | null): void => (err ? this.hooks.dropped(1) : this.hooks.wrote());
 
@@ -142,20 +153,40 @@ class DayFile {
   write(text: string): void {
     if (this.failed) return this.hooks.dropped(1);
     const stream = this.#stream;
-    if ((stream ? stream.writableLength : this.#pendingBytes) >= this.hooks.maxBufferedBytes) return this.hooks.dropped(1);
+    // Lengths in UTF-16 units: close enough to bytes for a memory bound, and free to compute.
+    const held = stream ? stream.writableLength + this.#batch.length : this.#pendingBytes;
+    if (held >= this.hooks.maxBufferedBytes) return this.hooks.dropped(1);
     if (stream) {
-      stream.write(text, this.#onWritten);
+      // Lines are batched into one write per event-loop turn: a write per line costs more than the request itself.
+      this.#batch += text;
+      this.#batchLines++;
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(this.#flush);
+      }
     } else {
       this.#pending.push(text);
-      this.#pendingBytes += Buffer.byteLength(text);
+      this.#pendingBytes += text.length;
     }
   }
 
   end(): Promise<void> {
     this.#ending = true;
-    this.#stream?.end();
+    if (this.#stream) {
+      this.#flush();
+      this.#stream.end();
+    }
     return this.done;
   }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    if (!this.#stream || this.#batchLines === 0) return;
+    const lines = this.#batchLines;
+    this.#stream.write(this.#batch, (err) => (err ? this.hooks.dropped(lines) : this.hooks.wrote()));
+    this.#batch = '';
+    this.#batchLines = 0;
+  };
 
   async #open(dir: string, header: () => string): Promise<void> {
     try {
@@ -190,7 +221,9 @@ class DayFile {
   #fail(err: unknown): void {
     if (this.failed) return;
     this.failed = true;
-    this.hooks.dropped(this.#pending.length);
+    this.hooks.dropped(this.#pending.length + this.#batchLines);
+    this.#batch = '';
+    this.#batchLines = 0;
     this.#pending = [];
     this.#pendingBytes = 0;
     this.hooks.failed(err);
