@@ -7,6 +7,7 @@ import type { DecisionSettings, RuleWithImages } from '../domain/update-decision
 import type { StoreFile } from '../infra/db/packages-repo.js';
 import type { TestDevice } from '../infra/db/test-devices-repo.js';
 import type { Store } from './store.js';
+import type { MemoAnswer } from './update-check.js';
 
 export interface CatalogSnapshot {
   settings: Settings;
@@ -17,6 +18,8 @@ export interface CatalogSnapshot {
   testBySerial: ReadonlyMap<string, TestDevice>;
   /** Servable files by lower-cased path below DeviceUpdateFiles_Int/. */
   files: ReadonlyMap<string, StoreFile>;
+  /** Answers already made against this snapshot (see update-check.ts). */
+  answers: Map<string, MemoAnswer>;
 }
 
 export class Catalog {
@@ -87,5 +90,6 @@ function buildSnapshot(store: Store): CatalogSnapshot {
     testByMac,
     testBySerial,
     files,
+    answers: new Map(),
   };
 }

@@ -1,7 +1,7 @@
 // One update check, end to end but for the wire: match the test device, run the decision, build the answer.
 import { modelKey, type DeviceRequest } from '../domain/device.js';
 import { decideUpdate, type Decision } from '../domain/update-decision.js';
-import { fileUrl, type UpdateResponse } from '../phone/dialect.js';
+import { fileUrl, renderUpdateResponse, type UpdateResponse } from '../phone/dialect.js';
 import type { CatalogSnapshot } from './catalog.js';
 
 export interface CheckContext {
@@ -14,7 +14,8 @@ export interface CheckContext {
 
 export interface CheckResult {
   decision: Decision;
-  response: UpdateResponse;
+  /** The answer, rendered by the dialect. */
+  xml: string;
   /** For the audit log: the image file URL(s) with version and timestamp, as OCS logged them. */
   logged: { url: string; version: string; timestamp: string }[];
 }
@@ -26,17 +27,45 @@ export function matchTestDevice(snap: CatalogSnapshot, req: Pick<DeviceRequest, 
   return bySerial ? { name: bySerial.name, matchedBy: 'serial' as const } : null;
 }
 
+const MAX_MEMO = 50_000;
+
+/** An answer memoised per snapshot; its XML is rendered again only when CurrentTime's second changes. */
+export interface MemoAnswer {
+  decision: Decision;
+  response: UpdateResponse;
+  logged: CheckResult['logged'];
+  xml: string;
+  second: number;
+}
+
 export function checkForUpdate(snap: CatalogSnapshot, request: DeviceRequest, ctx: CheckContext): CheckResult {
-  const decision = decideUpdate({
-    request,
-    testDevice: matchTestDevice(snap, request),
-    rules: snap.rulesByModel.get(modelKey(request)) ?? [],
-    interim: snap.interim,
-    settings: snap.decisionSettings,
-  });
+  const testDevice = matchTestDevice(snap, request);
+  const model = modelKey(request);
+  // Thousands of phones share a handful of situations (model, locale, firmware, test device, URLs): decide and render
+  // each once per snapshot of the store (any change makes a new snapshot, with an empty memo).
+  const memoKey = [model, request.locale.toLowerCase(), testDevice?.name ?? '', testDevice?.matchedBy ?? '', ctx.internalBase, ctx.externalBase, ctx.external]
+    .concat(request.modules.map((m) => `${m.fileName.toLowerCase()};${m.version}`))
+    .join('\0');
+  let answer = snap.answers.get(memoKey);
+  if (!answer) {
+    const decision = decideUpdate({ request, testDevice, rules: snap.rulesByModel.get(model) ?? [], interim: snap.interim, settings: snap.decisionSettings });
+    answer = { decision, ...answerFor(snap, decision, ctx), xml: '', second: NaN };
+    if (snap.answers.size >= MAX_MEMO) snap.answers.clear();
+    snap.answers.set(memoKey, answer);
+  }
+  const second = Math.floor(ctx.now.getTime() / 1000);
+  if (answer.second !== second) {
+    answer.response.currentTime = ctx.now;
+    answer.xml = renderUpdateResponse(answer.response);
+    answer.second = second;
+  }
+  return answer;
+}
+
+function answerFor(snap: CatalogSnapshot, decision: Decision, ctx: CheckContext): Pick<MemoAnswer, 'response' | 'logged'> {
   const response: UpdateResponse = { currentTime: ctx.now, serverVersion: snap.settings.serverVersion, langList: decision.langList };
   const offer = decision.offers[0];
-  if (!offer) return { decision, response, logged: [] };
+  if (!offer) return { response, logged: [] };
 
   const baseUrl = fileUrl(ctx.internalBase, false, offer.folder);
   const externalBaseUrl = fileUrl(ctx.externalBase, ctx.externalBase !== ctx.internalBase, offer.folder);
@@ -53,5 +82,5 @@ export function checkForUpdate(snap: CatalogSnapshot, request: DeviceRequest, ct
   };
   const base = ctx.external ? externalBaseUrl : baseUrl;
   const logged = images.map((f) => ({ url: `${base}/${encodeURIComponent(f.fileName)}`, version: offer.version, timestamp: f.timestamp }));
-  return { decision, response, logged };
+  return { response, logged };
 }
