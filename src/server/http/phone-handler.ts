@@ -59,9 +59,7 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
       res.once('close', logged); // a download streams: logged when it ends, finished or aborted
       res.setHeader('Content-Type', 'application/octet-stream');
       res.setHeader('ETag', `"${file.sha256}"`);
-      // 256 KiB reads (send passes options to fs.createReadStream; the default is 64 KiB): fewer, larger writes,
-      // while a thousand phones downloading at once still hold only a few hundred MB.
-      send(req, deps.blobPath(file.sha256), { etag: false, cacheControl: false, dotfiles: 'allow', highWaterMark: 256 * 1024 } as send.SendOptions)
+      send(req, deps.blobPath(file.sha256), { etag: false, cacheControl: false, dotfiles: 'allow' })
         .on('error', (err: Error & { status?: number }) => {
           // send reports client errors (416 for an unsatisfiable Range) the same way as a missing blob.
           if (err.status === 416) return plain(res, 416, 'Range not satisfiable.');
