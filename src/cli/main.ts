@@ -102,7 +102,10 @@ export function buildProgram(): Command {
       );
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
       if (o.json) return json(summary);
-      if (summary.alreadyImported) out(`This package was imported before (package ${summary.packageId}); nothing changed.`);
+      if (summary.alreadyImported) {
+        const relanded = summary.images.filter((i) => i.outcome === 'pending').length;
+        out(`This package was imported before (package ${summary.packageId}); ${relanded ? `${relanded} version(s) are pending again.` : 'nothing changed.'}`);
+      }
       for (const i of summary.images) out(`${i.rule} ${i.version}: ${i.outcome}`);
       for (const i of summary.interim) out(`interim image ${i.locale} ${i.version}: stored`);
       for (const w of summary.warnings) out(`warning: ${w}`);

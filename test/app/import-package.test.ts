@@ -116,6 +116,28 @@ test('re-importing the same package is harmless', () =>
     assert.deepEqual(await snapshot(store), before);
   }));
 
+test('re-importing after a rejection or a roll back makes that version pending again', () =>
+  withStore(async (store) => {
+    await imp(store, cabs.multi!);
+    const cx600 = () => store.rules.list().find((r) => r.model === 'CX600')!;
+    applyRuleAction(store, 'approve', [cx600().id], 'test');
+    await imp(store, cabs.newer!);
+    applyRuleAction(store, 'reject', [cx600().id], 'test');
+    assert.equal(cx600().pending, null);
+    const again = await imp(store, cabs.newer!);
+    assert.equal(again.alreadyImported, true);
+    assert.deepEqual(again.images.map((i) => `${i.version} ${i.outcome}`), ['4.0.7577.4387 pending']);
+    assert.equal(cx600().pending, '4.0.7577.4387');
+    assert.equal(store.history.list(1)[0]!.action, 'reimport-package');
+
+    applyRuleAction(store, 'approve', [cx600().id], 'test');
+    applyRuleAction(store, 'rollback', [cx600().id], 'test');
+    assert.deepEqual([cx600().approved, cx600().pending], ['4.0.7577.4366', null]);
+    await imp(store, cabs.newer!);
+    assert.equal(cx600().pending, '4.0.7577.4387');
+    assert.equal(store.packages.list().length, 2, 'no package was added');
+  }));
+
 test('the self-extracting .exe imports the cab inside it, also beyond 8 MiB', () =>
   withStore(async (store) => {
     const s = await imp(store, cabs.exeFar!);

@@ -70,7 +70,7 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
       entries = store.packages.findBySha(packageSha) ? [] : await listArchive(cabPath).catch(toPackageError);
     }
     const existing = store.packages.findBySha(packageSha);
-    if (existing) return alreadyImported(existing.id, existing.packageVersion);
+    if (existing) return reimport(store, existing.id, existing.packageVersion, opts);
 
     // Validated from the listing first, so that a bad package is refused before anything is extracted.
     const layout = validate(entries, limits, opts.kind);
@@ -213,6 +213,29 @@ function landAsPending(rule: RuleState, version: Version): { outcome: ImportSumm
       ? `${path}: ${version} is older than the approved ${rule.approved}; approving it would downgrade phones.`
       : undefined;
   return { outcome: 'pending', next: { approved: rule.approved, pending: version, restore: rule.restore }, warning };
+}
+
+/**
+ * The package is in the store already: nothing is extracted or copied, but its versions that are neither approved
+ * nor pending land as pending again, as a fresh upload would (after a rejection or a roll back, uploading the
+ * package again is how an admin offers that version once more).
+ */
+function reimport(store: Store, packageId: number, packageVersion: string | null, opts: ImportOptions): ImportSummary {
+  return store.write((now) => {
+    const summary = alreadyImported(packageId, packageVersion);
+    for (const { ruleId, version } of store.rules.imagesOfPackage(packageId)) {
+      const rule = store.rules.get(ruleId)!;
+      const outcome = landAsPending(rule, version);
+      if (outcome.next) store.rules.setVersions(ruleId, outcome.next, now);
+      if (outcome.warning) summary.warnings.push(outcome.warning);
+      summary.images.push({ rule: ruleKeyPath(rule), version, outcome: outcome.outcome });
+    }
+    const changed = summary.images.filter((i) => i.outcome === 'pending');
+    return {
+      result: summary,
+      history: changed.length === 0 ? [] : { actor: opts.actor, action: 'reimport-package', target: opts.fileName, details: { packageId, images: changed } },
+    };
+  });
 }
 
 function alreadyImported(packageId: number, packageVersion: string | null): ImportSummary {

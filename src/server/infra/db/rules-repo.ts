@@ -89,6 +89,19 @@ export class RulesRepo {
       .run(v.approved, v.pending, v.restore, now, id);
   }
 
+  /** The rule images whose files a package brought (or shared with an earlier package). */
+  imagesOfPackage(packageId: number): { ruleId: number; version: Version }[] {
+    return this.db
+      .prepare(
+        `SELECT DISTINCT i.rule_id AS ruleId, i.version FROM images i JOIN rules r ON r.id = i.rule_id
+         JOIN package_files pf ON pf.package_id = ?
+         WHERE substr(pf.path_key, 1, length(lower(r.device_type||'/'||r.vendor||'/'||r.model||'/'||r.revision||'/'||r.locale||'/'||i.version||'/'||r.update_type||'/')))
+             = lower(r.device_type||'/'||r.vendor||'/'||r.model||'/'||r.revision||'/'||r.locale||'/'||i.version||'/'||r.update_type||'/')
+         ORDER BY i.rule_id`,
+      )
+      .all(packageId) as { ruleId: number; version: Version }[];
+  }
+
   /** Records that the store holds the image of `version` for the rule; false when it already did. */
   addImage(ruleId: number, version: Version, packageId: number): boolean {
     return this.db.prepare('INSERT OR IGNORE INTO images (rule_id, version, package_id) VALUES (?, ?, ?)').run(ruleId, version, packageId).changes > 0;
