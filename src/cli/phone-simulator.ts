@@ -3,20 +3,16 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import type { DeviceRequest } from '../server/domain/device.js';
 import { parseUpdateResponse, renderUpdateRequest, type ParsedResponse } from '../server/phone/dialect.js';
 
-export interface SimulatedPhone {
-  deviceType: string;
+/** A phone as the simulator plays it: the request's fields, with one CPE module at `version`. */
+export type SimulatedPhone = Pick<DeviceRequest, 'deviceType' | 'serial' | 'vendor' | 'model' | 'revision' | 'locale' | 'userName'> & {
+  /** Sent as written (any notation, or invalid on purpose). */
   mac: string;
-  serial: string;
-  vendor: string;
-  model: string;
-  revision: string;
-  locale: string;
-  userName: string;
   /** The installed version of the CPE module; 0.0.0.0 for a phone that never updated. */
   version: string;
-}
+};
 
 export const DEFAULT_PHONE: SimulatedPhone = {
   deviceType: 'UCPhone',
