@@ -68,8 +68,9 @@ test('refuses DTDs: XXE and entity expansion', () => {
   }
 });
 
-test('refuses malformed XML and empty bodies with a reason', () => {
-  for (const body of ['', '<Request><Model>CX600</Request>', 'not xml at all', '<a><b></a></b>']) {
+test('refuses malformed XML, empty bodies and deep nesting with a reason', () => {
+  const deep = `<Request>${'<x>'.repeat(20_000)}${'</x>'.repeat(20_000)}</Request>`;
+  for (const body of ['', '<Request><Model>CX600</Request>', 'not xml at all', '<a><b></a></b>', deep]) {
     const r = parseUpdateRequest(body);
     assert.equal(r.ok, false, body);
   }

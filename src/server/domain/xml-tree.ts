@@ -16,6 +16,7 @@ export interface XmlElement {
 export type XmlResult = { ok: true; root: XmlElement } | { ok: false; error: string };
 
 const local = (name: string) => name.slice(name.indexOf(':') + 1);
+const MAX_DEPTH = 256;
 
 export function parseXml(text: string): XmlResult {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) return { ok: false, error: 'DTDs and entity declarations are not accepted' };
@@ -24,6 +25,8 @@ export function parseXml(text: string): XmlResult {
   const texts: string[] = [];
   let root: XmlElement | undefined;
   parser.on('opentag', (tag) => {
+    // Callers walk the tree recursively: a 64 KB body of nested tags must be refused, not overflow the stack.
+    if (stack.length >= MAX_DEPTH) throw new Error(`elements nested too deeply (more than ${MAX_DEPTH})`);
     const attrs: Record<string, string> = {};
     for (const [k, v] of Object.entries(tag.attributes)) attrs[local(k)] = String(v);
     const el: XmlElement = { name: local(tag.name), attrs, children: [], text: '' };
