@@ -49,7 +49,8 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
     if (route.external) {
       const denied = externalDenied(snap.settings, clientIp(req));
       if (denied) return answer(denied.status, denied.text, denied.headers);
-      username = (req.headers['x-forwarded-user'] as string | undefined) ?? '-';
+      // Only a trusted proxy's word on who signed in is believed (anyone can send the header).
+      if (snap.settings.externalAuth === 'trust-proxy') username = (req.headers['x-forwarded-user'] as string | undefined) ?? '-';
     }
 
     if (route.kind === 'file') {
