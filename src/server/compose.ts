@@ -12,7 +12,7 @@ import type { Settings } from '../shared/settings.js';
 import { Catalog } from './app/catalog.js';
 import { ImportJobs } from './app/import-jobs.js';
 import { LocalAccess } from './app/local-access.js';
-import { recoverAfterCrash } from './app/import-package.js';
+import { recoverAfterCrash } from './app/crash-recovery.js';
 import { Store } from './app/store.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { errorMiddleware } from './http/error-middleware.js';

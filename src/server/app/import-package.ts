@@ -3,7 +3,6 @@
 // A crash before that transaction leaves only unreferenced blobs and a staging folder, which the next start removes.
 import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import type { Logger } from 'pino';
 import type { ImportPhase, ImportSummary } from '../../shared/admin-api.js';
 import { compareVersions, type Version } from '../../shared/version.js';
 import { ruleKeyPath, type RuleKey } from '../domain/device.js';
@@ -25,7 +24,6 @@ export interface ImportOptions {
   onProgress?: (phase: ImportPhase, percent: number) => void;
 }
 
-const ORPHAN_AGE_MS = 3600_000;
 const LIMITS = { maxFiles: 20_000, maxFileBytes: 2 * 1024 ** 3 };
 
 interface StagedFile {
@@ -275,25 +273,4 @@ async function treeDigest(root: string, entries: ArchiveEntry[]): Promise<string
     h.update(`${e.path}\0${(await hashFile(join(root, e.path))).sha256}\n`);
   }
   return h.digest('hex');
-}
-
-/** Removes what a crashed import left: staging folders of dead processes and blobs no package references. */
-export async function recoverAfterCrash(store: Store, log: Logger, orphanAgeMs = ORPHAN_AGE_MS): Promise<void> {
-  for (const name of await readdir(store.paths.stagingDir).catch(() => [] as string[])) {
-    const pid = Number(/^(?:upload-)?(\d+)-/.exec(name)?.[1]);
-    if (pid === process.pid || (pid && isAlive(pid))) continue;
-    await rm(join(store.paths.stagingDir, name), { recursive: true, force: true });
-    log.info({ name }, 'removed the staging folder of an interrupted import');
-  }
-  const removed = await store.blobs.collectGarbage(store.packages.referencedBlobs(), orphanAgeMs);
-  if (removed > 0) log.info({ removed }, 'removed files of interrupted imports from the store');
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
