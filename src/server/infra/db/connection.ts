@@ -10,7 +10,12 @@ export function openDatabase(file: string): Db {
   db.pragma('synchronous = FULL'); // an import or approval that returned is on disk
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
+  try {
+    migrate(db);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   return db;
 }
 
