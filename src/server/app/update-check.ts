@@ -43,9 +43,8 @@ export function checkForUpdate(snap: CatalogSnapshot, request: DeviceRequest, ct
   const model = modelKey(request);
   // Thousands of phones share a handful of situations (model, locale, firmware, test device, URLs): decide and render
   // each once per snapshot of the store (any change makes a new snapshot, with an empty memo).
-  const memoKey = [model, request.locale.toLowerCase(), testDevice?.name ?? '', testDevice?.matchedBy ?? '', ctx.internalBase, ctx.externalBase, ctx.external]
-    .concat(request.modules.map((m) => `${m.fileName.toLowerCase()};${m.version}`))
-    .join('\0');
+  let memoKey = `${model}\0${request.locale.toLowerCase()}\0${testDevice ? `${testDevice.matchedBy}:${testDevice.name}` : ''}\0${ctx.internalBase}\0${ctx.externalBase}\0${ctx.external}`;
+  for (const m of request.modules) memoKey += `\0${m.fileName.toLowerCase()};${m.version}`;
   let answer = snap.answers.get(memoKey);
   if (!answer) {
     const decision = decideUpdate({ request, testDevice, rules: snap.rulesByModel.get(model) ?? [], interim: snap.interim, settings: snap.decisionSettings });
