@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { SecureContextOptions } from 'node:tls';
+import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { generate } from 'selfsigned';
 import type { Settings } from '../../shared/settings.js';
 
@@ -15,11 +15,11 @@ export interface TlsMaterial {
 
 export async function loadTls(s: Settings, tlsDir: string): Promise<TlsMaterial> {
   if (s.tlsPfxFile) {
-    return { options: { pfx: readFileSync(s.tlsPfxFile), passphrase: s.tlsPfxPassphrase || undefined }, source: s.tlsPfxFile };
+    return checked(() => ({ options: { pfx: readFileSync(s.tlsPfxFile), passphrase: s.tlsPfxPassphrase || undefined }, source: s.tlsPfxFile }));
   }
   if (s.tlsCertFile || s.tlsKeyFile) {
     if (!s.tlsCertFile || !s.tlsKeyFile) throw new Error('Set both tlsCertFile and tlsKeyFile (PEM), or tlsPfxFile.');
-    return { options: { cert: readFileSync(s.tlsCertFile), key: readFileSync(s.tlsKeyFile) }, source: s.tlsCertFile };
+    return checked(() => ({ options: { cert: readFileSync(s.tlsCertFile), key: readFileSync(s.tlsKeyFile) }, source: s.tlsCertFile }));
   }
   const certFile = join(tlsDir, 'self-signed.crt');
   const keyFile = join(tlsDir, 'self-signed.key');
@@ -49,4 +49,17 @@ export async function loadTls(s: Settings, tlsDir: string): Promise<TlsMaterial>
     writeFileSync(certFile, pems.cert);
   }
   return { options: { cert: readFileSync(certFile), key: readFileSync(keyFile) }, source: `${certFile} (self-signed)` };
+}
+
+/** Reads and tries the admin's certificate now, so that a wrong path or passphrase is one clear sentence at start. */
+function checked(load: () => TlsMaterial): TlsMaterial {
+  let m: TlsMaterial | undefined;
+  try {
+    m = load();
+    createSecureContext(m.options);
+    return m;
+  } catch (e) {
+    const what = m?.source ?? 'the configured file';
+    throw new Error(`The HTTPS certificate could not be used (${what}): ${(e as Error).message}. Check tlsCertFile/tlsKeyFile or tlsPfxFile and tlsPfxPassphrase.`);
+  }
 }

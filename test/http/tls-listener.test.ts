@@ -1,0 +1,93 @@
+// The HTTPS listener with the admin's own certificate: PEM pair, PFX with passphrase, and clear errors.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { promisify } from 'node:util';
+import { updateSettings } from '../../src/server/app/settings.js';
+import { Store } from '../../src/server/app/store.js';
+import { startServer } from '../../src/server/compose.js';
+import { silentLog, tempDir } from '../helpers.js';
+
+const run = promisify(execFile);
+let tmp: { dir: string; remove: () => Promise<void> };
+const ports = { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' };
+
+before(async () => {
+  tmp = await tempDir();
+  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=ucupdates.contoso.test',
+    '-keyout', join(tmp.dir, 'key.pem'), '-out', join(tmp.dir, 'cert.pem')]);
+  await run('openssl', ['pkcs12', '-export', '-inkey', join(tmp.dir, 'key.pem'), '-in', join(tmp.dir, 'cert.pem'),
+    '-out', join(tmp.dir, 'cert.pfx'), '-passout', 'pass:s3cret-pfx']);
+});
+after(() => tmp.remove());
+
+function configure(dataDir: string, changes: Record<string, unknown>): void {
+  const store = new Store(dataDir);
+  try {
+    updateSettings(store, changes, 'test');
+  } finally {
+    store.close();
+  }
+}
+
+function peerCertificate(url: string): Promise<tls.PeerCertificate> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port: Number(new URL(url).port), rejectUnauthorized: false }, () => {
+      resolve(socket.getPeerCertificate());
+      socket.end();
+    });
+    socket.on('error', reject);
+  });
+}
+const peerCommonName = async (url: string) => String((await peerCertificate(url)).subject.CN);
+
+test('serves HTTPS with the admin\'s PEM certificate and key', async () => {
+  const data = join(tmp.dir, 'pem');
+  configure(data, { tlsCertFile: join(tmp.dir, 'cert.pem'), tlsKeyFile: join(tmp.dir, 'key.pem') });
+  const server = await startServer({ dataDir: data, overrides: ports, log: silentLog });
+  try {
+    assert.equal(await peerCommonName(server.urls.https), 'ucupdates.contoso.test');
+  } finally {
+    await server.close();
+  }
+});
+
+test('serves HTTPS with a PFX and its passphrase', async () => {
+  const data = join(tmp.dir, 'pfx');
+  configure(data, { tlsPfxFile: join(tmp.dir, 'cert.pfx'), tlsPfxPassphrase: 's3cret-pfx' });
+  const server = await startServer({ dataDir: data, overrides: ports, log: silentLog });
+  try {
+    assert.equal(await peerCommonName(server.urls.https), 'ucupdates.contoso.test');
+  } finally {
+    await server.close();
+  }
+});
+
+test('a wrong passphrase, a missing file or half a PEM pair stops the start with one clear sentence', async () => {
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    ['wrong passphrase', { tlsPfxFile: join(tmp.dir, 'cert.pfx'), tlsPfxPassphrase: 'nope' }, /could not be used .*cert\.pfx.*tlsPfxPassphrase/],
+    ['missing file', { tlsCertFile: join(tmp.dir, 'none.pem'), tlsKeyFile: join(tmp.dir, 'key.pem') }, /could not be used .*ENOENT/],
+    ['half a pair', { tlsCertFile: join(tmp.dir, 'cert.pem') }, /Set both tlsCertFile and tlsKeyFile/],
+  ];
+  for (const [what, changes, message] of cases) {
+    const data = join(tmp.dir, what.replace(/ /g, '-'));
+    configure(data, changes);
+    await assert.rejects(startServer({ dataDir: data, overrides: ports, log: silentLog }), message, what);
+  }
+});
+
+test('without a configured certificate a self-signed one is made once and kept', async () => {
+  const data = join(tmp.dir, 'self');
+  const first = await startServer({ dataDir: data, overrides: ports, log: silentLog });
+  const cert = await peerCertificate(first.urls.https);
+  await first.close();
+  const second = await startServer({ dataDir: data, overrides: ports, log: silentLog });
+  try {
+    assert.ok(String(cert.subject.CN).length > 0);
+    assert.equal((await peerCertificate(second.urls.https)).fingerprint256, cert.fingerprint256);
+  } finally {
+    await second.close();
+  }
+});
