@@ -1,0 +1,103 @@
+// Commands about the server's own configuration: test devices, settings and admin accounts.
+import { Option, type Command } from 'commander';
+import { parseSettingText, redactSettings, SETTING_KEYS, type SettingKey } from '../shared/settings.js';
+import { removeAdmin, setAdmin } from '../server/app/admin-auth.js';
+import { AppError } from '../server/app/app-error.js';
+import { updateSettings } from '../server/app/settings.js';
+import { addTestDevice, removeTestDevice, updateTestDevice } from '../server/app/test-devices.js';
+import { toId, type CliContext } from './cli-context.js';
+import { table } from './output.js';
+
+export function configCommands(program: Command, cx: CliContext): void {
+  const td = program.command('test-devices').description('list, add, edit or remove test devices (they get pending versions)');
+  td.command('list', { isDefault: true })
+    .option('--json', 'print as JSON')
+    .action(async (o: { json?: boolean }) => {
+      const list = await cx.withStore((s) => s.testDevices.list());
+      if (o.json) return cx.json(list);
+      if (list.length === 0) return cx.out('No test devices: add one with `ucupdates test-devices add --name "Desk 12" --mac 00-21-63-0F-20-7B`.');
+      cx.out(table(list as never[], ['id', 'name', 'mac', 'serial', 'createdAt']));
+    });
+  td.command('add')
+    .requiredOption('--name <name>', 'a friendly name')
+    .option('--mac <mac>', 'MAC address (any of 0021630F207B, 00-21-63-0F-20-7B, 00:21:63:0f:20:7b)')
+    .option('--serial <serial>', 'serial number')
+    .action(async (o: { name: string; mac?: string; serial?: string }) => {
+      const d = await cx.withStore((s) => addTestDevice(s, o, cx.actor()));
+      cx.out(`Added test device ${d.id}: ${d.name} (${[d.mac, d.serial].filter(Boolean).join(', ')}).`);
+    });
+  td.command('edit')
+    .argument('<id>', 'the test device id', toId)
+    .requiredOption('--name <name>')
+    .option('--mac <mac>')
+    .option('--serial <serial>')
+    .action(async (id: number, o: { name: string; mac?: string; serial?: string }) => {
+      // Options left out keep their value (an empty --mac '' or --serial '' clears it).
+      const d = await cx.withStore((s) => {
+        const before = s.testDevices.get(id);
+        return updateTestDevice(s, id, { name: o.name, mac: o.mac ?? before?.mac, serial: o.serial ?? before?.serial }, cx.actor());
+      });
+      cx.out(`Test device ${d.id} is now ${d.name} (${[d.mac, d.serial].filter(Boolean).join(', ')}).`);
+    });
+  td.command('remove')
+    .argument('<id>', 'the test device id', toId)
+    .action(async (id: number) => {
+      const d = await cx.withStore((s) => removeTestDevice(s, id, cx.actor()));
+      cx.out(`Removed test device ${d.id}: ${d.name}.`);
+    });
+
+  const settings = program.command('settings').description('show or change settings');
+  settings
+    .command('get', { isDefault: true })
+    .argument('[key]', `one of: ${SETTING_KEYS.join(', ')}`)
+    .option('--json', 'print as JSON')
+    .action(async (key: string | undefined, o: { json?: boolean }) => {
+      const all = redactSettings(await cx.withStore((s) => s.settings.read()));
+      if (key !== undefined && !SETTING_KEYS.includes(key as SettingKey)) throw new AppError('invalid_input', `Unknown setting "${key}". Settings: ${SETTING_KEYS.join(', ')}.`);
+      const shown = key ? { [key]: all[key as SettingKey] } : all;
+      if (o.json) return cx.json(shown);
+      for (const [k, v] of Object.entries(shown)) cx.out(`${k} = ${JSON.stringify(v)}`);
+    });
+  settings
+    .command('set')
+    .argument('<key>', 'the setting')
+    .argument('<value>', 'its new value (lists: comma-separated)')
+    .action(async (key: string, value: string) => {
+      if (!SETTING_KEYS.includes(key as SettingKey)) throw new AppError('invalid_input', `Unknown setting "${key}". Settings: ${SETTING_KEYS.join(', ')}.`);
+      const s = await cx.withStore((store) => updateSettings(store, { [key]: parseSettingText(key as SettingKey, value) }, cx.actor()));
+      cx.out(`${key} = ${JSON.stringify(s[key as SettingKey])}  (a running server applies it on its next request; ports and certificates on restart)`);
+    });
+
+  const admins = program.command('admins').description('admin accounts for the console and the admin API');
+  admins.command('list', { isDefault: true }).action(async () => {
+    const list = await cx.withStore((s) => s.admins.list());
+    cx.out(list.length ? table(list as never[], ['username', 'role', 'createdAt']) : 'No admin accounts: add one with `ucupdates admins add <name>`.');
+  });
+  admins
+    .command('add')
+    .description('add an account or change its password/role; the password is read from standard input')
+    .argument('<username>')
+    .addOption(new Option('--role <role>', 'admin can change things, viewer can only look').choices(['admin', 'viewer']).default('admin'))
+    .action(async (username: string, o: { role: 'admin' | 'viewer' }) => {
+      const password = await readPassword();
+      await cx.withStore((s) => setAdmin(s, username, password, o.role, cx.actor()));
+      cx.out(`Account ${username} (${o.role}) saved.`);
+    });
+  admins
+    .command('remove')
+    .argument('<username>')
+    .action(async (username: string) => {
+      await cx.withStore((s) => removeAdmin(s, username, cx.actor()));
+      cx.out(`Account ${username} removed.`);
+    });
+}
+
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('Password (at least 10 characters), then Enter: ');
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) {
+    chunks.push(c as Buffer);
+    if (process.stdin.isTTY && String(c).includes('\n')) break;
+  }
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}

@@ -1,0 +1,97 @@
+// Commands about the running service: serve it, sign in to it, and talk to it as a phone would.
+import type { Command } from 'commander';
+import { AppError } from '../server/app/app-error.js';
+import { storePaths } from '../server/app/store.js';
+import { startServer } from '../server/compose.js';
+import { readRunFile } from '../server/infra/run-file.js';
+import { APP_VERSION } from '../server/version.js';
+import { toPort, type CliContext } from './cli-context.js';
+import { DEFAULT_PHONE, downloadOffer, httpRequest, simulateCheck, type SimulatedPhone } from './phone-simulator.js';
+
+export function serviceCommands(program: Command, cx: CliContext): void {
+  program
+    .command('serve')
+    .description('run the update service (phone HTTP/HTTPS listeners, admin API and console) until stopped')
+    .option('--http-port <n>', 'phone HTTP port (default: setting httpPort, 80)', toPort)
+    .option('--https-port <n>', 'phone HTTPS port (default: setting httpsPort, 443)', toPort)
+    .option('--admin-port <n>', 'admin console port (default: setting adminPort, 8090)', toPort)
+    .option('--admin-host <addr>', 'admin console address (default: setting adminHost, 127.0.0.1)')
+    .action(async (o: { httpPort?: number; httpsPort?: number; adminPort?: number; adminHost?: string }) => {
+      const dataDir = cx.dataDir();
+      const overrides = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+      const server = await startServer({ dataDir, overrides });
+      process.stdout.write(
+        [
+          `ucupdates ${APP_VERSION} is serving (data: ${dataDir})`,
+          `  phones:  ${server.urls.http}/RequestHandler/ucdevice.upx  and  ${server.urls.https}/RequestHandler/ucdevice.upx`,
+          `  console: ${server.urls.admin}`,
+          `  sign in: ${server.signInLink()}   (one-time link, valid 15 minutes, from this machine)`,
+          '',
+        ].join('\n'),
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.close();
+    });
+
+  program
+    .command('signin-link')
+    .description('print a new one-time sign-in link for the console of the server running on this machine')
+    .action(async () => {
+      const run = await readRunFile(storePaths(cx.dataDir()).runFile);
+      if (!run) throw new AppError('not_found', 'No ucupdates server is running with this data folder: start one with `ucupdates serve`.');
+      const r = await httpRequest(new URL('/api/session/link', run.adminUrl).toString(), {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${run.launchToken}` },
+      });
+      if (r.status !== 200) throw new AppError('internal', `The server refused: HTTP ${r.status} ${r.body.toString()}`);
+      cx.out(`${(JSON.parse(r.body.toString()) as { url: string }).url}   (one-time link, valid 15 minutes, from this machine)`);
+    });
+
+  program
+    .command('simulate')
+    .description('act as a phone: send an update check to a server and, with --download, fetch what it offers')
+    .option('--server <url>', 'the server', 'http://localhost')
+    .option('--mac <mac>', 'MAC address', DEFAULT_PHONE.mac)
+    .option('--serial <serial>', 'serial number', DEFAULT_PHONE.serial)
+    .option('--device-type <type>', 'UCPhone or RoundTable', DEFAULT_PHONE.deviceType)
+    .option('--vendor <vendor>', 'vendor', DEFAULT_PHONE.vendor)
+    .option('--model <model>', 'model', DEFAULT_PHONE.model)
+    .option('--revision <rev>', 'hardware revision', DEFAULT_PHONE.revision)
+    .option('--locale <locale>', 'locale (ENU, DEU, ...)', DEFAULT_PHONE.locale)
+    .option('--user <user>', 'signed-in user', DEFAULT_PHONE.userName)
+    .option('--firmware <version>', 'installed CPE version', DEFAULT_PHONE.version)
+    .option('--external', 'use the external endpoint (RequestHandlerExt) and ExternalBaseURL')
+    .option('--download', 'download the offered files')
+    .option('--insecure', 'accept a self-signed HTTPS certificate')
+    .option('--raw', 'print the server\'s XML answer')
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      const phone: SimulatedPhone = {
+        deviceType: String(o.deviceType),
+        mac: String(o.mac),
+        serial: String(o.serial),
+        vendor: String(o.vendor),
+        model: String(o.model),
+        revision: String(o.revision),
+        locale: String(o.locale),
+        userName: String(o.user ?? ''),
+        version: String(o.firmware),
+      };
+      const flags = { external: !!o.external, insecure: !!o.insecure };
+      const r = await simulateCheck(String(o.server), phone, flags);
+      if (o.raw || !r.response) cx.out(r.raw);
+      if (!r.response) throw new AppError('internal', `The server answered HTTP ${r.status}.`);
+      const offered = r.response.files;
+      cx.out(`Last Update Status: 0x0/${r.status}`);
+      cx.out(`Locales on the server (LangList): ${r.response.langList.join('|') || '-'}`);
+      if (offered.length === 0) return cx.out('No update offered.');
+      for (const f of offered) cx.out(`Offered: ${f.fileName} ${f.version} (${f.timestamp}) from ${flags.external ? r.response.externalBaseUrl : r.response.baseUrl}`);
+      if (!o.download) return;
+      const files = await downloadOffer(r.response, flags);
+      for (const f of files) cx.out(`Downloaded ${f.url}: HTTP ${f.status}, ${f.size} bytes, sha256 ${f.sha256}`);
+      if (files.some((f) => f.status !== 200)) throw new AppError('not_found', 'A file the server offered could not be downloaded.');
+    });
+}
