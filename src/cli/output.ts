@@ -13,6 +13,7 @@ export const EXIT: Record<ErrorCode | 'usage', number> = {
   forbidden: 6,
   too_large: 7,
   busy: 8,
+  rate_limited: 8,
 };
 
 export function table(rows: Record<string, unknown>[], columns: string[]): string {

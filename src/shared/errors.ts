@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   conflict: 409,
   too_large: 413,
   invalid_package: 422,
+  rate_limited: 429,
   busy: 503,
   internal: 500,
 } as const;

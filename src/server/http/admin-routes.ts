@@ -22,6 +22,7 @@ import { AppError } from '../app/app-error.js';
 import type { ImportJobs } from '../app/import-jobs.js';
 import type { LocalAccess } from '../app/local-access.js';
 import { applyRuleAction, previewRuleAction } from '../app/rule-actions.js';
+import { SignInThrottle } from '../app/sign-in-throttle.js';
 import { updateSettings } from '../app/settings.js';
 import type { Store } from '../app/store.js';
 import { addTestDevice, removeTestDevice, updateTestDevice } from '../app/test-devices.js';
@@ -57,9 +58,16 @@ export function adminRoutes({ store, local, jobs }: AdminRoutesDeps): Router {
     res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeS}${secure}`);
     res.json(s satisfies SessionInfo);
   };
+  const throttle = new SignInThrottle();
   api.post('/session', json, async (req, res) => {
     const { username, password } = parse(signInInput, req.body);
-    const s = await signIn(store, username, password);
+    const address = req.socket.remoteAddress ?? '';
+    throttle.check(address);
+    const s = await signIn(store, username, password).catch((e: unknown) => {
+      if (e instanceof AppError && e.code === 'unauthenticated') throttle.failed(address);
+      throw e;
+    });
+    throttle.succeeded(address);
     startSession(req, res, s.token, { username: s.username, role: s.role, csrf: s.csrf }, 12 * 3600);
   });
   api.post('/session/exchange', json, (req, res) => {
