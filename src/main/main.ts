@@ -1,23 +1,43 @@
-// Electron's main process: start the update server in-process, open the console in a window. Nothing else.
-import { app, BrowserWindow, dialog, shell } from 'electron';
+// Electron's main process: start the update server in-process, open the console in a window, offer the menu.
+// Nothing else: the decisions live in desktop.ts and menu.ts, which are tested without Electron.
+import { app, BrowserWindow, dialog, Menu, shell } from 'electron';
 import { startServer, type RunningServer } from '../server/compose.js';
 import { resolveDataDir } from '../server/infra/data-dir.js';
+import { APP_VERSION } from '../server/version.js';
 import { desktopServerOptions, isConsoleUrl, windowTitle } from './desktop.js';
+import { aboutText, menuTemplate } from './menu.js';
 
 let server: RunningServer | undefined;
 
 async function open(): Promise<void> {
-  server = await startServer(desktopServerOptions(resolveDataDir(undefined)));
-  const { admin } = server.urls;
-  const win = new BrowserWindow({ width: 1280, height: 800, title: windowTitle(server.urls), webPreferences: { sandbox: true, contextIsolation: true } });
+  const dataDir = resolveDataDir(undefined);
+  const s = (server = await startServer(desktopServerOptions(dataDir)));
+  const win = new BrowserWindow({ width: 1280, height: 800, title: windowTitle(s.urls), webPreferences: { sandbox: true, contextIsolation: true } });
   win.webContents.setWindowOpenHandler(({ url }) => {
     void shell.openExternal(url);
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (e, url) => {
-    if (!isConsoleUrl(url, admin)) e.preventDefault();
+    if (!isConsoleUrl(url, s.urls.admin)) e.preventDefault();
   });
-  await win.loadURL(server.signInLink());
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      menuTemplate({
+        async uploadPackage() {
+          const r = await dialog.showOpenDialog(win, { properties: ['openFile'], filters: [{ name: 'Update packages', extensions: ['cab', 'exe'] }] });
+          const file = r.filePaths[0];
+          if (file) s.jobs.start(file, file.split(/[\\/]/).pop()!, 'desktop', { kind: 'package', removeWhenDone: false });
+        },
+        openInBrowser: () => void shell.openExternal(s.signInLink()),
+        openLogFolder: () => void shell.openPath(s.store.paths.logDir),
+        openDataFolder: () => void shell.openPath(dataDir),
+        reload: () => win.webContents.reload(),
+        about: () => void dialog.showMessageBox(win, { title: 'About ucupdates', message: aboutText(APP_VERSION, s.urls, dataDir) }),
+        quit: () => app.quit(),
+      }),
+    ),
+  );
+  await win.loadURL(s.signInLink());
 }
 
 if (!app.requestSingleInstanceLock()) app.quit();

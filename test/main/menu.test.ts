@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { MenuItemConstructorOptions } from 'electron';
+import { aboutText, menuTemplate, type MenuActions } from '../../src/main/menu.js';
+
+function recording(): { actions: MenuActions; called: string[] } {
+  const called: string[] = [];
+  const names = ['uploadPackage', 'openInBrowser', 'openLogFolder', 'openDataFolder', 'reload', 'about', 'quit'] as const;
+  return { called, actions: Object.fromEntries(names.map((n) => [n, () => called.push(n)])) as unknown as MenuActions };
+}
+
+const items = (t: MenuItemConstructorOptions[]) =>
+  t.flatMap((m) => (m.submenu as MenuItemConstructorOptions[]).filter((i) => i.label).map((i) => ({ menu: m.label!, ...i })));
+
+test('File, Action, Tools, Help as in the Device Updater; Tools has Upload .cab File', () => {
+  const { actions } = recording();
+  const t = menuTemplate(actions, 'linux');
+  assert.deepEqual(t.map((m) => m.label), ['File', 'Action', 'Tools', 'Help']);
+  const upload = items(t).find((i) => i.label === 'Upload .cab File…');
+  assert.equal(upload?.menu, 'Tools');
+  assert.equal(upload?.accelerator, 'CmdOrCtrl+U');
+  assert.equal(items(t).find((i) => i.accelerator === 'CmdOrCtrl+Q')?.label, 'Exit');
+  assert.equal(items(menuTemplate(actions, 'darwin')).find((i) => i.accelerator === 'CmdOrCtrl+Q')?.label, 'Quit ucupdates');
+});
+
+test('every item calls its own action', () => {
+  const { actions, called } = recording();
+  for (const i of items(menuTemplate(actions, 'linux'))) (i.click as () => void)();
+  assert.deepEqual([...called].sort(), ['about', 'openDataFolder', 'openInBrowser', 'openLogFolder', 'quit', 'reload', 'uploadPackage']);
+});
+
+test('the About box says where phones reach the server', () => {
+  const text = aboutText('1.2.3', { http: 'http://localhost:80', https: 'https://localhost:443', admin: 'http://127.0.0.1:8090' }, '/data');
+  assert.match(text, /^ucupdates 1\.2\.3/);
+  assert.match(text, /http:\/\/localhost:80\/RequestHandler\/ucdevice\.upx/);
+  assert.match(text, /Data folder: \/data/);
+});
