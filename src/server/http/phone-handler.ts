@@ -30,7 +30,21 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
   const clock = deps.clock ?? (() => new Date());
   let warnedNoExternal = false;
 
+  // A fault of ours (a store that cannot be read, a bug) answers 500 and is logged; it never ends the service.
+  const failed = (err: unknown, res: ServerResponse) => {
+    deps.log.error({ err }, 'phone request failed');
+    plain(res, 500, 'Server error.');
+  };
+
   return function handlePhone(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      handle(req, res);
+    } catch (err) {
+      failed(err, res);
+    }
+  };
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     const at = clock();
     let username = '-';
@@ -84,15 +98,19 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
     if (req.method !== 'POST') return answer(405, 'Method not allowed.', { Allow: 'POST, GET' });
     readBody(req, snap.settings.maxRequestBytes, (err, body) => {
       if (err) return answer(413, `Request body larger than ${snap.settings.maxRequestBytes} bytes.`, { Connection: 'close' });
-      if (snap.settings.captureEnabled) deps.logs.capture(at, req, body!);
-      const parsed = parseUpdateRequest(body!.toString('utf8'));
-      if (!parsed.ok) return answer(400, `Bad request: ${parsed.error}.`);
-      const result = checkForUpdate(snap, parsed.request, { ...base, external: route.external, now: at });
-      xml(res, result.xml);
-      logged();
-      deps.logs.audit(at, clientIp(req), parsed.request, result);
+      try {
+        if (snap.settings.captureEnabled) deps.logs.capture(at, req, body!);
+        const parsed = parseUpdateRequest(body!.toString('utf8'));
+        if (!parsed.ok) return answer(400, `Bad request: ${parsed.error}.`);
+        const result = checkForUpdate(snap, parsed.request, { ...base, external: route.external, now: at });
+        xml(res, result.xml);
+        logged();
+        deps.logs.audit(at, clientIp(req), parsed.request, result);
+      } catch (e) {
+        failed(e, res);
+      }
     });
-  };
+  }
 }
 
 /** OCS R2 answered unauthenticated external checks with an NTLM challenge; a trusted reverse proxy may authenticate instead. */
