@@ -1,23 +1,40 @@
-// The signed-in console: who is signed in, Sign out, and one tab per view. Viewers see no change buttons.
+// The signed-in console: who is signed in, Sign out, and one tab per view (each loads fresh data when opened).
+// Viewers see no change buttons.
 import { useState } from 'react';
 import type { SessionInfo } from '../shared/admin-api.js';
 import { errorText, signOut } from './api.js';
 import { Notice } from './components/Notice.js';
 import { Tabs, type Tab } from './components/Tabs.js';
 import { ActivityTab } from './features/activity/ActivityTab.js';
+import { PackagesTab } from './features/packages/PackagesTab.js';
+import { usePackageUpload } from './features/packages/use-package-upload.js';
 import { ApprovedTab } from './features/rules/ApprovedTab.js';
 import { PendingTab } from './features/rules/PendingTab.js';
+import { SettingsTab } from './features/settings/SettingsTab.js';
 import { TestDevicesTab } from './features/test-devices/TestDevicesTab.js';
 
 export function Console({ session, onSignedOut }: { session: SessionInfo; onSignedOut: () => void }) {
   const [tab, setTab] = useState('pending');
   const [error, setError] = useState<string>();
   const canChange = session.role === 'admin';
+  // Here rather than in the Packages tab: an upload keeps going (and its outcome stays) while other tabs are open.
+  const upload = usePackageUpload();
+
+  const showPending = () => {
+    setTab('pending');
+    requestAnimationFrame(() => document.getElementById('tab-pending')?.focus());
+  };
 
   const tabs: Tab[] = [
     { id: 'pending', label: 'Pending Updates', render: () => <PendingTab canChange={canChange} /> },
     { id: 'approved', label: 'Approved Updates', render: () => <ApprovedTab canChange={canChange} /> },
+    {
+      id: 'packages',
+      label: 'Packages',
+      render: () => <PackagesTab canChange={canChange} upload={upload} onShowPending={showPending} />,
+    },
     { id: 'test-devices', label: 'Test Devices', render: () => <TestDevicesTab canChange={canChange} /> },
+    { id: 'settings', label: 'Settings', render: () => <SettingsTab canChange={canChange} /> },
     { id: 'activity', label: 'Activity', render: () => <ActivityTab /> },
   ];
 

@@ -4,10 +4,12 @@
 import type { z } from 'zod';
 import type {
   HistoryDto,
+  ImportJobDto,
   PackageDto,
   RuleChangeDto,
   RuleDto,
   SessionInfo,
+  SettingsDto,
   TestDeviceDto,
   ruleAction,
   signInInput,
@@ -68,24 +70,28 @@ async function request<T>(method: string, path: string, body?: unknown, opts: { 
   } catch {
     throw new ApiError('network', 'Cannot reach the ucupdates server. Check that it is running, then try again.', 0);
   }
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
+  return answer<T>(res.status, res.statusText, await res.text(), opts);
+}
+
+/** The API's answer as T, or its error envelope thrown as ApiError (shared by fetch and XMLHttpRequest). */
+function answer<T>(status: number, statusText: string, text: string, opts: { sessionCall?: boolean } = {}): T {
+  if (status === 204) return undefined as T;
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;
   } catch {
     json = undefined;
   }
-  if (res.ok && json !== undefined) return json as T;
+  if (status >= 200 && status < 300 && json !== undefined) return json as T;
   const err = (json as Partial<ErrorBody> | undefined)?.error;
   if (!err) {
-    throw new ApiError('network', `The server answered ${res.status} ${res.statusText} without an explanation.`, res.status);
+    throw new ApiError('network', `The server answered ${status} ${statusText} without an explanation.`, status);
   }
   if (err.code === 'unauthenticated' && !opts.sessionCall) {
     csrf = '';
     onUnauthenticated();
   }
-  throw new ApiError(err.code, err.message, res.status, err.field);
+  throw new ApiError(err.code, err.message, status, err.field);
 }
 
 // ---- session ----
@@ -137,3 +143,41 @@ export const removeTestDevice = (id: number) => request<TestDeviceDto>('DELETE',
 export const listHistory = (limit = 50) => request<HistoryDto[]>('GET', `/history?limit=${limit}`);
 
 export const listPackages = () => request<PackageDto[]>('GET', '/packages');
+
+/**
+ * Sends a package file as the request body and resolves with its import job (202). XMLHttpRequest rather than
+ * fetch: only it reports upload progress. `signal` aborts the upload.
+ */
+export function uploadPackage(file: File, onProgress: (sent: number, total: number) => void, signal?: AbortSignal): Promise<ImportJobDto> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `api/packages?name=${encodeURIComponent(file.name)}`);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf);
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onload = () => {
+      try {
+        resolve(answer<ImportJobDto>(xhr.status, xhr.statusText, xhr.responseText));
+      } catch (e) {
+        reject(e);
+      }
+    };
+    xhr.onerror = () =>
+      reject(new ApiError('network', 'The upload was interrupted: check that the ucupdates server is running, then try again.', 0));
+    xhr.onabort = () => reject(new ApiError('network', 'The upload was cancelled.', 0));
+    signal?.addEventListener('abort', () => xhr.abort());
+    xhr.send(file);
+  });
+}
+
+/** An import's phase and percent, then its summary or error. */
+export const getImport = (id: string) => request<ImportJobDto>('GET', `/imports/${encodeURIComponent(id)}`);
+
+// ---- settings ----
+
+/** Every setting; secrets read as "[set]" when they have a value. */
+export const getSettings = () => request<SettingsDto>('GET', '/settings');
+
+/** Changes only the settings given (values as typed may be refused: ApiError.field names the setting). */
+export const updateSettings = (changes: Partial<Record<keyof SettingsDto, unknown>>) => request<SettingsDto>('PUT', '/settings', changes);

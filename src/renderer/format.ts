@@ -10,3 +10,16 @@ export const formatVersion = (v: string | null | undefined): string => v ?? '—
 
 /** "1 update", "3 updates". */
 export const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** "512 bytes", "1.4 MB", "2.1 GB" (binary units, as Windows shows sizes). */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} ${n === 1 ? 'byte' : 'bytes'}`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}

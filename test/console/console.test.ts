@@ -1,10 +1,13 @@
 // The admin console end to end: the built console in Chromium, against a real server and store.
 // One admin's session goes through the steps in order; the last step signs in as a viewer.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { setAdmin } from '../../src/server/app/admin-auth.js';
+import { MULTI_IMAGES, MULTI_VERSION, multiDevicePackage } from '../fixtures/cabs.js';
 import {
   CHROMIUM,
   ensureConsoleBuilt,
@@ -22,6 +25,7 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
   let env: ConsoleServer;
   let browser: Browser;
   let page: Page;
+  let scratch: string;
   const scriptErrors: string[] = [];
 
   const tab = (name: string) => page.getByRole('tab', { name });
@@ -31,6 +35,7 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
 
   before(async () => {
     ensureConsoleBuilt();
+    scratch = mkdtempSync(join(tmpdir(), 'ucupdates-console-upload-'));
     env = await startConsoleServer();
     browser = await launchChromium();
     page = await browser.context.newPage();
@@ -42,6 +47,7 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
   after(async () => {
     await browser?.close();
     await env?.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
   it('signs in with the one-time link and removes it from the address bar', async () => {
@@ -141,6 +147,142 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     assert.equal(await tab('Activity').getAttribute('aria-selected'), 'true');
   });
 
+  it('rejects the pending IP8540 version, so that the package below lands on every rule', async () => {
+    await tab('Pending Updates').click();
+    await select(SEED.ip8540).check();
+    await page.getByRole('button', { name: 'Reject', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Reject 1 update?' }).getByRole('button', { name: 'Reject' }).click();
+    await page.getByRole('status').filter({ hasText: 'Rejected 1 update.' }).waitFor();
+    assert.equal(env.server.store.rules.get(env.ruleIds.ip8540)?.pending, null);
+  });
+
+  it('says what to do on an empty Packages tab, uploads a cab with progress and lists what it added', async () => {
+    await tab('Packages').click();
+    await page.getByText('Upload UCUpdates.cab or UCUpdates.exe from Microsoft').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Upload .cab File' }).isEnabled(), true);
+
+    // Images of 3 MB, sent at 8 MB/s (Chromium's network emulation): the upload takes long enough to report progress
+    // along the way, as it does for a real UCUpdates.exe on a real network.
+    const cab = await multiDevicePackage(join(scratch, 'good'), { nbtSize: 3 * 1024 * 1024 });
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 8 * 1024 * 1024 });
+    // Every phase the console shows, in order (the import of a small cab is quick: some may pass between polls).
+    // (A string: the Node side's tsconfig has no DOM types.)
+    await page.evaluate(`{
+      const seen = (window.seenProgress = []);
+      new MutationObserver(() => {
+        const label = document.querySelector('.progress-label')?.textContent;
+        if (label && seen.at(-1) !== label) seen.push(label);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    }`);
+    await page.locator('input[type="file"]').setInputFiles(cab);
+
+    const summary = page.getByRole('region', { name: 'Imported UCUpdates.cab (package 4.0.7577.4366)' });
+    await summary.waitFor();
+    const seen = await page.evaluate<string[]>('window.seenProgress');
+    assert.match(seen[0] ?? '', /^Uploading: \d+% \(/, `progress shown: ${seen.join(' | ')}`);
+    await cdp.detach();
+    const percents = seen.flatMap((s) => /^Uploading: (\d+)%/.exec(s)?.[1] ?? []).map(Number);
+    assert.ok(percents.some((p) => p > 0 && p < 100), `the upload reports progress along the way: ${seen.join(' | ')}`);
+    assert.deepEqual(percents, [...percents].sort((a, b) => a - b), 'upload progress only goes up');
+    const importing = seen.slice(seen.findIndex((s) => !s.startsWith('Uploading')));
+    assert.ok(importing.length >= 1 && importing.every((s) => /^(Starting the import|Finding the cabinet|Extracting|Storing files|Recording)/.test(s)), `then the import's phases: ${seen.join(' | ')}`);
+
+    assert.match(await summary.getByRole('status').innerText(), /4 new versions now pending approval/);
+    const images = summary.getByRole('table', { name: 'Imported images' }).getByRole('row');
+    assert.equal(await images.count(), 1 + 4);
+    const texts = (await images.allInnerTexts()).slice(1).join('\n');
+    for (const folder of MULTI_IMAGES) {
+      const parts = folder.split('/');
+      const rule = [...parts.slice(0, 5), parts[6]].join('/');
+      assert.match(texts, new RegExp(`${rule.replaceAll('/', '\\/')}\\s+${parts[5]!.replaceAll('.', '\\.')}\\s+Pending approval`));
+    }
+    // IP8540's approved 4.0.7577.4455 is newer than the package's 3.5.6907.0: the summary warns of the downgrade.
+    assert.match(
+      await summary.getByRole('list', { name: 'Warnings' }).innerText(),
+      /Warning: UCPhone\/LG-Nortel\/IP8540\/A\/ENU\/CPE: 3\.5\.6907\.0 is older than the approved 4\.0\.7577\.4455/,
+    );
+
+    const pkg = row('Packages', 'UCUpdates.cab');
+    await pkg.waitFor();
+    const stored = env.server.store.packages.list()[0]!;
+    assert.match(await pkg.innerText(), new RegExp(`UCUpdates\\.cab\\s+${MULTI_VERSION.replaceAll('.', '\\.')}\\s+Cabinet \\(\\.cab\\)\\s+[\\d.]+ [KM]B\\s+${stored.fileCount}\\s+.+\\s+local-admin\\s+${stored.sha256.slice(0, 12)}…`));
+    assert.equal(await pkg.getByTitle(stored.sha256).count(), 1, 'the full SHA-256 is in the title');
+  });
+
+  it('shows the new versions on Pending Updates', async () => {
+    await page.getByRole('button', { name: 'Review Pending Updates' }).click();
+    assert.equal(await tab('Pending Updates').getAttribute('aria-selected'), 'true');
+    await row('Pending updates', 'DEU').waitFor();
+    const pending = await table('Pending updates').getByRole('row').allInnerTexts();
+    assert.equal(pending.length, 1 + 5, 'header + Aastra + the four new versions');
+    for (const [model, locale, version] of [
+      ['CX700', 'ENU', '3.5.6907.0'],
+      ['CX700', 'DEU', '3.5.6907.0'],
+      ['IP8540', 'ENU', '3.5.6907.0'],
+      ['CX600', 'ENU', '4.0.7577.4366'],
+    ]) {
+      assert.ok(pending.some((r) => r.includes(`${model}\tA\t${locale}\tCPE\t${version}`)), `${model} ${locale} ${version} in ${pending.join(' | ')}`);
+    }
+  });
+
+  it('shows why a file that is not a package cannot be imported', async () => {
+    await tab('Packages').click();
+    const garbage = join(scratch, 'garbage.cab');
+    writeFileSync(garbage, Buffer.from('This is not a cabinet file at all, only some text.\n'.repeat(200)));
+    await page.locator('input[type="file"]').setInputFiles(garbage);
+    const failed = page.getByRole('region', { name: 'Could not import garbage.cab' });
+    await failed.waitFor();
+    assert.match(await failed.getByRole('alert').innerText(), /This file is not a cabinet \(\.cab\) or self-extracting package \(\.exe\)\./);
+    assert.equal(env.server.store.packages.list().length, 1, 'nothing was added');
+    await failed.getByRole('button', { name: 'Close' }).click();
+    await failed.waitFor({ state: 'detached' });
+  });
+
+  it("shows the server's message next to a refused setting, then saves a valid change", async () => {
+    await tab('Settings').click();
+    const externalUrl = page.getByLabel('External URL', { exact: true });
+    await externalUrl.fill('lyncext.contoso.com/phones');
+    await page.getByText('1 unsaved change.').waitFor();
+    await page.getByRole('button', { name: 'Save Changes' }).click();
+    const error = page.locator('#setting-externalUrl-error');
+    await error.waitFor();
+    assert.match(await error.innerText(), /externalUrl: must be empty or a base URL like http:\/\/ucupdates\.contoso\.com/);
+    assert.equal(await externalUrl.getAttribute('aria-invalid'), 'true');
+    assert.equal(env.server.store.settings.read().externalUrl, '');
+
+    await externalUrl.fill('https://lyncext.contoso.com/');
+    await page.getByLabel('Keep logs (days)').fill('45');
+    await page.getByRole('button', { name: 'Save Changes' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved: External URL, Keep logs (days).' }).waitFor();
+    assert.equal(await error.count(), 0, 'the error is gone');
+    const saved = env.server.store.settings.read();
+    assert.equal(saved.externalUrl, 'https://lyncext.contoso.com');
+    assert.equal(saved.logRetentionDays, 45);
+    assert.equal(await externalUrl.inputValue(), 'https://lyncext.contoso.com', "the form shows the server's value");
+    assert.equal(await page.getByRole('button', { name: 'Save Changes' }).isDisabled(), true, 'nothing left to save');
+  });
+
+  it('keeps the PFX passphrase unless a new one is typed', async () => {
+    env.server.store.settings.write({ tlsPfxPassphrase: 'old secret' });
+    await tab('Activity').click();
+    await tab('Settings').click();
+    const passphrase = page.getByLabel('PFX passphrase');
+    assert.equal(await passphrase.inputValue(), '', 'the secret is never shown');
+    assert.match((await passphrase.getAttribute('placeholder')) ?? '', /^set/);
+    await page.getByLabel('Capture phone requests').check();
+    await page.getByRole('button', { name: 'Save Changes' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved: Capture phone requests.' }).waitFor();
+    assert.equal(env.server.store.settings.read().tlsPfxPassphrase, 'old secret');
+    assert.equal(env.server.store.settings.read().captureEnabled, true);
+
+    await passphrase.fill('new secret');
+    await page.getByRole('button', { name: 'Save Changes' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved: PFX passphrase.' }).waitFor();
+    assert.equal(env.server.store.settings.read().tlsPfxPassphrase, 'new secret');
+  });
+
   it('signs out; a wrong password is refused in words; a viewer sees no change buttons', async () => {
     await setAdmin(env.server.store, 'vera', 'correct horse battery', 'viewer', 'test');
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -161,6 +303,19 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     await tab('Test Devices').click();
     await page.getByText('No test devices yet.').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Add', exact: true }).count(), 0);
+
+    await tab('Packages').click();
+    await row('Packages', 'UCUpdates.cab').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Upload .cab File' }).count(), 0);
+    assert.equal(await page.locator('input[type="file"]').count(), 0);
+
+    await tab('Settings').click();
+    const externalUrl = page.getByLabel('External URL', { exact: true });
+    assert.equal(await externalUrl.inputValue(), 'https://lyncext.contoso.com');
+    assert.equal(await externalUrl.getAttribute('readonly'), '');
+    assert.equal(await page.getByLabel('Capture phone requests').isDisabled(), true);
+    assert.equal(await page.getByLabel('PFX passphrase').inputValue(), 'set (hidden)');
+    assert.equal(await page.getByRole('button', { name: /Save/ }).count(), 0);
   });
 
   it('ran without script errors', () => {

@@ -1,0 +1,27 @@
+// "Upload .cab File": a real button (keyboard and screen readers) that opens the file picker of a hidden input.
+import { useRef } from 'react';
+
+export function UploadButton({ disabled, onFile }: { disabled: boolean; onFile: (file: File) => void }) {
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <button type="button" className="primary" disabled={disabled} onClick={() => input.current?.click()}>
+        Upload .cab File
+      </button>
+      <input
+        ref={input}
+        type="file"
+        accept=".cab,.exe"
+        className="visually-hidden"
+        tabIndex={-1}
+        aria-label="Package file to upload"
+        disabled={disabled}
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          e.target.value = ''; // the same file can be chosen again
+          if (file) onFile(file);
+        }}
+      />
+    </>
+  );
+}

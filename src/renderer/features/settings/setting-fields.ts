@@ -1,0 +1,90 @@
+// How each setting reads in the console: its label, a short help line, the kind of input, whether it waits for
+// a restart, and the group it sits in. Every setting is described (Record<SettingKey, …>), so a new one in
+// shared/settings.ts does not typecheck until it is given words here.
+import type { SettingKey } from '../../../shared/settings.js';
+
+export type SettingKind = 'text' | 'number' | 'boolean' | 'choice' | 'list' | 'secret';
+
+export interface SettingField {
+  label: string;
+  help: string;
+  kind: SettingKind;
+  choices?: { value: string; label: string }[];
+  /** Applies only after the service restarts (listeners and certificates are set up at start). */
+  restart?: boolean;
+  placeholder?: string;
+}
+
+export const SETTING_FIELDS: Record<SettingKey, SettingField> = {
+  internalUrl: {
+    label: 'Internal URL',
+    help: 'Base URL phones inside the network download from. Empty: taken from the address the phone used.',
+    kind: 'text',
+    placeholder: 'e.g. http://ucupdates-r2.contoso.com',
+  },
+  externalUrl: {
+    label: 'External URL',
+    help: 'Base URL for phones outside, through your reverse proxy. Empty: the internal one is used.',
+    kind: 'text',
+    placeholder: 'e.g. https://lyncext.contoso.com',
+  },
+  httpPort: { label: 'HTTP port', help: 'Phones check for updates here (80 like OCS).', kind: 'number', restart: true },
+  httpsPort: { label: 'HTTPS port', help: 'The same over TLS (443 like OCS).', kind: 'number', restart: true },
+  adminHost: {
+    label: 'Console address',
+    help: 'Where this console listens. 127.0.0.1 keeps it to this machine.',
+    kind: 'text',
+    restart: true,
+  },
+  adminPort: { label: 'Console port', help: 'The port of this console and the admin API.', kind: 'number', restart: true },
+  serverVersion: { label: 'Server version', help: 'Sent to phones as ServerVersion and ServiceVersion.', kind: 'text' },
+  tlsCertFile: { label: 'Certificate file (PEM)', help: 'Path on the server. Empty: a self-signed certificate.', kind: 'text', restart: true },
+  tlsKeyFile: { label: 'Key file (PEM)', help: 'The private key of that certificate.', kind: 'text', restart: true },
+  tlsPfxFile: { label: 'PFX file', help: 'Instead of PEM files: a .pfx with certificate and key.', kind: 'text', restart: true },
+  tlsPfxPassphrase: { label: 'PFX passphrase', help: 'Never shown. Leave blank to keep the current one.', kind: 'secret', restart: true },
+  externalAuth: {
+    label: 'External authentication',
+    help: 'How update checks from outside (/RequestHandlerExt) are authenticated.',
+    kind: 'choice',
+    choices: [
+      { value: 'ntlm-challenge', label: 'Challenge with NTLM, like OCS R2' },
+      { value: 'trust-proxy', label: 'Trust the reverse proxy that authenticates' },
+      { value: 'anonymous', label: 'Anonymous' },
+    ],
+  },
+  trustedProxies: {
+    label: 'Trusted proxies',
+    help: 'Addresses of reverse proxies trusted with "Trust the reverse proxy", one per line.',
+    kind: 'list',
+  },
+  interimThreshold: {
+    label: 'Interim threshold',
+    help: 'Phones at (or below) this version get the interim image first.',
+    kind: 'text',
+  },
+  interimInclusive: { label: 'Include the threshold version', help: 'Phones exactly at the threshold get the interim image too.', kind: 'boolean' },
+  roundTableServesPending: {
+    label: 'RoundTable gets pending versions',
+    help: 'Offer pending versions to every RoundTable, as if each were a test device.',
+    kind: 'boolean',
+  },
+  serverName: { label: 'Server name', help: 'Used in the audit log file names. Empty: this machine’s name.', kind: 'text' },
+  logRetentionDays: { label: 'Keep logs (days)', help: 'Older log files are deleted.', kind: 'number' },
+  logMaxTotalMB: { label: 'Log folder limit (MB)', help: 'The oldest log files go first above this size.', kind: 'number' },
+  captureEnabled: {
+    label: 'Capture phone requests',
+    help: 'Record the raw body of every update check under Logs/Capture (credentials redacted).',
+    kind: 'boolean',
+  },
+  maxRequestBytes: { label: 'Largest update check (bytes)', help: 'Bigger phone requests are refused.', kind: 'number' },
+  maxPackageMB: { label: 'Largest package (MB)', help: 'Bigger uploads are refused.', kind: 'number' },
+};
+
+export const SETTING_GROUPS: { title: string; keys: SettingKey[] }[] = [
+  { title: 'Phone URLs and ports', keys: ['internalUrl', 'externalUrl', 'httpPort', 'httpsPort', 'adminHost', 'adminPort', 'serverVersion'] },
+  { title: 'HTTPS certificate', keys: ['tlsCertFile', 'tlsKeyFile', 'tlsPfxFile', 'tlsPfxPassphrase'] },
+  { title: 'External access', keys: ['externalAuth', 'trustedProxies'] },
+  { title: 'Interim and RoundTable', keys: ['interimThreshold', 'interimInclusive', 'roundTableServesPending'] },
+  { title: 'Logs and capture', keys: ['serverName', 'logRetentionDays', 'logMaxTotalMB', 'captureEnabled'] },
+  { title: 'Limits', keys: ['maxRequestBytes', 'maxPackageMB'] },
+];
