@@ -30,11 +30,16 @@ export function Field({ id, label, value, onChange, error, hint, type = 'text', 
           {hint}
         </span>
       )}
-      {error && (
-        <span id={`${id}-error`} className="field-error" role="alert">
-          {error}
-        </span>
-      )}
+      <FieldError id={id} error={error} />
     </div>
   );
+}
+
+/** The server's message for a field, announced to screen readers; referenced by the input's aria-describedby. */
+export function FieldError({ id, error }: { id: string; error?: string | undefined }) {
+  return error ? (
+    <span id={`${id}-error`} className="field-error" role="alert">
+      {error}
+    </span>
+  ) : null;
 }

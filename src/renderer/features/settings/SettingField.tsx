@@ -3,6 +3,7 @@
 import type { SettingKey } from '../../../shared/settings.js';
 import { SECRET_SET } from './settings-draft.js';
 import { SETTING_FIELDS } from './setting-fields.js';
+import { FieldError } from '../../components/Field.js';
 
 export interface SettingFieldProps {
   name: SettingKey;
@@ -89,11 +90,7 @@ export function SettingField({ name, value, stored, readOnly, error, onChange }:
       <span id={`${id}-hint`} className="hint">
         {help}
       </span>
-      {error && (
-        <span id={`${id}-error`} className="field-error" role="alert">
-          {error}
-        </span>
-      )}
+      <FieldError id={id} error={error} />
     </div>
   );
 }
