@@ -1,25 +1,39 @@
-// Electron's main process: start the update server in-process, open the console in a window, offer the menu.
-// Nothing else: the decisions live in desktop.ts and menu.ts, which are tested without Electron.
+// Electron's main process: start the update server in-process (or connect to a remote one), open the console in a
+// window, offer the menu. Nothing else: the decisions live in desktop.ts and menu.ts, tested without Electron.
 import { app, BrowserWindow, dialog, Menu, shell } from 'electron';
 import { startServer, type RunningServer } from '../server/compose.js';
 import { resolveDataDir } from '../server/infra/data-dir.js';
 import { APP_VERSION } from '../server/version.js';
-import { desktopServerOptions, isConsoleUrl, windowTitle } from './desktop.js';
-import { aboutText, menuTemplate } from './menu.js';
+import { desktopMode, desktopServerOptions, isConsoleUrl, windowTitle } from './desktop.js';
+import { aboutText, menuTemplate, type MenuActions } from './menu.js';
 
 let server: RunningServer | undefined;
 
-async function open(): Promise<void> {
-  const dataDir = resolveDataDir(undefined);
-  const s = (server = await startServer(desktopServerOptions(dataDir)));
-  const win = new BrowserWindow({ width: 1280, height: 800, title: windowTitle(s.urls), webPreferences: { sandbox: true, contextIsolation: true } });
+function window(consoleUrl: string, title: string): BrowserWindow {
+  const win = new BrowserWindow({ width: 1280, height: 800, title, webPreferences: { sandbox: true, contextIsolation: true } });
   win.webContents.setWindowOpenHandler(({ url }) => {
     void shell.openExternal(url);
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (e, url) => {
-    if (!isConsoleUrl(url, s.urls.admin)) e.preventDefault();
+    if (!isConsoleUrl(url, consoleUrl)) e.preventDefault();
   });
+  return win;
+}
+
+async function open(): Promise<void> {
+  const mode = desktopMode(process.argv);
+  if (mode.kind === 'remote') {
+    const win = window(mode.url, `ucupdates: ${mode.url}`);
+    const about = () => void dialog.showMessageBox(win, { title: 'About ucupdates', message: `ucupdates ${APP_VERSION}\n\nConsole of ${mode.url}` });
+    const none = () => undefined;
+    const actions: MenuActions = { uploadPackage: none, openInBrowser: none, openLogFolder: none, openDataFolder: none, reload: () => win.webContents.reload(), about, quit: () => app.quit() };
+    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(actions, process.platform, false)));
+    return win.loadURL(mode.url);
+  }
+  const dataDir = resolveDataDir(undefined);
+  const s = (server = await startServer(desktopServerOptions(dataDir)));
+  const win = window(s.urls.admin, windowTitle(s.urls));
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       menuTemplate({
@@ -41,7 +55,7 @@ async function open(): Promise<void> {
 }
 
 if (!app.requestSingleInstanceLock()) app.quit();
-app.whenReady().then(open, (e: Error) => {
+app.whenReady().then(open).catch((e: Error) => {
   dialog.showErrorBox('ucupdates could not start', e.message);
   app.exit(1);
 });

@@ -12,14 +12,18 @@ export interface MenuActions {
   quit(): void;
 }
 
-export function menuTemplate(a: MenuActions, platform: NodeJS.Platform = process.platform): MenuItemConstructorOptions[] {
+/** With a remote server (`local: false`) the items about this machine's server and folders are left out. */
+export function menuTemplate(a: MenuActions, platform: NodeJS.Platform = process.platform, local = true): MenuItemConstructorOptions[] {
+  const only = (items: MenuItemConstructorOptions[]) => (local ? items : []);
   return [
     {
       label: 'File',
       submenu: [
-        { label: 'Open Console in Browser', click: a.openInBrowser },
-        { label: 'Open Data Folder', click: a.openDataFolder },
-        { type: 'separator' },
+        ...only([
+          { label: 'Open Console in Browser', click: a.openInBrowser },
+          { label: 'Open Data Folder', click: a.openDataFolder },
+          { type: 'separator' },
+        ]),
         { label: platform === 'darwin' ? 'Quit ucupdates' : 'Exit', accelerator: 'CmdOrCtrl+Q', click: a.quit },
       ],
     },
@@ -27,13 +31,15 @@ export function menuTemplate(a: MenuActions, platform: NodeJS.Platform = process
       label: 'Action',
       submenu: [{ label: 'Refresh', accelerator: 'F5', click: a.reload }],
     },
-    {
-      label: 'Tools',
-      submenu: [
-        { label: 'Upload .cab File…', accelerator: 'CmdOrCtrl+U', click: a.uploadPackage },
-        { label: 'Log Folder', click: a.openLogFolder },
-      ],
-    },
+    ...only([
+      {
+        label: 'Tools',
+        submenu: [
+          { label: 'Upload .cab File…', accelerator: 'CmdOrCtrl+U', click: a.uploadPackage },
+          { label: 'Log Folder', click: a.openLogFolder },
+        ],
+      },
+    ]),
     { label: 'Help', submenu: [{ label: 'About ucupdates', click: a.about }] },
   ];
 }

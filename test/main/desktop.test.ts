@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { desktopServerOptions, isConsoleUrl, windowTitle } from '../../src/main/desktop.js';
+import { desktopMode, desktopServerOptions, isConsoleUrl, windowTitle } from '../../src/main/desktop.js';
 
 test('the desktop app keeps the admin API on loopback', () => {
   assert.deepEqual(desktopServerOptions('/data'), { dataDir: '/data', overrides: { adminHost: '127.0.0.1' } });
@@ -15,4 +15,12 @@ test('the window shows only the console; other URLs go to the browser', () => {
 
 test('the title says where phones are served', () => {
   assert.match(windowTitle({ http: 'http://localhost:80', https: 'https://localhost:443' }), /localhost:80 and https/);
+});
+
+test('the desktop app embeds the server unless told to connect to a remote one', () => {
+  assert.deepEqual(desktopMode(['electron', '.'], {}), { kind: 'embedded' });
+  assert.deepEqual(desktopMode(['electron', '.', '--server', 'https://ucu.contoso.com:8090/some/path'], {}), { kind: 'remote', url: 'https://ucu.contoso.com:8090' });
+  assert.deepEqual(desktopMode([], { UCUPDATES_SERVER: 'http://10.1.1.90:8090' }), { kind: 'remote', url: 'http://10.1.1.90:8090' });
+  assert.throws(() => desktopMode(['--server', 'ucu.contoso.com'], {}), /not a server address/);
+  assert.throws(() => desktopMode(['--server', 'ftp://x'], {}), /not an http\(s\) address/);
 });

@@ -35,3 +35,9 @@ test('the About box says where phones reach the server', () => {
   assert.match(text, /http:\/\/localhost:80\/RequestHandler\/ucdevice\.upx/);
   assert.match(text, /Data folder: \/data/);
 });
+
+test('with a remote server the menu leaves out this machine\'s folders and upload', () => {
+  const { actions } = recording();
+  const labels = items(menuTemplate(actions, 'linux', false)).map((i) => i.label);
+  assert.deepEqual(labels, ['Exit', 'Refresh', 'About ucupdates']);
+});
