@@ -136,6 +136,9 @@ export const listTestDevices = () => request<TestDeviceDto[]>('GET', '/test-devi
 
 export const addTestDevice = (input: TestDeviceInput) => request<TestDeviceDto>('POST', '/test-devices', input);
 
+/** Changes a test device's name, MAC address or serial number (validated like an added one). */
+export const updateTestDevice = (id: number, input: TestDeviceInput) => request<TestDeviceDto>('PUT', `/test-devices/${id}`, input);
+
 export const removeTestDevice = (id: number) => request<TestDeviceDto>('DELETE', `/test-devices/${id}`);
 
 // ---- history and packages ----

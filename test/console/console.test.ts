@@ -59,6 +59,62 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     assert.equal(await table('Pending updates').getByRole('row').count(), 1 + 3, 'header + three pending rules');
   });
 
+  it('filters the Pending table by a model name, counting what is left; selecting all selects only those rows', async () => {
+    const filter = page.getByRole('searchbox', { name: 'Filter pending updates' });
+    assert.equal(await filter.getAttribute('placeholder'), 'Filter…');
+    await page.getByText('3 rules', { exact: true }).waitFor();
+    await filter.fill('cx600');
+    await row('Pending updates', 'IP8540').waitFor({ state: 'detached' });
+    const shown = await table('Pending updates').getByRole('row').allInnerTexts();
+    assert.equal(shown.length, 1 + 1, `header + CX600 only: ${shown.join(' | ')}`);
+    assert.match(shown[1] ?? '', /Polycom\s+CX600/);
+    await page.getByText('1 of 3 rules', { exact: true }).waitFor();
+
+    await page.getByRole('checkbox', { name: 'Select all' }).check();
+    await page.getByText('1 selected', { exact: true }).waitFor();
+    assert.equal(await select(SEED.cx600).isChecked(), true);
+    // A row the filter hides is no longer selected: an action never applies to rows out of sight.
+    await filter.fill('AASTRA');
+    await row('Pending updates', 'CX600').waitFor({ state: 'detached' });
+    await page.getByText('Select rules to act on them.').waitFor();
+
+    await filter.fill('xyz');
+    await table('Pending updates').getByRole('cell', { name: 'No rows match “xyz”.' }).waitFor();
+    await page.getByText('0 of 3 rules', { exact: true }).waitFor();
+    await filter.fill('');
+    await page.getByText('3 rules', { exact: true }).waitFor();
+    assert.equal(await table('Pending updates').getByRole('row').count(), 1 + 3);
+    assert.equal(await select(SEED.cx600).isChecked(), false);
+  });
+
+  it('hides a column from the Columns menu and keeps it hidden after a reload', async () => {
+    const columns = page.getByRole('button', { name: 'Columns' });
+    const header = (name: string) => table('Pending updates').getByRole('columnheader', { name, exact: true });
+    assert.equal(await header('Vendor').count(), 1);
+    await columns.click();
+    assert.equal(await columns.getAttribute('aria-expanded'), 'true');
+    const vendor = page.getByRole('checkbox', { name: 'Vendor', exact: true });
+    await vendor.uncheck();
+    await header('Vendor').waitFor({ state: 'detached' });
+    assert.doesNotMatch(await row('Pending updates', 'CX600').innerText(), /Polycom/);
+    await page.keyboard.press('Escape');
+    await vendor.waitFor({ state: 'detached' });
+    assert.equal(await columns.getAttribute('aria-expanded'), 'false');
+    assert.equal(await page.evaluate('document.activeElement?.textContent'), 'Columns ▾', 'Escape returns to the button');
+
+    await page.reload();
+    await page.getByText('Signed in as local-admin').waitFor();
+    await row('Pending updates', 'CX600').waitFor();
+    assert.equal(await header('Vendor').count(), 0, 'still hidden after the reload');
+    assert.equal(await header('Model').count(), 1);
+
+    await columns.click();
+    await vendor.check();
+    await header('Vendor').waitFor();
+    await page.keyboard.press('Escape');
+    assert.match(await row('Pending updates', 'CX600').innerText(), /Polycom/);
+  });
+
   it('approves a pending update after showing what will change', async () => {
     await select(SEED.cx600).check();
     await page.getByRole('button', { name: 'Approve', exact: true }).click();
@@ -123,9 +179,54 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     await row('Test devices', 'Lab phone').filter({ hasText: '0021630F207B' }).waitFor();
     assert.equal(await page.locator('#device-mac-error').count(), 0, 'the error is gone');
     assert.equal(await page.getByLabel('Name').inputValue(), '', 'the form is cleared');
+  });
 
-    await page.getByRole('button', { name: 'Remove Lab phone' }).click();
-    await page.getByRole('status').filter({ hasText: 'Removed test device “Lab phone”.' }).waitFor();
+  it("edits a test device in the same form: Cancel changes nothing, the server's message shows next to MAC address", async () => {
+    const [added] = env.server.store.testDevices.list();
+    assert.ok(added);
+    const editForm = page.getByRole('form', { name: 'Edit test device “Lab phone”' });
+    const addForm = page.getByRole('form', { name: 'Add a test device' });
+
+    await page.getByRole('button', { name: 'Edit Lab phone' }).click();
+    await editForm.waitFor();
+    assert.equal(await addForm.count(), 0, 'one form, now editing');
+    assert.equal(await page.getByLabel('Name').inputValue(), 'Lab phone');
+    assert.equal(await page.getByLabel('MAC address').inputValue(), '0021630F207B');
+    assert.equal(await page.getByLabel('Serial number').inputValue(), '');
+    assert.equal(await page.evaluate('document.activeElement?.id'), 'device-name', 'editing starts in the form');
+    await page.getByLabel('Name').fill('Changed my mind');
+    await editForm.getByRole('button', { name: 'Cancel' }).click();
+    await addForm.waitFor();
+    assert.equal(await page.getByLabel('Name').inputValue(), '');
+    await row('Test devices', 'Lab phone').filter({ hasText: '0021630F207B' }).waitFor();
+    await page.waitForFunction(`document.activeElement?.getAttribute('aria-label') === 'Edit Lab phone'`);
+    assert.deepEqual(env.server.store.testDevices.list(), [added], 'Cancel changed nothing');
+
+    await page.keyboard.press('Enter');
+    await editForm.waitFor();
+    await page.getByLabel('MAC address').fill('00-21-63-0F-20-7');
+    await editForm.getByRole('button', { name: 'Save' }).click();
+    const error = page.locator('#device-mac-error');
+    await error.waitFor();
+    assert.match(await error.innerText(), /"00-21-63-0F-20-7" is not a MAC address: give 12 hexadecimal digits/);
+    assert.equal(await page.getByLabel('MAC address').getAttribute('aria-invalid'), 'true');
+    assert.deepEqual(env.server.store.testDevices.list(), [added], 'the refused edit changed nothing');
+
+    await page.getByLabel('Name').fill('Desk phone');
+    await page.getByLabel('MAC address').fill('00:21:63:0f:20:7c');
+    await page.getByLabel('Serial number').fill('SN-4242');
+    await editForm.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved test device “Desk phone”.' }).waitFor();
+    await addForm.waitFor();
+    await row('Test devices', 'Desk phone').filter({ hasText: '0021630F207C' }).filter({ hasText: 'SN-4242' }).waitFor();
+    assert.equal(await row('Test devices', 'Lab phone').count(), 0);
+    assert.equal(await error.count(), 0, 'the error is gone');
+    assert.deepEqual(env.server.store.testDevices.list(), [{ ...added, name: 'Desk phone', mac: '0021630F207C', serial: 'SN-4242' }]);
+  });
+
+  it('removes a test device', async () => {
+    await page.getByRole('button', { name: 'Remove Desk phone' }).click();
+    await page.getByRole('status').filter({ hasText: 'Removed test device “Desk phone”.' }).waitFor();
     await page.getByText('No test devices yet.').waitFor();
     assert.equal(env.server.store.testDevices.list().length, 0);
   });
@@ -135,8 +236,8 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     await row('Activity', 'Removed test device').waitFor();
     const rows = await table('Activity').getByRole('row').allInnerTexts();
     const actions = rows.slice(1).map((r) => r.split('\t')[2]?.trim());
-    assert.deepEqual(actions, ['Removed test device', 'Added test device', 'Rolled back', 'Approved']);
-    assert.match(rows[4] ?? '', /local-admin\s+Approved\s+UCPhone\/Polycom\/CX600\/Rev-1\/ENU\/CPE\s+approved 4\.0\.7577\.4366 → 4\.0\.7577\.4455/);
+    assert.deepEqual(actions, ['Removed test device', 'Edited test device', 'Added test device', 'Rolled back', 'Approved']);
+    assert.match(rows[5] ?? '', /local-admin\s+Approved\s+UCPhone\/Polycom\/CX600\/Rev-1\/ENU\/CPE\s+approved 4\.0\.7577\.4366 → 4\.0\.7577\.4455/);
   });
 
   it('moves between tabs with the arrow keys', async () => {
@@ -316,6 +417,14 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     assert.equal(await page.getByLabel('Capture phone requests').isDisabled(), true);
     assert.equal(await page.getByLabel('PFX passphrase').inputValue(), 'set (hidden)');
     assert.equal(await page.getByRole('button', { name: /Save/ }).count(), 0);
+  });
+
+  it('shows a viewer the test devices without Edit or Remove', async () => {
+    env.server.store.testDevices.add({ name: 'Desk phone', mac: '0021630F207C', serial: null }, new Date().toISOString());
+    await tab('Test Devices').click();
+    await row('Test devices', 'Desk phone').waitFor();
+    assert.equal(await page.getByRole('button', { name: /^(Edit|Remove) / }).count(), 0);
+    assert.equal(await page.getByRole('form').count(), 0);
   });
 
   it('ran without script errors', () => {

@@ -1,16 +1,32 @@
-// The one table of the console, over @tanstack/react-table v8: sortable columns and, optionally, row checkboxes.
-// Features configure columns and data; the markup, sorting and selection live here.
-import { useEffect, useRef, useState } from 'react';
+// The one table of the console, over @tanstack/react-table v8: a filter box, a Columns menu (remembered per
+// table), sortable columns and, optionally, row checkboxes. Features configure columns and data; the markup,
+// filtering, sorting, column visibility and selection live here.
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   flexRender,
   getCoreRowModel,
+  getFilteredRowModel,
   getSortedRowModel,
   useReactTable,
   type ColumnDef,
+  type FilterFn,
   type OnChangeFn,
+  type Row,
+  type RowData,
   type RowSelectionState,
   type SortingState,
 } from '@tanstack/react-table';
+import { ColumnsMenu } from './ColumnsMenu.js';
+import { TableFilter } from './TableFilter.js';
+import { useColumnVisibility } from './use-column-visibility.js';
+
+declare module '@tanstack/react-table' {
+  // (A merged declaration repeats both type parameters, used or not.)
+  interface ColumnMeta<TData extends RowData, TValue> {
+    /** The words the cell shows when they differ from its value (a formatted time): what the filter box searches. */
+    filterText?: (value: TValue) => string;
+  }
+}
 
 export interface RowSelection<T> {
   selected: RowSelectionState;
@@ -22,8 +38,12 @@ export interface RowSelection<T> {
 }
 
 export interface DataTableProps<T> {
+  /** Names the table in the page and in localStorage, where its shown columns are remembered. */
+  id: string;
   /** The table's accessible name. */
   label: string;
+  /** What a row is, in the singular, for the count above the table ("12 of 340 rules"). */
+  noun: string;
   data: T[];
   // Columns of different value types in one list: the documented v8 idiom.
   columns: ColumnDef<T, any>[];
@@ -32,73 +52,137 @@ export interface DataTableProps<T> {
   selection?: RowSelection<T>;
 }
 
-export function DataTable<T>({ label, data, columns, getRowId, empty, selection }: DataTableProps<T>) {
+/** The filter as the table's global filter state: also keyed by the shown columns, so hiding one filters again. */
+interface GlobalFilter {
+  text: string;
+  shown: unknown;
+}
+
+export function DataTable<T>({ id, label, noun, data, columns, getRowId, empty, selection }: DataTableProps<T>) {
   const [sorting, setSorting] = useState<SortingState>([]);
+  const [filter, setFilter] = useState('');
+  const [columnVisibility, setColumnVisibility] = useColumnVisibility(id);
+  const text = filter.trim().toLowerCase();
+  const globalFilter = useMemo<GlobalFilter | undefined>(
+    () => (text ? { text, shown: columnVisibility } : undefined),
+    [text, columnVisibility],
+  );
+
   const table = useReactTable({
     data,
     columns: selection ? [selectColumn(selection), ...columns] : columns,
     getRowId,
-    state: { sorting, rowSelection: selection?.selected ?? {} },
+    state: { sorting, globalFilter, columnVisibility, rowSelection: selection?.selected ?? {} },
     onSortingChange: setSorting,
+    onColumnVisibilityChange: setColumnVisibility,
+    globalFilterFn: matchesFilter as FilterFn<T>,
+    // Every shown column with a value; hidden ones are not searched.
+    getColumnCanGlobalFilter: (column) => column.getIsVisible(),
     enableRowSelection: selection ? (row) => selection.canSelect?.(row.original) ?? true : false,
     onRowSelectionChange: selection?.onChange,
     getCoreRowModel: getCoreRowModel(),
+    getFilteredRowModel: getFilteredRowModel(),
     getSortedRowModel: getSortedRowModel(),
   });
 
+  // Rows the filter hides are no longer selected: an action applies only to rows the admin can see.
+  const filteredRows = table.getFilteredRowModel().rows;
+  const selected = selection?.selected;
+  const onSelectionChange = selection?.onChange;
+  useEffect(() => {
+    if (!selected || !onSelectionChange) return;
+    const shown = new Set(filteredRows.map((r) => r.id));
+    const hidden = Object.keys(selected).filter((rowId) => selected[rowId] && !shown.has(rowId));
+    if (hidden.length === 0) return;
+    onSelectionChange((old) => {
+      const next = { ...old };
+      for (const rowId of hidden) delete next[rowId];
+      return next;
+    });
+  }, [filteredRows, selected, onSelectionChange]);
+
+  const rows = table.getRowModel().rows;
   return (
-    <div className="table-wrap">
-      <table aria-label={label}>
-        <thead>
-          {table.getHeaderGroups().map((group) => (
-            <tr key={group.id}>
-              {group.headers.map((header) => {
-                const sorted = header.column.getIsSorted();
-                const content = flexRender(header.column.columnDef.header, header.getContext());
-                return (
-                  <th
-                    key={header.id}
-                    scope="col"
-                    aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
-                    className={header.column.id === SELECT_ID ? 'select-cell' : undefined}
-                  >
-                    {header.column.getCanSort() ? (
-                      <button type="button" className="sort" onClick={header.column.getToggleSortingHandler()}>
-                        {content}
-                        <span aria-hidden="true" className="sort-mark">
-                          {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''}
-                        </span>
-                      </button>
-                    ) : (
-                      content
-                    )}
-                  </th>
-                );
-              })}
-            </tr>
-          ))}
-        </thead>
-        <tbody>
-          {table.getRowModel().rows.map((row) => (
-            <tr key={row.id} className={row.getIsSelected() ? 'selected' : undefined}>
-              {row.getVisibleCells().map((cell) => (
-                <td key={cell.id} className={cell.column.id === SELECT_ID ? 'select-cell' : undefined}>
-                  {flexRender(cell.column.columnDef.cell, cell.getContext())}
+    <div className="data-table">
+      <div className="table-tools">
+        <TableFilter
+          id={`${id}-filter`}
+          label={label}
+          value={filter}
+          onChange={setFilter}
+          shown={filteredRows.length}
+          total={data.length}
+          noun={noun}
+        />
+        <ColumnsMenu table={table} label={label} />
+      </div>
+      <div className="table-wrap">
+        <table aria-label={label}>
+          <thead>
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => {
+                  const sorted = header.column.getIsSorted();
+                  const content = flexRender(header.column.columnDef.header, header.getContext());
+                  return (
+                    <th
+                      key={header.id}
+                      scope="col"
+                      aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
+                      className={header.column.id === SELECT_ID ? 'select-cell' : undefined}
+                    >
+                      {header.column.getCanSort() ? (
+                        <button type="button" className="sort" onClick={header.column.getToggleSortingHandler()}>
+                          {content}
+                          <span aria-hidden="true" className="sort-mark">
+                            {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : ''}
+                          </span>
+                        </button>
+                      ) : (
+                        content
+                      )}
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.id} className={row.getIsSelected() ? 'selected' : undefined}>
+                {row.getVisibleCells().map((cell) => (
+                  <td key={cell.id} className={cell.column.id === SELECT_ID ? 'select-cell' : undefined}>
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </td>
+                ))}
+              </tr>
+            ))}
+            {rows.length === 0 && (
+              <tr>
+                <td className="empty" colSpan={table.getVisibleLeafColumns().length}>
+                  {data.length === 0 ? empty : `No rows match “${filter.trim()}”.`}
                 </td>
-              ))}
-            </tr>
-          ))}
-          {data.length === 0 && (
-            <tr>
-              <td className="empty" colSpan={table.getVisibleLeafColumns().length}>
-                {empty}
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
+}
+
+/** Case-insensitive: the words the cell shows contain the filter's text. */
+function matchesFilter<T>(row: Row<T>, columnId: string, filter: GlobalFilter): boolean {
+  return cellText(row, columnId).toLowerCase().includes(filter.text);
+}
+
+function cellText<T>(row: Row<T>, columnId: string): string {
+  const cell = row.getAllCells().find((c) => c.column.id === columnId);
+  if (!cell) return '';
+  const value = cell.getValue();
+  const words = cell.column.columnDef.meta?.filterText;
+  if (words) return words(value);
+  return value === null || value === undefined ? '' : String(value);
 }
 
 const SELECT_ID = 'select';
@@ -107,13 +191,16 @@ function selectColumn<T>(selection: RowSelection<T>): ColumnDef<T> {
   return {
     id: SELECT_ID,
     enableSorting: false,
+    enableHiding: false,
+    enableGlobalFilter: false,
+    // "All" is every row the filter leaves (there are no pages): the "page" variants select only those.
     header: ({ table }) => (
       <Checkbox
         label="Select all"
-        checked={table.getIsAllRowsSelected()}
-        indeterminate={table.getIsSomeRowsSelected()}
+        checked={table.getIsAllPageRowsSelected()}
+        indeterminate={table.getIsSomePageRowsSelected()}
         disabled={!table.getRowModel().rows.some((r) => r.getCanSelect())}
-        onChange={table.getToggleAllRowsSelectedHandler()}
+        onChange={table.getToggleAllPageRowsSelectedHandler()}
       />
     ),
     cell: ({ row }) => (

@@ -11,9 +11,9 @@ import { actionLabel, describeDetails, targetIsRulePath } from './describe-entry
 
 const col = createColumnHelper<HistoryDto>();
 const columns = [
-  col.accessor('at', { header: 'When', cell: (c) => formatTime(c.getValue()) }),
+  col.accessor('at', { header: 'When', cell: (c) => formatTime(c.getValue()), meta: { filterText: formatTime } }),
   col.accessor('actor', { header: 'Who' }),
-  col.accessor('action', { header: 'Action', cell: (c) => actionLabel(c.getValue()) }),
+  col.accessor('action', { header: 'Action', cell: (c) => actionLabel(c.getValue()), meta: { filterText: actionLabel } }),
   col.accessor('target', {
     header: 'What',
     cell: (c) => (targetIsRulePath(c.row.original.action) ? <span className="mono">{c.getValue()}</span> : c.getValue()),
@@ -30,7 +30,15 @@ export function ActivityTab() {
       <p className="intro">The latest {LIMIT} changes made in the console or with the command line.</p>
       <Notice error={history.error} />
       {history.data ? (
-        <DataTable label="Activity" data={history.data} columns={columns} getRowId={(h) => String(h.id)} empty="Nothing has happened yet." />
+        <DataTable
+          id="activity"
+          label="Activity"
+          noun="change"
+          data={history.data}
+          columns={columns}
+          getRowId={(h) => String(h.id)}
+          empty="Nothing has happened yet."
+        />
       ) : (
         history.loading && <p className="muted">Loading…</p>
       )}

@@ -20,6 +20,7 @@ const columns = [
   col.accessor('version', { header: 'Version' }),
   col.accessor('outcome', {
     header: 'Outcome',
+    meta: { filterText: (o) => OUTCOME_WORDS[o] },
     cell: (c) => <span className={c.getValue() === 'pending' ? 'outcome new' : 'outcome'}>{OUTCOME_WORDS[c.getValue()]}</span>,
   }),
 ];
@@ -64,7 +65,15 @@ export function ImportResult({ fileName, summary, onShowPending, onDismiss }: Im
         </ul>
       )}
       {summary.images.length > 0 && (
-        <DataTable label="Imported images" data={summary.images} columns={columns} getRowId={(i) => `${i.rule}@${i.version}`} empty="" />
+        <DataTable
+          id="imported-images"
+          label="Imported images"
+          noun="image"
+          data={summary.images}
+          columns={columns}
+          getRowId={(i) => `${i.rule}@${i.version}`}
+          empty=""
+        />
       )}
       {summary.interim.length > 0 && (
         <ul className="interim" aria-label="Interim images">

@@ -48,7 +48,9 @@ export function PackagesTab({ canChange, upload, onShowPending }: PackagesTabPro
       <Notice error={packages.error} />
       {packages.data ? (
         <DataTable
+          id="packages"
           label="Packages"
+          noun="package"
           data={packages.data}
           columns={packageColumns}
           getRowId={(p) => String(p.id)}

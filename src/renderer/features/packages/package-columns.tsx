@@ -10,15 +10,17 @@ const KIND_WORDS: Record<PackageDto['kind'], string> = {
   tree: 'Folder of a Lync/OCS server',
 };
 
+const kindWords = (kind: PackageDto['kind']): string => KIND_WORDS[kind] ?? kind;
+
 const col = createColumnHelper<PackageDto>();
 
 export const packageColumns = [
   col.accessor('fileName', { header: 'File name' }),
-  col.accessor('packageVersion', { header: 'Package version', cell: (c) => formatVersion(c.getValue()) }),
-  col.accessor('kind', { header: 'Kind', cell: (c) => KIND_WORDS[c.getValue()] ?? c.getValue() }),
-  col.accessor('size', { header: 'Size', cell: (c) => formatBytes(c.getValue()) }),
+  col.accessor('packageVersion', { header: 'Package version', cell: (c) => formatVersion(c.getValue()), meta: { filterText: formatVersion } }),
+  col.accessor('kind', { header: 'Kind', cell: (c) => kindWords(c.getValue()), meta: { filterText: kindWords } }),
+  col.accessor('size', { header: 'Size', cell: (c) => formatBytes(c.getValue()), meta: { filterText: formatBytes } }),
   col.accessor('fileCount', { header: 'Files' }),
-  col.accessor('importedAt', { header: 'Imported', cell: (c) => formatTime(c.getValue()) }),
+  col.accessor('importedAt', { header: 'Imported', cell: (c) => formatTime(c.getValue()), meta: { filterText: formatTime } }),
   col.accessor('importedBy', { header: 'By' }),
   col.accessor('sha256', {
     header: 'SHA-256',

@@ -10,6 +10,7 @@ const canRollBack = (r: RuleDto) => r.restore !== null;
 export function ApprovedTab({ canChange }: { canChange: boolean }) {
   return (
     <RulesTab
+      tableId="approved"
       label="Approved updates"
       intro="The versions every phone is offered. Roll back returns a rule to the version approved before it."
       empty="No update is approved yet."

@@ -9,6 +9,7 @@ const hasPending = (r: RuleDto) => r.pending !== null;
 export function PendingTab({ canChange }: { canChange: boolean }) {
   return (
     <RulesTab
+      tableId="pending"
       label="Pending updates"
       intro="New versions from imported packages. Test devices get them now; approve a version to offer it to every phone, or reject it."
       empty="No updates are waiting for approval. Import a package to add some."

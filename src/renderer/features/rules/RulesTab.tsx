@@ -13,6 +13,8 @@ import { RuleActionDialog } from './RuleActionDialog.js';
 import { useRuleAction } from './use-rule-action.js';
 
 export interface RulesTabProps {
+  /** The table's id (its shown columns are remembered under it). */
+  tableId: string;
   label: string;
   intro: string;
   empty: string;
@@ -24,7 +26,7 @@ export interface RulesTabProps {
   canSelect?: (rule: RuleDto) => boolean;
 }
 
-export function RulesTab({ label, intro, empty, include, columns, actions, canChange, canSelect }: RulesTabProps) {
+export function RulesTab({ tableId, label, intro, empty, include, columns, actions, canChange, canSelect }: RulesTabProps) {
   const rules = useLoad(useCallback(() => listRules(), []));
   const [selected, setSelected] = useState<RowSelectionState>({});
   const shown = useMemo(() => (rules.data ?? []).filter(include), [rules.data, include]);
@@ -52,7 +54,9 @@ export function RulesTab({ label, intro, empty, include, columns, actions, canCh
       <Notice error={run.error ?? rules.error} status={run.status} />
       {rules.data ? (
         <DataTable
+          id={tableId}
           label={label}
+          noun="rule"
           data={shown}
           columns={columns}
           getRowId={(r) => String(r.id)}

@@ -24,9 +24,13 @@ export const ruleKeyColumns = [
 ];
 
 export const versionColumn = (key: 'approved' | 'pending' | 'restore', header: string) =>
-  col.accessor(key, { header, cell: (c) => formatVersion(c.getValue()), sortingFn: byVersion });
+  col.accessor(key, { header, cell: (c) => formatVersion(c.getValue()), sortingFn: byVersion, meta: { filterText: formatVersion } });
 
-export const changedColumn = col.accessor('updatedAt', { header: 'Changed', cell: (c) => formatTime(c.getValue()) });
+export const changedColumn = col.accessor('updatedAt', {
+  header: 'Changed',
+  cell: (c) => formatTime(c.getValue()),
+  meta: { filterText: formatTime },
+});
 
 /** The rule as the server names it in summaries and history: its folder path. */
 export const ruleName = (r: RuleDto): string =>

@@ -1,5 +1,5 @@
-// Test devices get pending versions before everyone else. Listed, added and removed here.
-import { useCallback, useMemo, useState } from 'react';
+// Test devices get pending versions before everyone else. Listed, added, edited and removed here.
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { createColumnHelper } from '@tanstack/react-table';
 import type { TestDeviceDto } from '../../../shared/admin-api.js';
 import { errorText, listTestDevices, removeTestDevice } from '../../api.js';
@@ -7,20 +7,23 @@ import { DataTable } from '../../components/DataTable.js';
 import { Notice } from '../../components/Notice.js';
 import { formatTime } from '../../format.js';
 import { useLoad } from '../../use-load.js';
-import { AddTestDeviceForm } from './AddTestDeviceForm.js';
+import { TestDeviceForm } from './TestDeviceForm.js';
 
 const col = createColumnHelper<TestDeviceDto>();
 const baseColumns = [
   col.accessor('name', { header: 'Name' }),
   col.accessor('mac', { header: 'MAC address', cell: (c) => c.getValue() ?? '—' }),
   col.accessor('serial', { header: 'Serial number', cell: (c) => c.getValue() ?? '—' }),
-  col.accessor('createdAt', { header: 'Added', cell: (c) => formatTime(c.getValue()) }),
+  col.accessor('createdAt', { header: 'Added', cell: (c) => formatTime(c.getValue()), meta: { filterText: formatTime } }),
 ];
 
 export function TestDevicesTab({ canChange }: { canChange: boolean }) {
   const devices = useLoad(useCallback(() => listTestDevices(), []));
   const [status, setStatus] = useState<string>();
   const [error, setError] = useState<string>();
+  const [editing, setEditing] = useState<TestDeviceDto>();
+  // The Edit button that opened the form gets the focus back when editing ends.
+  const editButton = useRef<HTMLButtonElement | null>(null);
 
   const remove = useCallback(
     async (d: TestDeviceDto) => {
@@ -28,6 +31,7 @@ export function TestDevicesTab({ canChange }: { canChange: boolean }) {
       try {
         await removeTestDevice(d.id);
         setStatus(`Removed test device “${d.name}”.`);
+        setEditing((e) => (e?.id === d.id ? undefined : e));
         await devices.reload();
       } catch (e) {
         setError(errorText(e));
@@ -36,6 +40,20 @@ export function TestDevicesTab({ canChange }: { canChange: boolean }) {
     [devices.reload],
   );
 
+  const edit = useCallback((d: TestDeviceDto, button: HTMLButtonElement) => {
+    editButton.current = button;
+    setStatus(undefined);
+    setError(undefined);
+    setEditing(d);
+  }, []);
+
+  const stopEditing = () => {
+    setEditing(undefined);
+    const button = editButton.current;
+    editButton.current = null;
+    if (button?.isConnected) requestAnimationFrame(() => button.focus());
+  };
+
   const columns = useMemo(
     () =>
       canChange
@@ -43,33 +61,56 @@ export function TestDevicesTab({ canChange }: { canChange: boolean }) {
             ...baseColumns,
             col.display({
               id: 'actions',
+              enableHiding: false,
               header: () => <span className="visually-hidden">Actions</span>,
               cell: ({ row }) => (
-                <button type="button" className="small" aria-label={`Remove ${row.original.name}`} onClick={() => void remove(row.original)}>
-                  Remove
-                </button>
+                <span className="row-actions">
+                  <button
+                    type="button"
+                    className="small"
+                    aria-label={`Edit ${row.original.name}`}
+                    onClick={(e) => edit(row.original, e.currentTarget)}
+                  >
+                    Edit
+                  </button>
+                  <button type="button" className="small" aria-label={`Remove ${row.original.name}`} onClick={() => void remove(row.original)}>
+                    Remove
+                  </button>
+                </span>
               ),
             }),
           ]
         : baseColumns,
-    [canChange, remove],
+    [canChange, edit, remove],
   );
 
   return (
     <>
       <p className="intro">Phones listed here by MAC address or serial number are offered pending versions before they are approved.</p>
       {canChange && (
-        <AddTestDeviceForm
-          onAdded={(d) => {
-            setStatus(`Added test device “${d.name}”.`);
+        <TestDeviceForm
+          key={editing ? `edit-${editing.id}` : 'add'}
+          device={editing}
+          onSaved={(d) => {
+            setStatus(editing ? `Saved test device “${d.name}”.` : `Added test device “${d.name}”.`);
             setError(undefined);
+            if (editing) stopEditing();
             void devices.reload();
           }}
+          {...(editing ? { onCancel: stopEditing } : {})}
         />
       )}
       <Notice error={error ?? devices.error} status={status} />
       {devices.data ? (
-        <DataTable label="Test devices" data={devices.data} columns={columns} getRowId={(d) => String(d.id)} empty="No test devices yet." />
+        <DataTable
+          id="test-devices"
+          label="Test devices"
+          noun="test device"
+          data={devices.data}
+          columns={columns}
+          getRowId={(d) => String(d.id)}
+          empty="No test devices yet."
+        />
       ) : (
         devices.loading && <p className="muted">Loading…</p>
       )}

@@ -1,0 +1,94 @@
+// Adds a test device by MAC address or serial number, or edits one (the same form, prefilled, with Save and
+// Cancel). The server validates; its message appears next to the field it names (or above the form when it names
+// none, as for a MAC address or serial number another test device already has).
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { TestDeviceDto } from '../../../shared/admin-api.js';
+import { addTestDevice, ApiError, errorText, updateTestDevice } from '../../api.js';
+import { Notice } from '../../components/Notice.js';
+import { Field } from '../../components/Field.js';
+
+const EMPTY = { name: '', mac: '', serial: '' };
+type FieldName = keyof typeof EMPTY;
+
+export interface TestDeviceFormProps {
+  /** The test device to edit; without it the form adds one. */
+  device?: TestDeviceDto | undefined;
+  onSaved: (device: TestDeviceDto) => void;
+  /** Leaves editing with nothing changed. */
+  onCancel?: () => void;
+}
+
+export function TestDeviceForm({ device, onSaved, onCancel }: TestDeviceFormProps) {
+  const [values, setValues] = useState(() => (device ? { name: device.name, mac: device.mac ?? '', serial: device.serial ?? '' } : EMPTY));
+  const [error, setError] = useState<{ field?: string; message: string }>();
+  const [busy, setBusy] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+
+  // Editing starts in the form: its first field takes the focus.
+  useEffect(() => {
+    if (!device) return;
+    formRef.current?.scrollIntoView({ block: 'nearest' });
+    formRef.current?.querySelector('input')?.focus();
+  }, [device]);
+
+  const set = (field: FieldName) => (value: string) => setValues((v) => ({ ...v, [field]: value }));
+  const fieldError = (field: FieldName) => (error?.field === field ? error.message : undefined);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      const input = { name: values.name, mac: values.mac || null, serial: values.serial || null };
+      const saved = device ? await updateTestDevice(device.id, input) : await addTestDevice(input);
+      if (!device) setValues(EMPTY);
+      setError(undefined);
+      onSaved(saved);
+    } catch (err) {
+      setError(err instanceof ApiError && err.field ? { field: err.field, message: err.message } : { message: errorText(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const general = error && !(['name', 'mac', 'serial'] as string[]).includes(error.field ?? '') ? error.message : undefined;
+  return (
+    <form
+      ref={formRef}
+      className={device ? 'add-form editing' : 'add-form'}
+      onSubmit={(e) => void submit(e)}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && onCancel && !busy) {
+          e.preventDefault();
+          onCancel();
+        }
+      }}
+      aria-labelledby="device-form-title"
+      noValidate
+    >
+      <h2 id="device-form-title">{device ? `Edit test device “${device.name}”` : 'Add a test device'}</h2>
+      <div className="fields">
+        <Field id="device-name" label="Name" value={values.name} onChange={set('name')} error={fieldError('name')} />
+        <Field
+          id="device-mac"
+          label="MAC address"
+          hint="e.g. 00-21-63-0F-20-7B"
+          value={values.mac}
+          onChange={set('mac')}
+          error={fieldError('mac')}
+        />
+        <Field id="device-serial" label="Serial number" value={values.serial} onChange={set('serial')} error={fieldError('serial')} />
+        <div className="add-form-actions">
+          <button type="submit" className="primary" disabled={busy}>
+            {device ? 'Save' : 'Add'}
+          </button>
+          {onCancel && (
+            <button type="button" onClick={onCancel} disabled={busy}>
+              Cancel
+            </button>
+          )}
+        </div>
+      </div>
+      <Notice error={general} />
+    </form>
+  );
+}
