@@ -48,7 +48,7 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
   await mkdir(staging, { recursive: true });
   try {
     progress('locating', 0);
-    let entries: ArchiveEntry[];
+    let entries: ArchiveEntry[] = [];
     let root: string;
     let packageSha: string;
     let cabPath: string | undefined;
@@ -65,10 +65,10 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
       cabPath = cab.cabPath;
       packageKind = opts.kind === 'interim' ? 'interim' : cab.embedded ? 'exe' : 'cab';
       root = join(staging, 'x');
-      entries = store.packages.findBySha(packageSha) ? [] : await listArchive(cabPath).catch(toPackageError);
     }
     const existing = store.packages.findBySha(packageSha);
     if (existing) return reimport(store, existing.id, existing.packageVersion, opts);
+    if (cabPath) entries = await listArchive(cabPath).catch(toPackageError);
 
     // Validated from the listing first, so that a bad package is refused before anything is extracted.
     const layout = validate(entries, limits, opts.kind);

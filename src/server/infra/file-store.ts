@@ -38,10 +38,6 @@ export class FileStore {
     return join(this.root, sha256.slice(0, 2), sha256);
   }
 
-  has(sha256: string): boolean {
-    return existsSync(this.pathOf(sha256));
-  }
-
   /** Moves srcPath into the store (or drops it when the store already has that content). */
   async put(srcPath: string): Promise<{ sha256: string; size: number }> {
     const result = await hashFile(srcPath);
