@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { AppError } from '../server/app/app-error.js';
 import { importPackage, type ImportKind } from '../server/app/import-package.js';
+import { applyPurge, previewPurge } from '../server/app/purge.js';
 import { applyRuleAction, previewRuleAction } from '../server/app/rule-actions.js';
 import type { Store } from '../server/app/store.js';
 import { ruleKeyPath } from '../server/domain/device.js';
@@ -78,6 +79,26 @@ export function packageCommands(program: Command, cx: CliContext): void {
   }
 
   program
+    .command('purge')
+    .description('remove packages whose versions no rule uses (not approved, pending or kept for roll back)')
+    .option('--yes', 'remove them; without it, only say what would be removed')
+    .option('--json', 'print as JSON')
+    .action(async (o: { yes?: boolean; json?: boolean }) => {
+      await cx.withStore(async (store) => {
+        const plan = previewPurge(store);
+        if (!o.yes || plan.purge.length === 0) {
+          if (o.json) return cx.json(plan);
+          if (plan.purge.length === 0) return cx.out('Nothing to purge: every package holds a version that is approved, pending or kept for roll back.');
+          cx.out(table(plan.purge.map((p) => ({ ...p })), ['id', 'fileName', 'importedAt', 'reason']));
+          return cx.out(`Purging these ${plan.purge.length} package(s) frees ${megabytes(plan.bytes)}. Run again with --yes to purge.`);
+        }
+        const done = await applyPurge(store, plan.purge.map((p) => p.id), cx.actor());
+        if (o.json) return cx.json(done);
+        cx.out(`Purged ${done.packages.length} package(s): ${done.files} file(s), ${megabytes(done.bytes)} freed.`);
+      });
+    });
+
+  program
     .command('history')
     .description('the admin action history, newest first')
     .option('--limit <n>', 'how many entries', toId, 50)
@@ -88,6 +109,8 @@ export function packageCommands(program: Command, cx: CliContext): void {
       cx.out(table(list.map((h) => ({ ...h, details: JSON.stringify(h.details) })), ['at', 'actor', 'action', 'target']));
     });
 }
+
+const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
 function selectRules(store: Store, action: RuleAction, selectors: string[], all: boolean): number[] {
   const rules = store.rules.list();

@@ -101,3 +101,35 @@ export interface HistoryDto {
 }
 
 export type SettingsDto = Settings;
+
+/** The packages to purge: a list of ids, like the rules of an action. */
+export const purgeInput = ruleActionInput;
+
+export interface PurgeVerdictDto {
+  id: number;
+  fileName: string;
+  importedAt: string;
+  /** Why the package goes, or why it stays. */
+  reason: string;
+}
+
+export interface PurgePreviewDto {
+  purge: PurgeVerdictDto[];
+  keep: PurgeVerdictDto[];
+  /** Files that purging every package in `purge` removes from the store, and the disk space it frees. */
+  files: number;
+  bytes: number;
+}
+
+export interface PurgeResultDto {
+  packages: PurgeVerdictDto[];
+  files: number;
+  bytes: number;
+}
+
+/** What the console's status line shows: the service is up, and where phones and admins reach it. */
+export interface ServerStatusDto {
+  version: string;
+  startedAt: string;
+  urls: { http: string; https: string; admin: string };
+}

@@ -248,6 +248,20 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       const table = await expectExit(0, ['history', '--limit', '2'], { data });
       assert.equal(table.stdout.trim().split('\n').length, 4, 'header, rule and two entries');
     });
+
+    it('purge says what it would remove; with --yes it removes it, and a second run finds nothing', async () => {
+      const dry = await expectExit(0, ['purge'], { data });
+      assert.match(dry.stdout, /UCUpdates-older\.cab .*No rule uses 4\.0\.7577\.4363 any more\./);
+      assert.match(dry.stdout, /UCUpdates-newer\.cab .*No rule uses 4\.0\.7577\.4387 any more\./);
+      assert.match(dry.stdout, /Purging these 2 package\(s\) frees \d+\.\d MB\. Run again with --yes to purge\./);
+      assert.equal(inStore(data, (s) => s.packages.list().length), 3, 'nothing removed without --yes');
+      const done = await expectExit(0, ['purge', '--yes'], { data });
+      assert.match(done.stdout, /^Purged 2 package\(s\): 4 file\(s\), \d+\.\d MB freed\.$/m);
+      assert.deepEqual(inStore(data, (s) => s.packages.list().map((p) => p.fileName)), ['UCUpdates.cab']);
+      assert.equal(inStore(data, (s) => s.history.list(1)[0]!.actor), ACTOR);
+      const again = await expectExit(0, ['purge', '--yes'], { data });
+      assert.match(again.stdout, /^Nothing to purge/);
+    });
   });
 
   describe('test devices, settings, admins', { concurrency: 1 }, () => {

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Store } from './store.js';
 
 /** Unreferenced blobs younger than this may belong to an import still running in another process (the CLI). */
-const ORPHAN_AGE_MS = 3600_000;
+export const ORPHAN_AGE_MS = 3600_000;
 
 /** Removes what a crashed import left: staging folders of dead processes and blobs no package references. */
 export async function recoverAfterCrash(store: Store, log: Logger, orphanAgeMs = ORPHAN_AGE_MS): Promise<void> {

@@ -87,6 +87,53 @@ export class PackagesRepo {
     return new Set(this.db.prepare('SELECT DISTINCT sha256 FROM store_files').pluck().all() as string[]);
   }
 
+  /** What removing these packages frees: files no other package holds, and the bytes of blobs nothing else uses. */
+  removalImpact(ids: readonly number[]): { files: number; bytes: number } {
+    return this.db
+      .prepare(
+        `WITH gone AS (
+           SELECT sf.path_key, sf.sha256, sf.size FROM store_files sf
+           WHERE EXISTS (SELECT 1 FROM package_files pf WHERE pf.path_key = sf.path_key AND pf.package_id IN (SELECT value FROM json_each(@ids)))
+             AND NOT EXISTS (SELECT 1 FROM package_files pf WHERE pf.path_key = sf.path_key AND pf.package_id NOT IN (SELECT value FROM json_each(@ids))))
+         SELECT (SELECT count(*) FROM gone) AS files,
+                (SELECT coalesce(sum(size), 0) FROM (SELECT DISTINCT sha256, size FROM gone g
+                   WHERE NOT EXISTS (SELECT 1 FROM store_files o WHERE o.sha256 = g.sha256 AND o.path_key NOT IN (SELECT path_key FROM gone)))) AS bytes`,
+      )
+      .get({ ids: JSON.stringify(ids) }) as { files: number; bytes: number };
+  }
+
+  /**
+   * Removes packages with the files only they held and the rule images left without files; what they shared with
+   * other packages is handed over to one of those. Blobs left unreferenced are the blob store's garbage to collect.
+   * Callers check first that no rule or interim image still uses these packages.
+   */
+  remove(ids: readonly number[]): void {
+    const set = JSON.stringify(ids);
+    const inSet = 'IN (SELECT value FROM json_each(?))';
+    this.db.prepare(`DELETE FROM package_files WHERE package_id ${inSet}`).run(set);
+    this.db.prepare('DELETE FROM store_files WHERE NOT EXISTS (SELECT 1 FROM package_files pf WHERE pf.path_key = store_files.path_key)').run();
+    this.db
+      .prepare(`UPDATE store_files SET package_id = (SELECT min(pf.package_id) FROM package_files pf WHERE pf.path_key = store_files.path_key) WHERE package_id ${inSet}`)
+      .run(set);
+    // An image is the files under <type>/<vendor>/<model>/<revision>/<locale>/<version>/<updateType>/ (lower case).
+    const imageFiles = (pathKey: string) => `${pathKey} >= i.prefix AND ${pathKey} < i.prefix || char(1114111)`;
+    const images = `(SELECT i0.rule_id, i0.version, lower(r.device_type||'/'||r.vendor||'/'||r.model||'/'||r.revision||'/'||r.locale||'/'||i0.version||'/'||r.update_type||'/') AS prefix
+                     FROM images i0 JOIN rules r ON r.id = i0.rule_id)`;
+    this.db
+      .prepare(
+        `DELETE FROM images WHERE (rule_id, version) IN (SELECT i.rule_id, i.version FROM ${images} i
+           WHERE NOT EXISTS (SELECT 1 FROM store_files sf WHERE ${imageFiles('sf.path_key')}))`,
+      )
+      .run();
+    this.db
+      .prepare(
+        `UPDATE images SET package_id = (SELECT min(pf.package_id) FROM ${images} i JOIN package_files pf ON ${imageFiles('pf.path_key')}
+           WHERE i.rule_id = images.rule_id AND i.version = images.version) WHERE package_id ${inSet}`,
+      )
+      .run(set);
+    this.db.prepare(`DELETE FROM packages WHERE id ${inSet}`).run(set);
+  }
+
   setInterim(locale: string, version: Version, packageId: number): void {
     this.db
       .prepare(
