@@ -4,6 +4,7 @@ import { app, BrowserWindow, dialog, Menu, shell } from 'electron';
 import { startServer, type RunningServer } from '../server/compose.js';
 import { resolveDataDir } from '../server/infra/data-dir.js';
 import { APP_VERSION } from '../server/version.js';
+import { formatConsoleLink, type ConsoleLink } from '../shared/console-link.js';
 import { desktopMode, desktopServerOptions, isConsoleUrl, windowTitle } from './desktop.js';
 import { aboutText, menuTemplate, type MenuActions } from './menu.js';
 
@@ -21,13 +22,16 @@ function window(consoleUrl: string, title: string): BrowserWindow {
   return win;
 }
 
+/** Same-document navigation: the console follows the hash without reloading. */
+const showIn = (win: BrowserWindow, consoleUrl: string) => (link: ConsoleLink) => void win.loadURL(consoleUrl + formatConsoleLink(link));
+
 async function open(): Promise<void> {
   const mode = desktopMode(process.argv);
   if (mode.kind === 'remote') {
     const win = window(mode.url, `ucupdates: ${mode.url}`);
     const about = () => void dialog.showMessageBox(win, { title: 'About ucupdates', message: `ucupdates ${APP_VERSION}\n\nConsole of ${mode.url}` });
     const none = () => undefined;
-    const actions: MenuActions = { uploadPackage: none, openInBrowser: none, openLogFolder: none, openDataFolder: none, reload: () => win.webContents.reload(), about, quit: () => app.quit() };
+    const actions: MenuActions = { uploadPackage: none, openInBrowser: none, openLogFolder: none, openDataFolder: none, reload: () => win.webContents.reload(), show: showIn(win, mode.url), about, quit: () => app.quit() };
     Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(actions, process.platform, false)));
     return win.loadURL(mode.url);
   }
@@ -46,6 +50,7 @@ async function open(): Promise<void> {
         openLogFolder: () => void shell.openPath(s.store.paths.logDir),
         openDataFolder: () => void shell.openPath(dataDir),
         reload: () => win.webContents.reload(),
+        show: showIn(win, s.urls.admin),
         about: () => void dialog.showMessageBox(win, { title: 'About ucupdates', message: aboutText(APP_VERSION, s.urls, dataDir) }),
         quit: () => app.quit(),
       }),

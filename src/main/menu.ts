@@ -1,6 +1,7 @@
 // The desktop app's menu, in the Device Updater MMC's spirit. A plain function of the actions it triggers, so it is
 // tested without the Electron binary; main.ts supplies the actions.
 import type { MenuItemConstructorOptions } from 'electron';
+import type { ConsoleLink } from '../shared/console-link.js';
 
 export interface MenuActions {
   uploadPackage(): void;
@@ -8,11 +9,13 @@ export interface MenuActions {
   openLogFolder(): void;
   openDataFolder(): void;
   reload(): void;
+  /** Opens a view of the console in the window (Purge, Log Settings). */
+  show(link: ConsoleLink): void;
   about(): void;
   quit(): void;
 }
 
-/** With a remote server (`local: false`) the items about this machine's server and folders are left out. */
+/** With a remote server (`local: false`) the items about this machine's files and folders are left out. */
 export function menuTemplate(a: MenuActions, platform: NodeJS.Platform = process.platform, local = true): MenuItemConstructorOptions[] {
   const only = (items: MenuItemConstructorOptions[]) => (local ? items : []);
   return [
@@ -31,15 +34,15 @@ export function menuTemplate(a: MenuActions, platform: NodeJS.Platform = process
       label: 'Action',
       submenu: [{ label: 'Refresh', accelerator: 'F5', click: a.reload }],
     },
-    ...only([
-      {
-        label: 'Tools',
-        submenu: [
-          { label: 'Upload .cab File…', accelerator: 'CmdOrCtrl+U', click: a.uploadPackage },
-          { label: 'Log Folder', click: a.openLogFolder },
-        ],
-      },
-    ]),
+    {
+      label: 'Tools',
+      submenu: [
+        ...only([{ label: 'Upload .cab File…', accelerator: 'CmdOrCtrl+U', click: a.uploadPackage }]),
+        { label: 'Purge…', click: () => a.show({ view: 'packages', part: 'purge' }) },
+        { label: 'Log Settings…', click: () => a.show({ view: 'settings', part: 'logs' }) },
+        ...only([{ label: 'Log Folder', click: a.openLogFolder }]),
+      ],
+    },
     { label: 'Help', submenu: [{ label: 'About ucupdates', click: a.about }] },
   ];
 }
