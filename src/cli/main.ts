@@ -9,6 +9,7 @@ import { configCommands } from './config-commands.js';
 import { EXIT, reportError } from './output.js';
 import { packageCommands } from './package-commands.js';
 import { serviceCommands } from './service-commands.js';
+import { troubleshootCommands } from './troubleshoot-commands.js';
 
 export function buildProgram(): Command {
   const program = new Command('ucupdates')
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   serviceCommands(program, cx);
   packageCommands(program, cx);
   configCommands(program, cx);
+  troubleshootCommands(program, cx);
   return program;
 }
 

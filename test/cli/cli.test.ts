@@ -369,6 +369,18 @@ describe('ucupdates CLI', { concurrency: true }, () => {
     });
   });
 
+  describe('troubleshooting', { concurrency: 1 }, () => {
+    it('decode says what a phone status means and what to do; nonsense is exit 2', async () => {
+      const r = await expectExit(0, ['decode', '0x2f7d/200']);
+      assert.match(r.stdout, /^0x2f7d\/200\n  0x2f7d ERROR_INTERNET_SECURITY_CHANNEL_ERROR: .*\n    What to do: .*SHA-2/);
+      assert.match(r.stdout, /  HTTP 200 OK: The update service answered\./);
+      const json = jsonOf<{ ok: boolean; error: { code: number } }>(await expectExit(0, ['decode', '12002', '--json']));
+      assert.deepEqual([json.ok, json.error.code], [true, 12002]);
+      const bad = await expectExit(2, ['decode', 'hello']);
+      assert.match(bad.stderr, /"hello" is not a status code/);
+    });
+  });
+
   describe('simulate', { concurrency: 1 }, () => {
     let data: string;
     let server: RunningServer;
