@@ -9,6 +9,7 @@ import { RulesRepo } from '../infra/db/rules-repo.js';
 import { SettingsRepo } from '../infra/db/settings-repo.js';
 import { TestDevicesRepo } from '../infra/db/test-devices-repo.js';
 import { AdminsRepo } from '../infra/db/admins-repo.js';
+import { DevicesRepo } from '../infra/db/devices-repo.js';
 import { FileStore } from '../infra/file-store.js';
 
 /** How stale a running server's view of changes made by another process (the CLI) may be. */
@@ -46,6 +47,8 @@ export class Store {
   readonly settings: SettingsRepo;
   readonly history: HistoryRepo;
   readonly admins: AdminsRepo;
+  /** Written by the inventory recorder directly (not through write()): inventory rows never change the catalog. */
+  readonly devices: DevicesRepo;
   readonly blobs: FileStore;
   private readonly listeners = new Set<() => void>();
   private readonly dataVersion;
@@ -62,6 +65,7 @@ export class Store {
     this.settings = new SettingsRepo(this.db);
     this.history = new HistoryRepo(this.db);
     this.admins = new AdminsRepo(this.db);
+    this.devices = new DevicesRepo(this.db);
     this.blobs = new FileStore(this.paths.blobDir);
     this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
   }

@@ -79,4 +79,31 @@ export const MIGRATIONS: readonly string[] = [
     expires_at TEXT NOT NULL
   );
   `,
+  /* 2: the device inventory, written in batches from the phone path (app/inventory-recorder.ts) */ `
+  CREATE TABLE devices (
+    id INTEGER PRIMARY KEY,
+    identity TEXT NOT NULL UNIQUE,        -- 'mac:<MAC>', or 'serial:<SERIAL>' for a phone that reports no MAC
+    mac TEXT NOT NULL COLLATE NOCASE,     -- '' when blank
+    serial TEXT NOT NULL COLLATE NOCASE,
+    device_type TEXT NOT NULL COLLATE NOCASE, vendor TEXT NOT NULL COLLATE NOCASE, model TEXT NOT NULL COLLATE NOCASE,
+    revision TEXT NOT NULL COLLATE NOCASE, locale TEXT NOT NULL COLLATE NOCASE,
+    version TEXT NOT NULL,
+    user_name TEXT NOT NULL COLLATE NOCASE,
+    address TEXT NOT NULL,
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+    offered_version TEXT, offered_folder TEXT, offered_at TEXT, downloaded_at TEXT, updated_at TEXT,
+    -- Derived from the columns above (domain/device-state.ts phaseOf, phaseSince), stored so that states use an index.
+    phase TEXT NOT NULL CHECK (phase IN ('current', 'offered', 'downloaded', 'updated')),
+    phase_since TEXT
+  );
+  CREATE INDEX devices_seen ON devices(last_seen);
+  CREATE INDEX devices_state ON devices(phase, phase_since, last_seen); -- covers the counts by state
+  CREATE INDEX devices_model ON devices(model, locale, vendor, device_type, revision);
+  CREATE INDEX devices_locale ON devices(locale);
+  CREATE INDEX devices_version ON devices(version);
+  CREATE INDEX devices_mac ON devices(mac);
+  CREATE INDEX devices_serial ON devices(serial);
+  CREATE INDEX devices_user ON devices(user_name);
+  CREATE INDEX devices_offer ON devices(address, offered_folder) WHERE phase = 'offered';
+  `,
 ];

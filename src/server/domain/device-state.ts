@@ -1,0 +1,153 @@
+// The device inventory's state machine, pure: how an update check or an image download changes a phone's record,
+// and which state (up to date, offered, downloaded, updated, stuck, silent) a record is in at a given time.
+// Times are ISO-8601 UTC strings, so that comparing them as text (here and in SQL) compares the instants.
+import type { DeviceState } from '../../shared/inventory-api.js';
+import type { DeviceRequest, ModuleReport } from './device.js';
+
+export interface DeviceRecord {
+  /** 'mac:<12 hex digits>' or, for a phone that reports no usable MAC, 'serial:<SERIAL>'. */
+  identity: string;
+  mac: string;
+  serial: string;
+  deviceType: string;
+  vendor: string;
+  model: string;
+  revision: string;
+  locale: string;
+  version: string;
+  userName: string;
+  address: string;
+  firstSeen: string;
+  lastSeen: string;
+  /** The last version offered to it, kept after it installed it (state "updated") until the next offer or none. */
+  offeredVersion: string | null;
+  /** The offered image folder, lower-cased like store paths: downloads are matched to it. */
+  offeredFolder: string | null;
+  /** When that version was first offered (repeating the offer keeps it: "stuck" counts from here). */
+  offeredAt: string | null;
+  /** The first download of the offered image. */
+  downloadedAt: string | null;
+  /** The check that first reported the offered version. */
+  updatedAt: string | null;
+}
+
+/** Where a record stands, before time (stuck, silent) is considered. Stored, so that states filter on an index. */
+export type DevicePhase = 'current' | 'offered' | 'downloaded' | 'updated';
+
+export interface CheckObservation {
+  at: string;
+  address: string;
+  request: DeviceRequest;
+  /** The installed version of the module the answer is about. */
+  version: string;
+  offer: { version: string; folder: string } | null;
+}
+
+export interface StateThresholds {
+  stuckHours: number;
+  silentDays: number;
+}
+
+const HOUR_MS = 3_600_000;
+const PLACEHOLDER_MAC = /^(0{12}|F{12})$/;
+
+/**
+ * A phone's stable identity: its MAC, else its serial number. A phone that reports neither (or a placeholder MAC
+ * and no serial) cannot be told apart from others and is not recorded. A phone that reports its MAC only
+ * sometimes would appear twice; no such phone is known.
+ */
+export function deviceIdentity(req: Pick<DeviceRequest, 'mac' | 'serial'>): string | undefined {
+  if (req.mac && !PLACEHOLDER_MAC.test(req.mac)) return `mac:${req.mac}`;
+  const serial = req.serial.trim().toUpperCase();
+  return serial ? `serial:${serial}` : undefined;
+}
+
+/** The installed version when nothing is offered: the image module (.nbt) if reported, else the first module. */
+export function reportedVersion(modules: readonly ModuleReport[]): string {
+  return (modules.find((m) => /\.nbt$/i.test(m.fileName)) ?? modules[0])?.version ?? '';
+}
+
+export function phaseOf(r: Pick<DeviceRecord, 'offeredVersion' | 'version' | 'downloadedAt'>): DevicePhase {
+  if (r.offeredVersion === null) return 'current';
+  if (r.version === r.offeredVersion) return 'updated';
+  return r.downloadedAt ? 'downloaded' : 'offered';
+}
+
+/** When the current phase began (null for "current"): stuck is measured from it. */
+export function phaseSince(r: DeviceRecord): string | null {
+  const phase = phaseOf(r);
+  return phase === 'current' ? null : phase === 'updated' ? r.updatedAt : phase === 'downloaded' ? r.downloadedAt : r.offeredAt;
+}
+
+export function applyCheck(prev: DeviceRecord | undefined, identity: string, o: CheckObservation): DeviceRecord {
+  const q = o.request;
+  const seen = {
+    identity,
+    mac: q.mac,
+    serial: q.serial,
+    deviceType: q.deviceType,
+    vendor: q.vendor,
+    model: q.model,
+    revision: q.revision,
+    locale: q.locale,
+    version: o.version,
+    // A phone with nobody signed in reports no user: the last one is more use to the admin than a blank.
+    userName: q.userName || prev?.userName || '',
+    address: o.address,
+    firstSeen: prev?.firstSeen ?? o.at,
+    lastSeen: o.at,
+  };
+  const pending = prev && (phaseOf(prev) === 'offered' || phaseOf(prev) === 'downloaded');
+  if (o.offer) {
+    const folder = o.offer.folder.toLowerCase();
+    // The same offer again (the phone asked before installing): keep when it was offered and downloaded.
+    if (pending && prev.offeredVersion === o.offer.version && prev.offeredFolder === folder) {
+      return { ...seen, offeredVersion: prev.offeredVersion, offeredFolder: folder, offeredAt: prev.offeredAt, downloadedAt: prev.downloadedAt, updatedAt: null };
+    }
+    return { ...seen, offeredVersion: o.offer.version, offeredFolder: folder, offeredAt: o.at, downloadedAt: null, updatedAt: null };
+  }
+  if (prev?.offeredVersion && prev.offeredVersion === o.version) {
+    return { ...seen, offeredVersion: prev.offeredVersion, offeredFolder: prev.offeredFolder, offeredAt: prev.offeredAt, downloadedAt: prev.downloadedAt, updatedAt: prev.updatedAt ?? o.at };
+  }
+  // Nothing offered and not the version last offered (the offer was withdrawn, or never made): up to date.
+  return { ...seen, offeredVersion: null, offeredFolder: null, offeredAt: null, downloadedAt: null, updatedAt: null };
+}
+
+/** Whether a download from `address` of a file in `folder` (lower-cased) is this phone fetching its offer. */
+export function awaitsDownload(r: DeviceRecord, address: string, folder: string): boolean {
+  return phaseOf(r) === 'offered' && r.address === address && r.offeredFolder === folder;
+}
+
+export function applyDownload(r: DeviceRecord, at: string): DeviceRecord {
+  return { ...r, downloadedAt: at };
+}
+
+/** The instants that separate states: last seen before `silentBefore` is silent; a phase begun before `stuckBefore` is stuck. */
+export function stateCutoffs(now: Date, t: StateThresholds): { stuckBefore: string; silentBefore: string } {
+  return {
+    stuckBefore: new Date(now.getTime() - t.stuckHours * HOUR_MS).toISOString(),
+    silentBefore: new Date(now.getTime() - t.silentDays * 24 * HOUR_MS).toISOString(),
+  };
+}
+
+export function deviceState(r: DeviceRecord, now: Date, t: StateThresholds): { state: DeviceState; reason: string } {
+  const { stuckBefore, silentBefore } = stateCutoffs(now, t);
+  const ago = (at: string, unitMs: number) => Math.floor((now.getTime() - Date.parse(at)) / unitMs);
+  if (r.lastSeen < silentBefore) {
+    return { state: 'silent', reason: `Not seen for ${ago(r.lastSeen, 24 * HOUR_MS)} days (more than ${t.silentDays}); it last reported ${r.version || 'no version'}.` };
+  }
+  switch (phaseOf(r)) {
+    case 'current':
+      return { state: 'up-to-date', reason: `Runs ${r.version || 'no reported version'}; nothing is offered to it.` };
+    case 'updated':
+      return { state: 'updated', reason: `Installed ${r.version}, offered ${r.offeredAt}; first reported it ${r.updatedAt}.` };
+    case 'downloaded':
+      return r.downloadedAt! < stuckBefore
+        ? { state: 'stuck', reason: `Downloaded ${r.offeredVersion} ${ago(r.downloadedAt!, HOUR_MS)} hours ago but still reports ${r.version}.` }
+        : { state: 'downloaded', reason: `Downloaded ${r.offeredVersion} at ${r.downloadedAt}; it has not reported it yet.` };
+    case 'offered':
+      return r.offeredAt! < stuckBefore
+        ? { state: 'stuck', reason: `Offered ${r.offeredVersion} ${ago(r.offeredAt!, HOUR_MS)} hours ago and never downloaded it.` }
+        : { state: 'offered', reason: `Offered ${r.offeredVersion} at ${r.offeredAt}; not downloaded yet.` };
+  }
+}

@@ -1,0 +1,183 @@
+// SQL for the device inventory: one row per phone, written in batches by the inventory recorder, queried by the
+// admin API. Every filter, search and sort below is served by an index of migration 2.
+import type { DeviceSort, DeviceState } from '../../../shared/inventory-api.js';
+import { phaseOf, phaseSince, type DeviceRecord } from '../../domain/device-state.js';
+import type { RuleKey } from '../../domain/device.js';
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './connection.js';
+
+export type StoredDevice = DeviceRecord & { id: number };
+
+export interface DeviceFilter {
+  state?: DeviceState;
+  model?: string;
+  version?: string;
+  locale?: string;
+  /** Prefix of the MAC, serial number, last user or model. */
+  q?: string;
+}
+
+export interface StateCutoffs {
+  stuckBefore: string;
+  silentBefore: string;
+}
+
+/** The column of each record field; rows are selected with these aliases, so they come back as records. */
+const COLUMNS: Record<keyof DeviceRecord, string> = {
+  identity: 'identity',
+  mac: 'mac',
+  serial: 'serial',
+  deviceType: 'device_type',
+  vendor: 'vendor',
+  model: 'model',
+  revision: 'revision',
+  locale: 'locale',
+  version: 'version',
+  userName: 'user_name',
+  address: 'address',
+  firstSeen: 'first_seen',
+  lastSeen: 'last_seen',
+  offeredVersion: 'offered_version',
+  offeredFolder: 'offered_folder',
+  offeredAt: 'offered_at',
+  downloadedAt: 'downloaded_at',
+  updatedAt: 'updated_at',
+};
+const FIELDS = Object.keys(COLUMNS) as (keyof DeviceRecord)[];
+const SELECT = `SELECT id, ${FIELDS.map((f) => `${COLUMNS[f]} AS ${f}`).join(', ')} FROM devices`;
+const INSERT = `INSERT INTO devices (${FIELDS.map((f) => COLUMNS[f]).join(', ')}, phase, phase_since)
+  VALUES (${FIELDS.map((f) => `@${f}`).join(', ')}, @phase, @phaseSince)`;
+
+/** A record as it was read (absent for a new phone) and as it is to be written. */
+export interface DeviceChange {
+  before: DeviceRecord | undefined;
+  after: DeviceRecord;
+}
+
+const SORT_COLUMNS: Record<DeviceSort, string> = {
+  lastSeen: 'last_seen',
+  firstSeen: 'first_seen',
+  mac: 'mac',
+  serial: 'serial',
+  model: 'model',
+  version: 'version',
+  locale: 'locale',
+  user: 'user_name',
+};
+
+// Each state as a condition on the stored phase and times: the same comparisons as deviceState() in the domain.
+const ACTIVE = 'last_seen >= @silentBefore';
+const STATE_SQL: Record<DeviceState, string> = {
+  silent: 'last_seen < @silentBefore',
+  'up-to-date': `phase = 'current' AND ${ACTIVE}`,
+  updated: `phase = 'updated' AND ${ACTIVE}`,
+  offered: `phase = 'offered' AND phase_since >= @stuckBefore AND ${ACTIVE}`,
+  downloaded: `phase = 'downloaded' AND phase_since >= @stuckBefore AND ${ACTIVE}`,
+  stuck: `phase IN ('offered', 'downloaded') AND phase_since < @stuckBefore AND ${ACTIVE}`,
+};
+
+export class DevicesRepo {
+  private readonly byIdentity;
+  private readonly offered;
+  private readonly insert;
+  /** UPDATE statements by the columns they set. */
+  private readonly updates = new Map<string, Statement>();
+
+  constructor(private readonly db: Db) {
+    this.byIdentity = db.prepare(`${SELECT} WHERE identity = ?`);
+    this.offered = db.prepare(`${SELECT} WHERE address = ? AND offered_folder = ? AND phase = 'offered' ORDER BY offered_at`);
+    this.insert = db.prepare(INSERT);
+  }
+
+  /**
+   * Runs fn (which reads through find/awaitingDownload) and writes the changes it returns, in one transaction:
+   * one commit, so one fsync, for a whole batch of observations.
+   */
+  batch(fn: () => Iterable<DeviceChange>): void {
+    // The phone path must not wait for another process's write: SQLITE_BUSY at once, and the caller tries later.
+    const timeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.db.transaction(() => {
+        for (const c of fn()) this.write(c);
+      })();
+    } finally {
+      this.db.pragma(`busy_timeout = ${timeout}`);
+    }
+  }
+
+  // Only the columns that changed are set: SQLite rewrites the index entries of every column set, changed or not,
+  // and most checks change nothing but last_seen.
+  private write({ before, after }: DeviceChange): void {
+    const values = { ...after, phase: phaseOf(after), phaseSince: phaseSince(after) };
+    if (!before) return void this.insert.run(values);
+    const changed = FIELDS.filter((f) => before[f] !== after[f]).map((f) => `${COLUMNS[f]} = @${f}`);
+    if (phaseOf(before) !== values.phase || phaseSince(before) !== values.phaseSince) changed.push('phase = @phase', 'phase_since = @phaseSince');
+    if (changed.length === 0) return;
+    const sql = changed.join(', ');
+    let update = this.updates.get(sql);
+    if (!update) this.updates.set(sql, (update = this.db.prepare(`UPDATE devices SET ${sql} WHERE identity = @identity`)));
+    update.run(values);
+  }
+
+  find(identity: string): DeviceRecord | undefined {
+    return this.byIdentity.get(identity) as DeviceRecord | undefined;
+  }
+
+  /** Phones at `address` offered the image folder `folder` (lower-cased) that have not downloaded it, first offered first. */
+  awaitingDownload(address: string, folder: string): DeviceRecord[] {
+    return this.offered.all(address, folder) as DeviceRecord[];
+  }
+
+  get(id: number): StoredDevice | undefined {
+    return this.db.prepare(`${SELECT} WHERE id = ?`).get(id) as StoredDevice | undefined;
+  }
+
+  list(f: DeviceFilter, cutoffs: StateCutoffs, sort: DeviceSort, order: 'asc' | 'desc', limit: number, offset: number): StoredDevice[] {
+    const { where, params } = conditions(f, cutoffs);
+    const dir = order === 'asc' ? 'ASC' : 'DESC';
+    return this.db
+      .prepare(`${SELECT} ${where} ORDER BY ${SORT_COLUMNS[sort]} ${dir}, id ${dir} LIMIT @limit OFFSET @offset`)
+      .all({ ...params, limit, offset }) as StoredDevice[];
+  }
+
+  /** Devices per state among those matching the filter (its state ignored). */
+  countByState(f: Omit<DeviceFilter, 'state'>, cutoffs: StateCutoffs): Record<DeviceState, number> {
+    const { where, params } = conditions(f, cutoffs);
+    const states = Object.keys(STATE_SQL) as DeviceState[];
+    const sums = states.map((s, i) => `coalesce(sum(${STATE_SQL[s]}), 0) AS s${i}`).join(', ');
+    const row = this.db.prepare(`SELECT ${sums} FROM devices ${where}`).get({ ...cutoffs, ...params }) as Record<string, number>;
+    return Object.fromEntries(states.map((s, i) => [s, row[`s${i}`]!])) as Record<DeviceState, number>;
+  }
+
+  /** Devices of a rule's model and locale (device type, vendor, model, revision, locale; case-insensitive). */
+  countForRule(k: Omit<RuleKey, 'updateType'>): number {
+    return this.db
+      .prepare('SELECT count(*) FROM devices WHERE model = ? AND locale = ? AND vendor = ? AND device_type = ? AND revision = ?')
+      .pluck()
+      .get(k.model, k.locale, k.vendor, k.deviceType, k.revision) as number;
+  }
+}
+
+function conditions(f: DeviceFilter, cutoffs: StateCutoffs): { where: string; params: Record<string, string> } {
+  const parts: string[] = [];
+  const params: Record<string, string> = {};
+  if (f.state) {
+    parts.push(STATE_SQL[f.state]);
+    Object.assign(params, cutoffs);
+  }
+  for (const key of ['model', 'version', 'locale'] as const) {
+    if (f[key] === undefined) continue;
+    parts.push(`${key} = @${key}`);
+    params[key] = f[key];
+  }
+  if (f.q) {
+    // Prefix searches (LIKE 'x%' on NOCASE columns) use the indexes; a MAC is searched without its separators.
+    const like = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const hex = f.q.replace(/[-:.\s]/g, '');
+    params.q = like(f.q);
+    params.qMac = like(/^[0-9a-f]+$/i.test(hex) ? hex : f.q);
+    parts.push(`(mac LIKE @qMac ESCAPE '\\' OR serial LIKE @q ESCAPE '\\' OR user_name LIKE @q ESCAPE '\\' OR model LIKE @q ESCAPE '\\')`);
+  }
+  return { where: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+}

@@ -1,0 +1,68 @@
+// The device inventory's part of the admin API: the query schema (GET /api/devices) and what it answers.
+import { z } from 'zod';
+
+/** A phone's update state, from its last checks and downloads (see server/domain/device-state.ts). */
+export const DEVICE_STATES = ['up-to-date', 'offered', 'downloaded', 'updated', 'stuck', 'silent'] as const;
+export type DeviceState = (typeof DEVICE_STATES)[number];
+
+export const DEVICE_SORTS = ['lastSeen', 'firstSeen', 'mac', 'serial', 'model', 'version', 'locale', 'user'] as const;
+export type DeviceSort = (typeof DEVICE_SORTS)[number];
+
+// A blank filter (an emptied box in the console) means no filter.
+const filter = z
+  .string()
+  .trim()
+  .max(100)
+  .optional()
+  .transform((s) => s || undefined);
+
+export const deviceQuery = z.object({
+  state: z.enum(DEVICE_STATES).optional(),
+  /** Exact, case-insensitive. */
+  model: filter,
+  version: filter,
+  locale: filter,
+  /** Prefix of the MAC (any notation), serial number, last user or model, case-insensitive. */
+  q: filter,
+  sort: z.enum(DEVICE_SORTS).default('lastSeen'),
+  /** Default: newest first for times, A to Z otherwise. */
+  order: z.enum(['asc', 'desc']).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+});
+export type DeviceQuery = z.infer<typeof deviceQuery>;
+export const deviceId = z.coerce.number().int().positive();
+
+export interface DeviceDto {
+  id: number;
+  mac: string | null;
+  serial: string | null;
+  deviceType: string;
+  vendor: string;
+  model: string;
+  revision: string;
+  locale: string;
+  /** The installed version of the image module, as last reported. */
+  version: string;
+  /** The last user the phone reported ('' when none ever signed in). */
+  userName: string;
+  address: string;
+  firstSeen: string;
+  lastSeen: string;
+  offeredVersion: string | null;
+  offeredAt: string | null;
+  downloadedAt: string | null;
+  updatedAt: string | null;
+  state: DeviceState;
+  /** One sentence: why the phone is in that state. */
+  reason: string;
+}
+
+export interface DeviceListDto {
+  /** Devices matching every filter (for paging). */
+  total: number;
+  /** Devices per state, matching every filter but the state. */
+  counts: Record<DeviceState, number>;
+  devices: DeviceDto[];
+  thresholds: { stuckHours: number; silentDays: number };
+}

@@ -1,0 +1,110 @@
+// The inventory's SQL on a real SQLite file: the state filters and counts agree with the domain's deviceState()
+// for every kind of record, searches use prefixes in any case, writes set what changed, and a rule counts its phones.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { deviceState, stateCutoffs, type DeviceRecord } from '../../src/server/domain/device-state.js';
+import type { Store } from '../../src/server/app/store.js';
+import { DEVICE_STATES } from '../../src/shared/inventory-api.js';
+import { freshStore, tempDir } from '../helpers.js';
+
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+let store: Store;
+const H = 3_600_000;
+const BASE = Date.UTC(2026, 2, 1);
+const at = (h: number) => new Date(BASE + h * H).toISOString();
+const NOW = new Date(BASE + 1000 * H);
+const LIMITS = { stuckHours: 24, silentDays: 7 };
+
+/** Phone n: seen, offered, downloaded and updated at times spread around the thresholds. */
+function record(n: number): DeviceRecord {
+  const mac = `0004F2${n.toString(16).toUpperCase().padStart(6, '0')}`;
+  const seen = 1000 - ((n * 7) % 300); // up to 300 hours ago: some silent
+  const kind = n % 5; // 0 current, 1 offered, 2 downloaded, 3 updated, 4 offered long ago
+  const offered = kind === 0 ? null : '4.0.7577.4455';
+  const offeredAt = kind === 4 ? seen - 40 : seen - (n % 30);
+  return {
+    identity: `mac:${mac}`,
+    mac,
+    serial: `C185H${String(n).padStart(7, '0')}`,
+    deviceType: 'UCPhone',
+    vendor: 'Polycom',
+    model: n % 2 ? 'CX600' : 'CX700',
+    revision: 'A',
+    locale: n % 3 ? 'ENU' : 'DEU',
+    version: kind === 3 ? '4.0.7577.4455' : '4.0.7577.4420',
+    userName: n % 4 ? `user${n}@contoso.com` : '',
+    address: `10.0.0.${n % 250}`,
+    firstSeen: at(0),
+    lastSeen: at(seen),
+    offeredVersion: offered,
+    offeredFolder: offered && 'ucphone/polycom/cx600/a/enu/4.0.7577.4455/cpe',
+    offeredAt: offered && at(offeredAt),
+    downloadedAt: kind === 2 || kind === 3 ? at(offeredAt + (n % 40)) : null,
+    updatedAt: kind === 3 ? at(seen) : null,
+  };
+}
+const FLEET = Array.from({ length: 600 }, (_, n) => record(n));
+const cutoffs = stateCutoffs(NOW, LIMITS);
+
+before(async () => {
+  tmp = await tempDir();
+  store = freshStore(tmp.dir);
+  store.devices.batch(() => FLEET.map((r) => ({ before: undefined, after: r })));
+});
+after(async () => {
+  store.close();
+  await tmp.remove();
+});
+
+const ids = (rows: { identity: string }[]) => rows.map((r) => r.identity).sort();
+
+test('each state filter selects exactly the phones deviceState() puts in it, and the counts agree', () => {
+  const expected = Object.fromEntries(DEVICE_STATES.map((s) => [s, FLEET.filter((r) => deviceState(r, NOW, LIMITS).state === s)]));
+  for (const s of DEVICE_STATES) {
+    assert.ok(expected[s]!.length > 0, `the fleet has ${s} phones`);
+    assert.deepEqual(ids(store.devices.list({ state: s }, cutoffs, 'mac', 'asc', 1000, 0)), ids(expected[s]!), s);
+  }
+  const counts = store.devices.countByState({}, cutoffs);
+  assert.deepEqual(counts, Object.fromEntries(DEVICE_STATES.map((s) => [s, expected[s]!.length])));
+  const deu = store.devices.countByState({ locale: 'deu' }, cutoffs);
+  assert.equal(Object.values(deu).reduce((a, b) => a + b, 0), FLEET.filter((r) => r.locale === 'DEU').length);
+});
+
+test('filters are exact and case-insensitive; search is a prefix of MAC (any notation), serial, user or model', () => {
+  const list = (f: Parameters<Store['devices']['list']>[0]) => ids(store.devices.list(f, cutoffs, 'mac', 'asc', 1000, 0));
+  assert.deepEqual(list({ model: 'cx600', locale: 'enu' }), ids(FLEET.filter((r) => r.model === 'CX600' && r.locale === 'ENU')));
+  assert.deepEqual(list({ version: '4.0.7577.4455' }), ids(FLEET.filter((r) => r.version === '4.0.7577.4455')));
+  assert.deepEqual(list({ q: '00-04-f2-00-01-0' }), ids(FLEET.filter((r) => r.mac.startsWith('0004F200010'))));
+  assert.deepEqual(list({ q: 'c185h000012' }), ids(FLEET.filter((r) => r.serial.startsWith('C185H000012'))));
+  assert.deepEqual(list({ q: 'USER13' }), ids(FLEET.filter((r) => r.userName.startsWith('user13'))));
+  assert.equal(list({ q: 'cx7' }).length, 300);
+  assert.deepEqual(list({ q: '%' }), [], 'wildcards are searched for, not expanded');
+  assert.deepEqual(list({ q: 'user_' }), []);
+});
+
+test('sorting and paging', () => {
+  const page = (offset: number) => store.devices.list({}, cutoffs, 'lastSeen', 'desc', 50, offset);
+  const all = [...page(0), ...page(50)];
+  assert.equal(new Set(all.map((r) => r.id)).size, 100, 'pages do not overlap');
+  for (let i = 1; i < all.length; i++) assert.ok(all[i - 1]!.lastSeen >= all[i]!.lastSeen);
+  const users = store.devices.list({}, cutoffs, 'user', 'asc', 1000, 0).map((r) => r.userName.toLowerCase());
+  assert.deepEqual(users, [...users].sort());
+});
+
+test('a rule counts the phones of its model and locale, in any case', () => {
+  const want = FLEET.filter((r) => r.model === 'CX600' && r.locale === 'ENU').length;
+  assert.equal(store.devices.countForRule({ deviceType: 'ucphone', vendor: 'POLYCOM', model: 'cx600', revision: 'a', locale: 'Enu' }), want);
+  assert.equal(store.devices.countForRule({ deviceType: 'UCPhone', vendor: 'Polycom', model: 'CX600', revision: 'B', locale: 'ENU' }), 0);
+});
+
+test('a write sets what changed, and the derived phase follows', () => {
+  const r = store.devices.find(FLEET[1]!.identity)!;
+  assert.deepEqual(r, { ...FLEET[1], id: 2 });
+  store.devices.batch(() => [{ before: r, after: { ...r, lastSeen: at(1001), version: '4.0.7577.4455', updatedAt: at(1001) } }]);
+  const back = store.devices.find(r.identity)!;
+  assert.equal(back.lastSeen, at(1001));
+  assert.equal(back.version, '4.0.7577.4455');
+  assert.equal(store.db.prepare('SELECT phase FROM devices WHERE identity = ?').pluck().get(r.identity), 'updated');
+  store.devices.batch(() => [{ before: back, after: back }]);
+  assert.deepEqual(store.devices.find(r.identity), back);
+});
