@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Settings } from '../shared/settings.js';
 import { Catalog } from './app/catalog.js';
 import { ImportJobs } from './app/import-jobs.js';
+import { InventoryRecorder } from './app/inventory-recorder.js';
 import { LocalAccess } from './app/local-access.js';
 import { recoverAfterCrash } from './app/crash-recovery.js';
 import { Store } from './app/store.js';
@@ -30,6 +31,8 @@ export interface ServerOptions {
   log?: Logger;
   /** The console build to serve at /; defaults to dist/renderer when it exists. */
   consoleDir?: string;
+  /** The time seen by the phone path, the store and the inventory's states (tests move it forward). */
+  clock?: () => Date;
 }
 
 export interface RunningServer {
@@ -46,7 +49,7 @@ const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../dist/renderer', import.
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? createAppLog();
-  const store = new Store(opts.dataDir);
+  const store = new Store(opts.dataDir, opts.clock);
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
   try {
     await recoverAfterCrash(store, log);
@@ -56,7 +59,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const jobs = new ImportJobs(store);
     const logs = openPhoneLogs(store.paths.logDir, () => catalog.current().settings, log, APP_VERSION);
     closers.unshift(() => logs.close());
-    const phone = createPhoneHandler({ catalog, blobPath: (sha) => store.blobs.pathOf(sha), logs, log });
+    const inventory = new InventoryRecorder(store.devices, { onError: (err) => log.error({ err }, 'cannot write the device inventory') });
+    closers.unshift(() => inventory.close()); // after the listeners close, before the store does
+    const phone = createPhoneHandler({ catalog, blobPath: (sha) => store.blobs.pathOf(sha), logs, inventory, log, clock: opts.clock });
 
     const httpServer = createHttpServer(phone);
     const httpPort = await listen(httpServer, settings.httpPort, undefined, log, 'phone HTTP');

@@ -47,6 +47,10 @@ export const settingsSchema = z.object({
   captureEnabled: z.boolean().default(false),
   maxRequestBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   maxPackageMB: z.number().int().min(1).max(16 * 1024).default(2048),
+  /** Device inventory: a phone offered an update that has not downloaded it, or not installed it, after this long is stuck. */
+  deviceStuckHours: z.number().int().min(1).max(24 * 365).default(24),
+  /** Device inventory: a phone not seen for longer than this is silent (phones check at least every 24 hours). */
+  deviceSilentDays: z.number().int().min(1).max(3650).default(7),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

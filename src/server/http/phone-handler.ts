@@ -5,6 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import send from 'send';
 import type { Logger } from 'pino';
 import type { DeviceRequest } from '../domain/device.js';
+import type { Decision } from '../domain/update-decision.js';
 import { parseUpdateRequest, renderUpdateResponse, routePhoneRequest } from '../phone/dialect.js';
 import type { Catalog } from '../app/catalog.js';
 import { checkForUpdate, type CheckResult } from '../app/update-check.js';
@@ -16,10 +17,17 @@ export interface PhoneLogs {
   capture(at: Date, req: IncomingMessage, body: Buffer): void;
 }
 
+/** The device inventory's intake (app/inventory-recorder.ts): buffered, never blocks or fails a request. */
+export interface PhoneInventory {
+  check(at: Date, clientIp: string, request: DeviceRequest, decision: Decision): void;
+  download(at: Date, clientIp: string, path: string, status: number): void;
+}
+
 export interface PhoneHandlerDeps {
   catalog: Catalog;
   blobPath: (sha256: string) => string;
   logs: PhoneLogs;
+  inventory: PhoneInventory;
   log: Logger;
   clock?: () => Date;
 }
@@ -71,7 +79,11 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return answer(405, 'Method not allowed.', { Allow: 'GET, HEAD' });
       const file = snap.files.get(route.path.toLowerCase());
       if (!file) return answer(404, 'Not found.');
-      res.once('close', logged); // a download streams: logged when it ends, finished or aborted
+      // A download streams: logged when it ends, finished or aborted; a finished GET goes to the inventory.
+      res.once('close', () => {
+        logged();
+        if (req.method === 'GET' && res.writableFinished) deps.inventory.download(at, clientIp(req), route.path, res.statusCode);
+      });
       res.setHeader('Content-Type', 'application/octet-stream');
       res.setHeader('ETag', `"${file.sha256}"`);
       send(req, deps.blobPath(file.sha256), { etag: false, cacheControl: false, dotfiles: 'allow' })
@@ -105,7 +117,9 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
         const result = checkForUpdate(snap, parsed.request, { ...base, external: route.external, now: at });
         xml(res, result.xml);
         logged();
-        deps.logs.audit(at, clientIp(req), parsed.request, result);
+        const ip = clientIp(req);
+        deps.logs.audit(at, ip, parsed.request, result);
+        deps.inventory.check(at, ip, parsed.request, result.decision);
       } catch (e) {
         failed(e, res);
       }

@@ -1,0 +1,153 @@
+// Records update checks and image downloads into the device inventory without slowing the phone path. A request
+// only appends its observation to a bounded buffer; the buffer is applied (domain/device-state.ts) and written in
+// one transaction per flush, one row write per device however often it checked in between. Never throws to the
+// caller: when the store is busy or failing, observations wait (within the bound) or are dropped and counted.
+import type { DeviceRequest } from '../domain/device.js';
+import { applyCheck, applyDownload, awaitsDownload, deviceIdentity, reportedVersion, type DeviceRecord } from '../domain/device-state.js';
+import type { Decision } from '../domain/update-decision.js';
+import type { DeviceChange, DevicesRepo } from '../infra/db/devices-repo.js';
+
+type Observation =
+  | { kind: 'check'; at: Date; address: string; request: DeviceRequest; decision: Decision }
+  | { kind: 'download'; at: Date; address: string; folder: string };
+
+export interface InventoryRecorderOptions {
+  /** Observations held while the store cannot be written; more are dropped. Default 50,000. */
+  maxBuffered?: number;
+  /** How long an observation may wait before it is written. Default 1 s. */
+  flushMs?: number;
+  /** Called once per outage. */
+  onError?: (err: Error) => void;
+}
+
+/** A flush starts early at this many observations, so that one flush never holds the event loop for long. */
+const EARLY_FLUSH = 5_000;
+
+export class InventoryRecorder {
+  readonly #repo: DevicesRepo;
+  readonly #max: number;
+  readonly #flushMs: number;
+  readonly #onError: (err: Error) => void;
+  #buffer: Observation[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #early = false;
+  #dropped = 0;
+  #failing = false;
+  #closed = false;
+
+  constructor(repo: DevicesRepo, opts: InventoryRecorderOptions = {}) {
+    this.#repo = repo;
+    this.#max = opts.maxBuffered ?? 50_000;
+    this.#flushMs = opts.flushMs ?? 1_000;
+    this.#onError = opts.onError ?? (() => undefined);
+  }
+
+  /** Observations lost since start: over the bound, in a failed write, or after close(). */
+  get droppedObservations(): number {
+    return this.#dropped;
+  }
+
+  check(at: Date, address: string, request: DeviceRequest, decision: Decision): void {
+    this.#push({ kind: 'check', at, address, request, decision });
+  }
+
+  /**
+   * A firmware file was served. The file request carries no MAC, so it is attributed by a guess (the only place that
+   * makes it): to the phone at the same client address that was offered the file's folder and has not downloaded it
+   * yet, the earliest offered first. Only a complete GET of the image counts; the .cat catalog beside it does not.
+   * Behind NAT or a reverse proxy phones share an address: each download then marks one of them.
+   */
+  download(at: Date, address: string, path: string, status: number): void {
+    if ((status !== 200 && status !== 206) || /\.cat$/i.test(path)) return;
+    this.#push({ kind: 'download', at, address, folder: path.slice(0, path.lastIndexOf('/')).toLowerCase() });
+  }
+
+  /** Writes every buffered observation now. */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#early = false;
+    if (this.#buffer.length === 0) return;
+    const batch = this.#buffer;
+    this.#buffer = [];
+    try {
+      this.#repo.batch(() => apply(this.#repo, batch));
+      this.#failing = false;
+    } catch (err) {
+      // Busy (another process is writing): try again at the next flush. Anything else would fail again: drop.
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+        const keep = batch.concat(this.#buffer);
+        this.#dropped += Math.max(0, keep.length - this.#max);
+        this.#buffer = keep.slice(0, this.#max);
+        this.#schedule();
+      } else this.#dropped += batch.length;
+      if (!this.#failing) this.#onError(err instanceof Error ? err : new Error(String(err)));
+      this.#failing = true;
+    }
+  }
+
+  /** Writes what is buffered; later observations are dropped. */
+  close(): void {
+    this.flush();
+    this.#closed = true;
+    clearTimeout(this.#timer);
+  }
+
+  #push(o: Observation): void {
+    if (this.#closed || this.#buffer.length >= this.#max) return void this.#dropped++;
+    this.#buffer.push(o);
+    if (this.#buffer.length >= EARLY_FLUSH && !this.#early) {
+      this.#early = true;
+      setImmediate(() => this.flush());
+    } else this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#timer || this.#closed) return;
+    this.#timer = setTimeout(() => this.flush(), this.#flushMs);
+    this.#timer.unref();
+  }
+}
+
+/** Applies observations in arrival order; returns each touched device once, as read and as it ends. */
+function apply(repo: DevicesRepo, batch: readonly Observation[]): Iterable<DeviceChange> {
+  const touched = new Map<string, DeviceChange>();
+  // Touched records offered a folder, by address and folder: a download in the same batch finds them here.
+  const offered = new Map<string, string[]>();
+  const offerKey = (address: string, folder: string) => `${address}\0${folder}`;
+  const current = (identity: string) => touched.get(identity)?.after;
+  const set = (before: DeviceRecord | undefined, after: DeviceRecord) => {
+    const seen = touched.get(after.identity);
+    touched.set(after.identity, { before: seen ? seen.before : before, after });
+    if (!after.offeredFolder || !awaitsDownload(after, after.address, after.offeredFolder)) return;
+    const key = offerKey(after.address, after.offeredFolder);
+    const list = offered.get(key);
+    if (!list) offered.set(key, [after.identity]);
+    else if (!list.includes(after.identity)) list.push(after.identity);
+  };
+  for (const o of batch) {
+    const at = o.at.toISOString();
+    if (o.kind === 'check') {
+      const identity = deviceIdentity(o.request);
+      if (!identity) continue;
+      const prev = current(identity) ?? repo.find(identity);
+      const offer = o.decision.offers[0];
+      set(
+        prev,
+        applyCheck(prev, identity, {
+          at,
+          address: o.address,
+          request: o.request,
+          version: offer?.installed ?? reportedVersion(o.request.modules),
+          offer: offer ? { version: offer.version, folder: offer.folder } : null,
+        }),
+      );
+      continue;
+    }
+    const stored = repo.awaitingDownload(o.address, o.folder).map((r) => current(r.identity) ?? r);
+    const fresh = (offered.get(offerKey(o.address, o.folder)) ?? []).map((id) => current(id)!);
+    const phone = [...stored, ...fresh].find((r) => awaitsDownload(r, o.address, o.folder));
+    if (phone) set(phone, applyDownload(phone, at));
+  }
+  return touched.values();
+}

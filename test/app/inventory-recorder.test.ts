@@ -1,0 +1,152 @@
+// The inventory recorder on a real store: batches coalesce, downloads are attributed by address and folder,
+// the buffer is bounded, a busy store delays the write instead of blocking, and close() flushes.
+import { afterEach, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { InventoryRecorder } from '../../src/server/app/inventory-recorder.js';
+import type { Store } from '../../src/server/app/store.js';
+import type { DeviceRequest } from '../../src/server/domain/device.js';
+import type { Decision } from '../../src/server/domain/update-decision.js';
+import type { Version } from '../../src/shared/version.js';
+import { freshStore, tempDir } from '../helpers.js';
+
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+let store: Store;
+const recorders: InventoryRecorder[] = [];
+const recorder = (opts: ConstructorParameters<typeof InventoryRecorder>[1] = {}) => {
+  const r = new InventoryRecorder(store.devices, opts);
+  recorders.push(r);
+  return r;
+};
+
+beforeEach(async () => {
+  tmp = await tempDir();
+  store = freshStore(tmp.dir);
+});
+afterEach(async () => {
+  for (const r of recorders.splice(0)) r.close();
+  store.close();
+  await tmp.remove();
+});
+
+const FOLDER = 'UCPhone/Polycom/CX600/A/ENU/4.0.7577.4455/CPE';
+const FILE = `${FOLDER}/CPE.nbt`;
+const at = (m: number) => new Date(Date.UTC(2026, 0, 1, 8, m));
+const phone = (n: number, version = '4.0.7577.4420', over: Partial<DeviceRequest> = {}): DeviceRequest => ({
+  deviceType: 'UCPhone',
+  mac: `0004F200000${n}`,
+  macRaw: `0004F200000${n}`,
+  serial: `C185H${n}`,
+  vendor: 'Polycom',
+  model: 'CX600',
+  revision: 'A',
+  locale: 'ENU',
+  userName: `user${n}@contoso.com`,
+  requestTime: '',
+  modules: [{ fileName: 'cpe.nbt', version, timestamp: '01-01-1601 00:00:00' }],
+  ...over,
+});
+const offer = (installed = '4.0.7577.4420'): Decision => ({
+  offers: [{ source: 'rule', ruleId: 1, updateType: 'CPE', installed: installed as Version, version: '4.0.7577.4455' as Version, files: [], folder: FOLDER }],
+  reason: null,
+  langList: ['ENU'],
+  trace: [],
+});
+const NOTHING: Decision = { offers: [], reason: 'up-to-date', langList: ['ENU'], trace: [] };
+const row = (n: number) => store.devices.find(`mac:0004F200000${n}`);
+const phase = (n: number) => store.db.prepare('SELECT phase FROM devices WHERE identity = ?').pluck().get(`mac:0004F200000${n}`);
+
+test('offered, downloaded and updated within one batch: one row, written once, in the right state', () => {
+  const r = recorder();
+  r.check(at(0), '10.0.0.1', phone(1), offer());
+  r.download(at(1), '10.0.0.1', FILE, 200);
+  r.check(at(2), '10.0.0.1', phone(1, '4.0.7577.4455'), NOTHING);
+  r.flush();
+  const d = row(1)!;
+  assert.equal(phase(1), 'updated');
+  assert.equal(d.offeredAt, at(0).toISOString());
+  assert.equal(d.downloadedAt, at(1).toISOString());
+  assert.equal(d.updatedAt, at(2).toISOString());
+  assert.equal(d.firstSeen, at(0).toISOString());
+  assert.equal(d.lastSeen, at(2).toISOString());
+});
+
+test('observations across batches build on the stored row', () => {
+  const r = recorder();
+  r.check(at(0), '10.0.0.1', phone(1), offer());
+  r.flush();
+  assert.equal(phase(1), 'offered');
+  r.download(at(1), '10.0.0.1', FILE, 206);
+  r.flush();
+  assert.equal(phase(1), 'downloaded');
+  r.check(at(2), '10.0.0.1', phone(1), offer());
+  r.flush();
+  assert.equal(phase(1), 'downloaded', 'asking again before installing keeps the download');
+  assert.equal(row(1)!.lastSeen, at(2).toISOString());
+});
+
+test('downloads: only a served image from the offered address and folder counts; behind one address the first offered gets it', () => {
+  const r = recorder();
+  r.check(at(0), '10.0.0.9', phone(1), offer());
+  r.check(at(1), '10.0.0.9', phone(2), offer());
+  r.check(at(1), '10.0.0.7', phone(3), offer());
+  r.flush();
+  r.download(at(2), '10.0.0.9', `${FOLDER}/CPE.cat`, 200); // the catalog, not the image
+  r.download(at(2), '10.0.0.9', FILE, 304);
+  r.download(at(2), '10.0.0.8', FILE, 200); // nobody at this address was offered it
+  r.download(at(2), '10.0.0.9', `${FOLDER.replace('4455', '4460')}/CPE.nbt`, 200); // not the offered folder
+  r.flush();
+  assert.deepEqual([phase(1), phase(2), phase(3)], ['offered', 'offered', 'offered']);
+  r.download(at(3), '10.0.0.9', FILE.toLowerCase(), 200);
+  r.flush();
+  assert.deepEqual([phase(1), phase(2), phase(3)], ['downloaded', 'offered', 'offered']);
+  r.download(at(4), '10.0.0.9', FILE, 200);
+  r.flush();
+  assert.deepEqual([phase(1), phase(2), phase(3)], ['downloaded', 'downloaded', 'offered']);
+});
+
+test('a phone with neither MAC nor serial is not recorded; one with a serial only is, by its serial', () => {
+  const r = recorder();
+  r.check(at(0), '10.0.0.1', phone(1, undefined, { mac: '', macRaw: '', serial: '' }), NOTHING);
+  r.check(at(0), '10.0.0.1', phone(2, undefined, { mac: '', macRaw: 'garbage', serial: 'sn-2' }), NOTHING);
+  r.flush();
+  assert.equal(store.db.prepare('SELECT count(*) FROM devices').pluck().get(), 1);
+  assert.equal(store.devices.find('serial:SN-2')!.serial, 'sn-2');
+});
+
+test('the buffer is bounded: beyond it observations are dropped and counted, never thrown', () => {
+  const r = recorder({ maxBuffered: 2 });
+  for (let n = 1; n <= 4; n++) r.check(at(n), '10.0.0.1', phone(n), NOTHING);
+  assert.equal(r.droppedObservations, 2);
+  r.flush();
+  assert.equal(store.db.prepare('SELECT count(*) FROM devices').pluck().get(), 2);
+});
+
+test('a store busy with another process\'s write: the flush gives up at once and the batch is written later', () => {
+  const errors: Error[] = [];
+  const r = recorder({ onError: (e) => errors.push(e) });
+  const cli = new Database(store.paths.dbFile);
+  try {
+    cli.exec('BEGIN IMMEDIATE');
+    r.check(at(0), '10.0.0.1', phone(1), NOTHING);
+    r.flush();
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!.message, /locked|busy/i);
+    cli.exec('COMMIT');
+  } finally {
+    cli.close();
+  }
+  r.check(at(1), '10.0.0.1', phone(2), NOTHING);
+  r.flush();
+  assert.ok(row(1) && row(2), 'both written once the store is free');
+  assert.equal(r.droppedObservations, 0);
+});
+
+test('close() writes what is buffered; later observations are dropped', () => {
+  const r = recorder();
+  r.check(at(0), '10.0.0.1', phone(1), NOTHING);
+  r.close();
+  assert.ok(row(1));
+  r.check(at(1), '10.0.0.1', phone(2), NOTHING);
+  assert.equal(r.droppedObservations, 1);
+});
