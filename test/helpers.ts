@@ -15,3 +15,16 @@ export async function tempDir(prefix = 'ucu-test-'): Promise<{ dir: string; remo
 export function freshStore(dataDir: string): Store {
   return new Store(dataDir);
 }
+
+/** Retries fn until it stops throwing, up to timeoutMs (for what is written in the background, like the inventory). */
+export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}

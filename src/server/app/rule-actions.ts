@@ -26,7 +26,7 @@ export function previewRuleAction(store: Store, action: RuleAction, ids: number[
       missing = true;
       continue;
     }
-    const t = planRuleAction(rule, action);
+    const t = planRuleAction(rule, action, store.devices.countForRule(rule));
     if (!t.ok) errors.push(t.error);
     else
       changes.push({

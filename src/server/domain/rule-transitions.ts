@@ -12,7 +12,18 @@ export type Transition =
   | { ok: true; next: RuleVersions; summary: string; warnings: string[] }
   | { ok: false; error: string };
 
-export function planRuleAction(rule: UpdateRule, action: RuleAction): Transition {
+/** `phones`: how many phones of the rule's model and locale the inventory holds; said in a last sentence. */
+export function planRuleAction(rule: UpdateRule, action: RuleAction, phones: number): Transition {
+  const t = transition(rule, action);
+  return t.ok ? { ...t, summary: `${t.summary} ${phonesSentence(phones)}` } : t;
+}
+
+function phonesSentence(n: number): string {
+  if (n === 0) return 'No phone of this model and locale has checked in yet.';
+  return n === 1 ? '1 phone of this model and locale has checked in.' : `About ${n} phones of this model and locale have checked in.`;
+}
+
+function transition(rule: UpdateRule, action: RuleAction): Transition {
   const path = ruleKeyPath(rule);
   switch (action) {
     case 'approve': {

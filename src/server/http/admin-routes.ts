@@ -27,6 +27,7 @@ import { updateSettings } from '../app/settings.js';
 import type { Store } from '../app/store.js';
 import { addTestDevice, removeTestDevice, updateTestDevice } from '../app/test-devices.js';
 import { identify, isLoopback, requireCaller, requireOwnSession, SESSION_COOKIE } from './admin-auth.js';
+import { deviceRoutes } from './device-routes.js';
 
 export interface AdminRoutesDeps {
   store: Store;
@@ -96,6 +97,7 @@ export function adminRoutes({ store, local, jobs }: AdminRoutesDeps): Router {
   });
 
   api.use(requireCaller);
+  api.use(deviceRoutes(store, parse));
 
   // ---- rules ----
   api.get('/rules', (_req, res) => void res.json(store.rules.list()));

@@ -1,0 +1,123 @@
+// GET /api/devices and /api/devices/:id on a real server, filled by simulated phones; and the rule-action preview's
+// count of phones, as the console asks for it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { DEFAULT_PHONE, simulateCheck } from '../../src/cli/phone-simulator.js';
+import { setAdmin } from '../../src/server/app/admin-auth.js';
+import { importPackage } from '../../src/server/app/import-package.js';
+import { startServer, type RunningServer } from '../../src/server/compose.js';
+import type { RuleChangeDto } from '../../src/shared/admin-api.js';
+import type { ErrorBody } from '../../src/shared/errors.js';
+import type { DeviceDto, DeviceListDto } from '../../src/shared/inventory-api.js';
+import { multiDevicePackage } from '../fixtures/cabs.js';
+import { eventually, silentLog, tempDir } from '../helpers.js';
+
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+let server: RunningServer;
+let auth: { cookie: string; csrf: string };
+
+const PHONES = [
+  { ...DEFAULT_PHONE, mac: '00-04-F2-00-00-01', serial: 'C185H0001', userName: 'ann@contoso.com', version: '4.0.7577.4000' },
+  { ...DEFAULT_PHONE, mac: '0004F2000002', serial: 'C185H0002', userName: 'bob@contoso.com', version: '4.0.7577.4366' },
+  { ...DEFAULT_PHONE, mac: '0004F2000003', serial: 'C185H0003', userName: '', locale: 'DEU', version: '4.0.7577.4000' },
+  { ...DEFAULT_PHONE, mac: '', serial: 'X-SERIAL-ONLY', userName: 'cy@contoso.com', model: 'CX700', version: '3.5.6907.0' },
+];
+
+before(async () => {
+  tmp = await tempDir();
+  server = await startServer({ dataDir: join(tmp.dir, 'data'), overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' }, log: silentLog });
+  await importPackage(server.store, await multiDevicePackage(join(tmp.dir, 'cabs')), { actor: 'test', kind: 'package', fileName: 'UCUpdates.cab' });
+  await setAdmin(server.store, 'alice', 'alice-password-1', 'admin', 'test');
+  const r = await fetch(`${server.urls.admin}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'alice', password: 'alice-password-1' }),
+  });
+  auth = { cookie: /^([^;]+)/.exec(r.headers.get('set-cookie')!)![1]!, csrf: ((await r.json()) as { csrf: string }).csrf };
+  for (const p of PHONES) assert.equal((await simulateCheck(server.urls.http, p)).status, 200);
+  await eventually(async () => assert.equal((await get<DeviceListDto>('/devices')).body.total, PHONES.length));
+});
+after(async () => {
+  await server.close();
+  await tmp.remove();
+});
+
+async function get<T>(path: string, signedIn = true): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${server.urls.admin}/api${path}`, { headers: signedIn ? { cookie: auth.cookie } : {} });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+const macs = (l: DeviceListDto) => l.devices.map((d) => d.mac ?? d.serial);
+
+test('the inventory needs a signed-in caller', async () => {
+  assert.equal((await get('/devices', false)).status, 401);
+  assert.equal((await get('/devices/1', false)).status, 401);
+});
+
+test('lists every phone with its state and reason, newest first, with counts by state', async () => {
+  const { status, body } = await get<DeviceListDto>('/devices');
+  assert.equal(status, 200);
+  assert.equal(body.devices.length, 4);
+  assert.deepEqual(body.thresholds, { stuckHours: 24, silentDays: 7 });
+  // Nothing is approved yet: nobody is offered anything.
+  assert.deepEqual(body.counts, { 'up-to-date': 4, offered: 0, downloaded: 0, updated: 0, stuck: 0, silent: 0 });
+  for (let i = 1; i < body.devices.length; i++) assert.ok(body.devices[i - 1]!.lastSeen >= body.devices[i]!.lastSeen);
+  const ann = body.devices.find((d) => d.mac === '0004F2000001')!;
+  assert.equal(ann.reason, 'Runs 4.0.7577.4000; nothing is offered to it.');
+  assert.deepEqual(
+    { user: ann.userName, model: ann.model, locale: ann.locale, version: ann.version, address: ann.address },
+    { user: 'ann@contoso.com', model: 'CX600', locale: 'ENU', version: '4.0.7577.4000', address: '127.0.0.1' },
+  );
+  const serialOnly = body.devices.find((d) => d.serial === 'X-SERIAL-ONLY')!;
+  assert.equal(serialOnly.mac, null);
+});
+
+test('filters, search, sort and paging', async () => {
+  assert.deepEqual(macs((await get<DeviceListDto>('/devices?locale=deu')).body), ['0004F2000003']);
+  assert.deepEqual(macs((await get<DeviceListDto>('/devices?model=cx700')).body), ['X-SERIAL-ONLY']);
+  assert.deepEqual(macs((await get<DeviceListDto>('/devices?version=4.0.7577.4366')).body), ['0004F2000002']);
+  assert.deepEqual(macs((await get<DeviceListDto>('/devices?q=00:04:f2:00:00:0&sort=mac')).body), ['0004F2000001', '0004F2000002', '0004F2000003']);
+  assert.deepEqual(macs((await get<DeviceListDto>('/devices?q=BOB')).body), ['0004F2000002']);
+  assert.deepEqual(macs((await get<DeviceListDto>('/devices?q=x-serial')).body), ['X-SERIAL-ONLY']);
+  const page = (await get<DeviceListDto>('/devices?sort=user&order=desc&limit=2&offset=1')).body;
+  assert.equal(page.total, 4);
+  assert.deepEqual(page.devices.map((d) => d.userName), ['bob@contoso.com', 'ann@contoso.com']);
+  const none = (await get<DeviceListDto>('/devices?state=stuck&model=CX600&locale=')).body;
+  assert.deepEqual([none.total, none.devices], [0, []]);
+  assert.equal(none.counts['up-to-date'], 3, 'counts ignore the state filter, keep the others (an empty one is none)');
+});
+
+test('a bad query is refused with the error envelope', async () => {
+  for (const q of ['state=lost', 'limit=0', 'limit=5000', 'sort=colour', 'offset=-1']) {
+    const r = await get<ErrorBody>(`/devices?${q}`);
+    assert.equal(r.status, 400, q);
+    assert.equal(r.body.error.code, 'invalid_input', q);
+  }
+});
+
+test('one device by id; unknown ids are 404, malformed ones 400', async () => {
+  const first = (await get<DeviceListDto>('/devices?q=0004F2000002')).body.devices[0]!;
+  const one = await get<DeviceDto>(`/devices/${first.id}`);
+  assert.equal(one.status, 200);
+  assert.deepEqual(one.body, first);
+  assert.equal((await get<ErrorBody>('/devices/999999')).body.error.code, 'not_found');
+  assert.equal((await get<ErrorBody>('/devices/abc')).status, 400);
+});
+
+test('the rule-action preview says how many phones of the model and locale have checked in', async () => {
+  const rules = (await get<{ id: number; model: string; locale: string }[]>('/rules')).body;
+  const preview = async (model: string, locale: string) => {
+    const id = rules.find((r) => r.model === model && r.locale === locale)!.id;
+    const res = await fetch(`${server.urls.admin}/api/rules/approve/preview`, {
+      method: 'POST',
+      headers: { cookie: auth.cookie, 'x-csrf-token': auth.csrf, 'content-type': 'application/json' },
+      body: JSON.stringify({ ids: [id] }),
+    });
+    assert.equal(res.status, 200);
+    return ((await res.json()) as RuleChangeDto[])[0]!.summary;
+  };
+  assert.match(await preview('CX600', 'ENU'), /^UCPhone\/Polycom\/CX600\/A\/ENU\/CPE: phones get 4\.0\.7577\.4366\. About 2 phones of this model and locale have checked in\.$/);
+  assert.match(await preview('CX700', 'ENU'), /\. 1 phone of this model and locale has checked in\.$/);
+  assert.match(await preview('IP8540', 'ENU'), /\. No phone of this model and locale has checked in yet\.$/);
+});
