@@ -1,10 +1,56 @@
-// Commands that answer "why will this phone not update?": what its status code means.
+// Commands that answer "why will this phone not update?": what the engine decides for it, what its status means.
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { decodeStatus } from '../shared/status-codes.js';
 import { AppError } from '../server/app/app-error.js';
+import { Catalog } from '../server/app/catalog.js';
+import { explainPhone } from '../server/app/explain.js';
 import type { CliContext } from './cli-context.js';
 
+interface ExplainOptions {
+  model: string;
+  vendor?: string;
+  deviceType?: string;
+  revision?: string;
+  locale?: string;
+  firmware?: string;
+  mac?: string;
+  serial?: string;
+  external?: boolean;
+  json?: boolean;
+}
+
 export function troubleshootCommands(program: Command, cx: CliContext): void {
+  program
+    .command('explain')
+    .description('why a phone gets an update or not: the decision, step by step, and what to do about it')
+    .requiredOption('--model <model>', 'e.g. CX600, IP8540, 6725ip')
+    .option('--vendor <vendor>', 'default: the vendor imported for that model')
+    .option('--device-type <type>', 'UCPhone or RoundTable (default: from the imported rules)')
+    .option('--revision <rev>', 'hardware revision (default: from the imported rules, else A)')
+    .option('--locale <code>', 'three-letter language code', 'ENU')
+    .option('--firmware <version>', 'the installed CPE version', '0.0.0.0')
+    .option('--mac <mac>', 'to match a test device')
+    .option('--serial <serial>', 'to match a test device')
+    .option('--external', 'as a phone outside, through the external URL')
+    .option('--json', 'print as JSON')
+    .action(async (o: ExplainOptions) => {
+      const e = await cx.withStore((store) =>
+        explainPhone(
+          new Catalog(store).current(),
+          { model: o.model, vendor: o.vendor, deviceType: o.deviceType, revision: o.revision, locale: o.locale, version: o.firmware, mac: o.mac, serial: o.serial, external: !!o.external },
+          `http://${hostname()}`,
+          new Date(),
+        ),
+      );
+      if (o.json) return cx.json(e);
+      const p = e.phone;
+      cx.out(`${p.deviceType}/${p.vendor}/${p.model}/${p.revision}, locale ${p.locale}, firmware ${p.version}${p.mac ? `, MAC ${p.mac}` : ''}${p.serial ? `, serial ${p.serial}` : ''}`);
+      for (const n of e.notes) cx.out(`note: ${n}`);
+      for (const t of e.trace) cx.out(`- ${t}`);
+      cx.out(e.offered ? `Offered: ${e.offered.version} from ${e.offered.baseUrl} (external: ${e.offered.externalBaseUrl})` : `Nothing is offered (${e.reason}).`);
+    });
+
   program
     .command('decode')
     .description('what the phone\'s "Last Update Status: 0xW/H" means, and what to do about it')

@@ -71,10 +71,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const httpsPort = await listen(httpsServer, settings.httpsPort, undefined, log, 'phone HTTPS');
     closers.unshift(() => closeServer(httpsServer));
 
+    const startedAt = new Date().toISOString();
+    let urls: RunningServer['urls'] | undefined;
     const app = express();
     app.disable('x-powered-by');
     app.set('trust proxy', false);
-    app.use('/api', adminRoutes({ store, local, jobs }));
+    app.use('/api', adminRoutes({ store, catalog, local, jobs, status: () => urls && { version: APP_VERSION, startedAt, urls } }));
     app.use('/api', errorMiddleware(log));
     const consoleDir = opts.consoleDir ?? DEFAULT_CONSOLE_DIR;
     if (existsSync(consoleDir)) app.use(express.static(consoleDir, { index: 'index.html' }));
@@ -87,7 +89,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
 
     const adminHost = settings.adminHost.includes(':') ? `[${settings.adminHost}]` : settings.adminHost;
-    const urls = {
+    urls = {
       http: `http://localhost:${httpPort}`,
       https: `https://localhost:${httpsPort}`,
       admin: `http://${adminHost === '0.0.0.0' || adminHost === '[::]' ? '127.0.0.1' : adminHost}:${adminPort}`,

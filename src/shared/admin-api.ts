@@ -133,3 +133,31 @@ export interface ServerStatusDto {
   startedAt: string;
   urls: { http: string; https: string; admin: string };
 }
+
+/** A phone described by hand for "why does it (not) update": only the model is required. */
+export const explainInput = z.object({
+  model: z.string().trim().min(1).max(64),
+  deviceType: z.string().trim().max(64).optional(),
+  vendor: z.string().trim().max(64).optional(),
+  revision: z.string().trim().max(16).optional(),
+  locale: z.string().trim().max(16).default('ENU'),
+  version: z.string().trim().max(32).default('0.0.0.0'),
+  mac: z.string().trim().max(64).optional(),
+  serial: z.string().trim().max(64).optional(),
+  external: z.boolean().default(false),
+});
+export type ExplainInput = z.input<typeof explainInput>;
+
+/** The decision engine's answer for one phone, in words. */
+export interface ExplanationDto {
+  phone: { deviceType: string; vendor: string; model: string; revision: string; locale: string; version: string; mac: string; serial: string };
+  testDevice: string | null;
+  offered: { version: string; source: 'rule' | 'interim'; baseUrl: string; externalBaseUrl: string; files: string[] } | null;
+  /** Why nothing is offered (the engine's reason code), or null. */
+  reason: string | null;
+  langList: string[];
+  /** The engine's steps, each a sentence; advice is part of them. */
+  trace: string[];
+  /** What was assumed about the description, and warnings about the answer (a blank external URL). */
+  notes: string[];
+}

@@ -379,6 +379,23 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       const bad = await expectExit(2, ['decode', 'hello']);
       assert.match(bad.stderr, /"hello" is not a status code/);
     });
+
+    it('explain walks through the decision for a described phone; a bad MAC is exit 2', async () => {
+      const data = join(tmp, 'data-explain');
+      await expectExit(0, ['import', cabs.multi], { data });
+      const r = await expectExit(0, ['explain', '--model', 'CX600', '--firmware', '4.0.7577.4000', '--mac', '00-21-63-0F-20-7B'], { data });
+      assert.match(r.stdout, /^UCPhone\/Polycom\/CX600\/A, locale ENU, firmware 4\.0\.7577\.4000, MAC 0021630F207B\n/);
+      assert.match(r.stdout, /^note: Assumed vendor Polycom/m);
+      assert.match(r.stdout, /^- The phone is not a test device/m);
+      assert.match(r.stdout, /^- Rule UCPhone\/Polycom\/CX600\/A\/ENU\/CPE: version 4\.0\.7577\.4366 is pending, not approved/m);
+      assert.match(r.stdout, /^Nothing is offered \(pending-not-test-device\)\.$/m);
+      await expectExit(0, ['approve', CX600], { data });
+      const json = jsonOf<{ offered: { version: string; baseUrl: string } }>(await expectExit(0, ['explain', '--model', 'CX600', '--firmware', '4.0.7577.4000', '--json'], { data }));
+      assert.equal(json.offered.version, '4.0.7577.4366');
+      assert.match(json.offered.baseUrl, /^http:\/\/[^/]+\/DeviceUpdateFiles_Int\/UCPhone\/Polycom\/CX600\/A\/ENU\/4\.0\.7577\.4366\/CPE$/);
+      const bad = await expectExit(2, ['explain', '--model', 'CX600', '--mac', 'nope'], { data });
+      assert.match(bad.stderr, /"nope" is not a MAC address/);
+    });
   });
 
   describe('simulate', { concurrency: 1 }, () => {

@@ -7,12 +7,25 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import type { HistoryDto, ImportJobDto, RuleChangeDto, RuleDto, SessionInfo, TestDeviceDto } from '../../src/shared/admin-api.js';
+import type {
+  HistoryDto,
+  ImportJobDto,
+  ExplanationDto,
+  PackageDto,
+  PurgePreviewDto,
+  PurgeResultDto,
+  RuleChangeDto,
+  RuleDto,
+  ServerStatusDto,
+  SessionInfo,
+  TestDeviceDto,
+} from '../../src/shared/admin-api.js';
 import type { ErrorBody } from '../../src/shared/errors.js';
 import type { Settings } from '../../src/shared/settings.js';
 import { setAdmin } from '../../src/server/app/admin-auth.js';
 import { startServer, type RunningServer } from '../../src/server/compose.js';
-import { fixtureBytes, MULTI_IMAGES, multiDevicePackage } from '../fixtures/cabs.js';
+import { fixtureBytes, MULTI_IMAGES, multiDevicePackage, olderPackage } from '../fixtures/cabs.js';
+import { APP_VERSION } from '../../src/server/version.js';
 
 const ADMIN = { username: 'alice', password: 'alice-password-1' };
 const VIEWER = { username: 'victor', password: 'victor-password-1' };
@@ -138,6 +151,10 @@ describe('authentication', () => {
     ['GET', '/packages'],
     ['POST', '/packages'],
     ['GET', '/imports'],
+    ['GET', '/status'],
+    ['GET', '/explain?model=CX600'],
+    ['GET', '/purge'],
+    ['POST', '/purge', { ids: [1] }],
     ['GET', '/imports/abc'],
     ['GET', '/nope'],
   ];
@@ -684,5 +701,64 @@ describe('history and unknown routes', () => {
     assert.match(e.message, /No such/);
     assertError(await call('POST', '/nope', { auth: admin, json: {} }), 404, 'not_found');
     assertError(await call('GET', '/imports/does-not-exist', { auth: admin }), 404, 'not_found');
+  });
+});
+
+describe('status, explain and purge', () => {
+  let admin: Auth & SessionInfo;
+  let viewer: Auth & SessionInfo;
+  before(async () => {
+    admin = await signIn(ADMIN);
+    viewer = await signIn(VIEWER);
+  });
+
+  it('tells every signed-in caller which version runs and where phones and admins reach it', async () => {
+    const r = await call<ServerStatusDto>('GET', '/status', { auth: viewer });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.urls, server.urls);
+    assert.equal(r.body.version, APP_VERSION);
+    assert.ok(Date.parse(r.body.startedAt) <= Date.now());
+  });
+
+  it('explains to a viewer what a described phone gets, and why', async () => {
+    const r = await call<ExplanationDto>('GET', '/explain?model=CX700&locale=DEU&version=3.5.6907.0', { auth: viewer });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual([r.body.phone.vendor, r.body.phone.locale, r.body.phone.revision], ['Polycom', 'DEU', 'A']);
+    assert.ok(r.body.trace.length >= 2 && r.body.trace.every((t) => t.endsWith('.')), r.body.trace.join('\n'));
+    assert.deepEqual(r.body.langList, ['DEU', 'ENU']);
+    const bad = assertError(await call('GET', '/explain?model=CX700&mac=zz', { auth: viewer }), 400, 'invalid_input');
+    assert.equal(bad.field, 'mac');
+    assert.equal(assertError(await call('GET', '/explain', { auth: viewer }), 400, 'invalid_input').field, 'model');
+  });
+
+  it('previews, refuses a viewer and a package in use, then purges a rejected package', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const older = await readFile(await olderPackage(join(tmp, 'cabs-older')));
+    const job = await waitForJob((await call<ImportJobDto>('POST', '/packages?name=older.cab', { auth: admin, raw: older })).body.id, admin);
+    assert.equal(job.phase, 'done', JSON.stringify(job.error));
+    const cx600 = (await call<RuleDto[]>('GET', '/rules', { auth: admin })).body.find((r) => r.model === 'CX600')!;
+    assert.equal(cx600.pending, '4.0.7577.4363');
+    assert.equal((await call('POST', '/rules/reject', { auth: admin, json: { ids: [cx600.id] } })).status, 200);
+
+    const preview = await call<PurgePreviewDto>('GET', '/purge', { auth: viewer });
+    assert.equal(preview.status, 200);
+    assert.deepEqual(preview.body.purge.map((p) => [p.id, p.fileName, p.reason]), [[job.summary!.packageId, 'older.cab', 'No rule uses 4.0.7577.4363 any more.']]);
+    assert.ok(preview.body.keep.some((k) => k.fileName === 'UCUpdates.cab'));
+    assert.equal(preview.body.files, 2);
+    assert.ok(preview.body.bytes > 0);
+
+    assertError(await call('POST', '/purge', { auth: viewer, json: { ids: [job.summary!.packageId] } }), 403, 'forbidden');
+    const kept = preview.body.keep.find((k) => k.fileName === 'UCUpdates.cab')!;
+    const inUse = assertError(await call('POST', '/purge', { auth: admin, json: { ids: [job.summary!.packageId, kept.id] } }), 409, 'conflict');
+    assert.match(inUse.message, /^Nothing was purged\. UCUpdates\.cab .* is still in use/);
+    assert.equal(assertError(await call('POST', '/purge', { auth: admin, json: { ids: [] } }), 400, 'invalid_input').field, 'ids');
+
+    const done = await call<PurgeResultDto>('POST', '/purge', { auth: admin, json: { ids: [job.summary!.packageId] } });
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    assert.deepEqual(done.body, { packages: preview.body.purge, files: 2, bytes: preview.body.bytes });
+    const packages = (await call<PackageDto[]>('GET', '/packages', { auth: admin })).body;
+    assert.equal(packages.some((p) => p.fileName === 'older.cab'), false);
+    const [h] = (await call<HistoryDto[]>('GET', '/history?limit=1', { auth: admin })).body;
+    assert.deepEqual([h!.actor, h!.action, h!.target], [ADMIN.username, 'purge', 'older.cab']);
   });
 });

@@ -5,22 +5,27 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import type { z } from 'zod';
 import {
   exchangeInput,
   historyQuery,
+  purgeInput,
   ruleAction,
   ruleActionInput,
   settingsInput,
   signInInput,
   testDeviceInput,
+  type ExplainInput,
+  type ServerStatusDto,
   type SessionInfo,
 } from '../../shared/admin-api.js';
 import { redactSettings } from '../../shared/settings.js';
 import { signIn, signOut } from '../app/admin-auth.js';
-import { AppError } from '../app/app-error.js';
+import { AppError, parseInput } from '../app/app-error.js';
+import type { Catalog } from '../app/catalog.js';
+import { explainPhone } from '../app/explain.js';
 import type { ImportJobs } from '../app/import-jobs.js';
 import type { LocalAccess } from '../app/local-access.js';
+import { applyPurge, previewPurge } from '../app/purge.js';
 import { applyRuleAction, previewRuleAction } from '../app/rule-actions.js';
 import { SignInThrottle } from '../app/sign-in-throttle.js';
 import { updateSettings } from '../app/settings.js';
@@ -31,22 +36,19 @@ import { deviceRoutes } from './device-routes.js';
 
 export interface AdminRoutesDeps {
   store: Store;
+  catalog: Catalog;
   local: LocalAccess;
   jobs: ImportJobs;
+  /** The running server's version and URLs; undefined while its listeners are still starting. */
+  status: () => ServerStatusDto | undefined;
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const field = issue.path.join('.');
-  throw new AppError('invalid_input', field ? `${field}: ${issue.message}` : issue.message, field || undefined);
-}
+const parse = parseInput;
 
 const actor = (req: Request) => req.caller!.username;
 const idParam = (req: Request) => parse(ruleActionInput.shape.ids.element, Number(req.params.id));
 
-export function adminRoutes({ store, local, jobs }: AdminRoutesDeps): Router {
+export function adminRoutes({ store, catalog, local, jobs, status }: AdminRoutesDeps): Router {
   const api = express.Router();
   const json = express.json({ limit: '1mb' });
   api.use(identify(store, local));
@@ -98,6 +100,18 @@ export function adminRoutes({ store, local, jobs }: AdminRoutesDeps): Router {
 
   api.use(requireCaller);
   api.use(deviceRoutes(store, parse));
+
+  api.get('/status', (_req, res) => {
+    const s = status();
+    if (!s) throw new AppError('busy', 'The server is still starting.');
+    res.json(s);
+  });
+
+  // ---- why a phone does (not) update: a read, so viewers may ask too ----
+  api.get('/explain', (req, res) => {
+    const input = { ...req.query, external: req.query.external === 'true' } as ExplainInput;
+    res.json(explainPhone(catalog.current(), input, status()?.urls.http ?? '', store.now()));
+  });
 
   // ---- rules ----
   api.get('/rules', (_req, res) => void res.json(store.rules.list()));
@@ -159,6 +173,10 @@ export function adminRoutes({ store, local, jobs }: AdminRoutesDeps): Router {
     const kind = req.query.interim === '1' ? 'interim' : 'package';
     res.status(202).json(jobs.start(upload, fileName, actor(req), { kind, removeWhenDone: true }));
   });
+  // ---- purge: packages no rule can offer any more ----
+  api.get('/purge', (_req, res) => void res.json(previewPurge(store)));
+  api.post('/purge', json, async (req, res) => void res.json(await applyPurge(store, parse(purgeInput, req.body).ids, actor(req))));
+
   api.get('/imports', (_req, res) => void res.json(jobs.list()));
   api.get('/imports/:id', (req, res) => {
     const job = jobs.get(String(req.params.id));
