@@ -1,7 +1,10 @@
 // What every command needs: the data folder, the store (opened per command), who is acting, and output.
 import { userInfo } from 'node:os';
+import type { ErrorBody } from '../shared/errors.js';
 import { AppError } from '../server/app/app-error.js';
-import { Store } from '../server/app/store.js';
+import { Store, storePaths } from '../server/app/store.js';
+import { readRunFile } from '../server/infra/run-file.js';
+import { httpRequest } from './phone-simulator.js';
 
 export interface CliContext {
   dataDir(): string;
@@ -43,3 +46,16 @@ export function toId(v: string): number {
   return n;
 }
 
+
+/** Calls the admin API of the server running on this machine with its launch token (loopback only). */
+export async function askServer<T>(cx: CliContext, path: string, method = 'GET'): Promise<T> {
+  const run = await readRunFile(storePaths(cx.dataDir()).runFile);
+  if (!run) throw new AppError('not_found', 'No ucupdates server is running with this data folder: start one with `ucupdates serve`.');
+  const r = await httpRequest(new URL(path, run.adminUrl).toString(), { method, headers: { Authorization: `Bearer ${run.launchToken}` } });
+  const body = JSON.parse(r.body.toString() || 'null') as T | ErrorBody;
+  if (r.status >= 400) {
+    const e = (body as ErrorBody | null)?.error;
+    throw e ? new AppError(e.code, e.message, e.field) : new AppError('internal', `The server refused: HTTP ${r.status}.`);
+  }
+  return body as T;
+}

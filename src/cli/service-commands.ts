@@ -1,12 +1,10 @@
 // Commands about the running service: serve it, sign in to it, and talk to it as a phone would.
 import type { Command } from 'commander';
 import { AppError } from '../server/app/app-error.js';
-import { storePaths } from '../server/app/store.js';
 import { startServer } from '../server/compose.js';
-import { readRunFile } from '../server/infra/run-file.js';
 import { APP_VERSION } from '../server/version.js';
-import { toPort, type CliContext } from './cli-context.js';
-import { DEFAULT_PHONE, downloadOffer, httpRequest, simulateCheck, type SimulatedPhone } from './phone-simulator.js';
+import { askServer, toPort, type CliContext } from './cli-context.js';
+import { DEFAULT_PHONE, downloadOffer, simulateCheck, type SimulatedPhone } from './phone-simulator.js';
 
 export function serviceCommands(program: Command, cx: CliContext): void {
   program
@@ -41,14 +39,8 @@ export function serviceCommands(program: Command, cx: CliContext): void {
     .command('signin-link')
     .description('print a new one-time sign-in link for the console of the server running on this machine')
     .action(async () => {
-      const run = await readRunFile(storePaths(cx.dataDir()).runFile);
-      if (!run) throw new AppError('not_found', 'No ucupdates server is running with this data folder: start one with `ucupdates serve`.');
-      const r = await httpRequest(new URL('/api/session/link', run.adminUrl).toString(), {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${run.launchToken}` },
-      });
-      if (r.status !== 200) throw new AppError('internal', `The server refused: HTTP ${r.status} ${r.body.toString()}`);
-      cx.out(`${(JSON.parse(r.body.toString()) as { url: string }).url}   (one-time link, valid 15 minutes, from this machine)`);
+      const { url } = await askServer<{ url: string }>(cx, '/api/session/link', 'POST');
+      cx.out(`${url}   (one-time link, valid 15 minutes, from this machine)`);
     });
 
   program

@@ -1,11 +1,12 @@
 // Commands that answer "why will this phone not update?": what the engine decides for it, what its status means.
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
+import type { PreflightDto } from '../shared/admin-api.js';
 import { decodeStatus } from '../shared/status-codes.js';
 import { AppError } from '../server/app/app-error.js';
 import { Catalog } from '../server/app/catalog.js';
 import { explainPhone } from '../server/app/explain.js';
-import type { CliContext } from './cli-context.js';
+import { askServer, type CliContext } from './cli-context.js';
 
 interface ExplainOptions {
   model: string;
@@ -49,6 +50,24 @@ export function troubleshootCommands(program: Command, cx: CliContext): void {
       for (const n of e.notes) cx.out(`note: ${n}`);
       for (const t of e.trace) cx.out(`- ${t}`);
       cx.out(e.offered ? `Offered: ${e.offered.version} from ${e.offered.baseUrl} (external: ${e.offered.externalBaseUrl})` : `Nothing is offered (${e.reason}).`);
+    });
+
+  program
+    .command('preflight')
+    .description('check the deployment as phones will meet it: DNS names, certificate, URLs, interim image, clock')
+    .option('--domain <domain>', 'the phones\' DNS domain (DHCP domain option), e.g. contoso.com')
+    .option('--json', 'print as JSON')
+    .action(async (o: { domain?: string; json?: boolean }) => {
+      // The running server: the certificate checked is the one its HTTPS listener really presents.
+      const r = await askServer<PreflightDto>(cx, `/api/preflight${o.domain ? `?domain=${encodeURIComponent(o.domain)}` : ''}`);
+      if (o.json) return cx.json(r);
+      cx.out(`Pre-flight for ${r.domain || 'an unknown domain'}:`);
+      for (const c of r.checks) {
+        cx.out(`${c.status.toUpperCase().padEnd(4)}  ${c.title}: ${c.detail}`);
+        if (c.fix) cx.out(`      What to do: ${c.fix}`);
+      }
+      const failed = r.checks.filter((c) => c.status === 'fail').length;
+      if (failed > 0) throw new AppError('conflict', `${failed} check(s) failed.`);
     });
 
   program

@@ -161,3 +161,28 @@ export interface ExplanationDto {
   /** What was assumed about the description, and warnings about the answer (a blank external URL). */
   notes: string[];
 }
+
+/** The deployment pre-flight: one verdict per check, with what to do. */
+export interface PreflightCheckDto {
+  id: string;
+  title: string;
+  status: 'pass' | 'warn' | 'fail';
+  detail: string;
+  /** What to do ('' when it passed). */
+  fix: string;
+}
+
+export const preflightQuery = z.object({
+  /** The phones' DNS domain (the DHCP domain option); default: from internalUrl or this machine's name. */
+  domain: z
+    .string()
+    .trim()
+    .max(253)
+    .regex(/^([a-z0-9-]+(\.[a-z0-9-]+)*)?$/i, 'must be a DNS domain like contoso.com')
+    .optional(),
+});
+
+export interface PreflightDto {
+  domain: string;
+  checks: PreflightCheckDto[];
+}

@@ -439,6 +439,17 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       assert.match(none.stderr, /No ucupdates server is running/);
     });
 
+    it('preflight checks the running server as phones meet it; failed checks are exit 4', async () => {
+      const r = await expectExit(4, ['preflight', '--domain', 'example.invalid'], { data });
+      assert.match(r.stdout, /^Pre-flight for example\.invalid:$/m);
+      assert.match(r.stdout, /^FAIL  ucupdates-r2\.example\.invalid resolves to this server: .*does not resolve/m);
+      assert.match(r.stdout, /^FAIL  Phones trust the certificate: It is self-signed/m);
+      assert.match(r.stdout, /^      What to do: /m);
+      assert.match(r.stderr, /check\(s\) failed\./);
+      const bad = await expectExit(2, ['preflight', '--domain', 'not a domain'], { data });
+      assert.match(bad.stderr, /domain: must be a DNS domain/);
+    });
+
     it('answers exit 1 when no server listens', async () => {
       const r = await cli(['simulate', '--server', 'http://127.0.0.1:1', '--mac', '001122334455'], { data });
       assert.equal(r.code, 1, r.stderr);

@@ -12,6 +12,7 @@ import type {
   ImportJobDto,
   ExplanationDto,
   PackageDto,
+  PreflightDto,
   PurgePreviewDto,
   PurgeResultDto,
   RuleChangeDto,
@@ -718,6 +719,19 @@ describe('status, explain and purge', () => {
     assert.deepEqual(r.body.urls, server.urls);
     assert.equal(r.body.version, APP_VERSION);
     assert.ok(Date.parse(r.body.startedAt) <= Date.now());
+  });
+
+  it('runs the pre-flight against the certificate the HTTPS listener presents', async () => {
+    const r = await call<PreflightDto>('GET', '/preflight?domain=example.invalid', { auth: viewer });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.domain, 'example.invalid');
+    const by = Object.fromEntries(r.body.checks.map((c) => [c.id, c]));
+    assert.equal(by['dns:ucupdates-r2.example.invalid']?.status, 'fail');
+    assert.equal(by['certificate-trust']?.status, 'fail', 'the generated certificate is self-signed');
+    assert.match(by['certificate-names']!.detail, /not ucupdates-r2\.example\.invalid/);
+    assert.equal(by['certificate-dates']?.status, 'pass');
+    assert.equal(by.clock?.status, 'pass');
+    assertError(await call('GET', '/preflight?domain=a%20b', { auth: viewer }), 400, 'invalid_input');
   });
 
   it('explains to a viewer what a described phone gets, and why', async () => {

@@ -8,6 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import {
   exchangeInput,
   historyQuery,
+  preflightQuery,
   purgeInput,
   ruleAction,
   ruleActionInput,
@@ -25,6 +26,7 @@ import type { Catalog } from '../app/catalog.js';
 import { explainPhone } from '../app/explain.js';
 import type { ImportJobs } from '../app/import-jobs.js';
 import type { LocalAccess } from '../app/local-access.js';
+import { runPreflight } from '../app/preflight.js';
 import { applyPurge, previewPurge } from '../app/purge.js';
 import { applyRuleAction, previewRuleAction } from '../app/rule-actions.js';
 import { SignInThrottle } from '../app/sign-in-throttle.js';
@@ -111,6 +113,12 @@ export function adminRoutes({ store, catalog, local, jobs, status }: AdminRoutes
   api.get('/explain', (req, res) => {
     const input = { ...req.query, external: req.query.external === 'true' } as ExplainInput;
     res.json(explainPhone(catalog.current(), input, status()?.urls.http ?? '', store.now()));
+  });
+
+  api.get('/preflight', async (req, res) => {
+    const s = status();
+    if (!s) throw new AppError('busy', 'The server is still starting.');
+    res.json(await runPreflight(store, s.urls.https, parse(preflightQuery, req.query).domain));
   });
 
   // ---- rules ----
