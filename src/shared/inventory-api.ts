@@ -49,9 +49,13 @@ export interface DeviceDto {
   address: string;
   firstSeen: string;
   lastSeen: string;
+  /** The last version offered to it, kept after it installed it (state "updated") until the next offer or none. */
   offeredVersion: string | null;
+  /** When that version was first offered (repeating the offer keeps it: "stuck" counts from here). */
   offeredAt: string | null;
+  /** The first download of the offered image. */
   downloadedAt: string | null;
+  /** The check that first reported the offered version. */
   updatedAt: string | null;
   state: DeviceState;
   /** One sentence: why the phone is in that state. */

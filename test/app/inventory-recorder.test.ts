@@ -53,7 +53,8 @@ const offer = (installed = '4.0.7577.4420'): Decision => ({
   trace: [],
 });
 const NOTHING: Decision = { offers: [], reason: 'up-to-date', langList: ['ENU'], trace: [] };
-const row = (n: number) => store.devices.find(`mac:0004F200000${n}`);
+const find = (identity: string) => store.devices.findAll([identity]).get(identity);
+const row = (n: number) => find(`mac:0004F200000${n}`);
 const phase = (n: number) => store.db.prepare('SELECT phase FROM devices WHERE identity = ?').pluck().get(`mac:0004F200000${n}`);
 
 test('offered, downloaded and updated within one batch: one row, written once, in the right state', () => {
@@ -111,7 +112,7 @@ test('a phone with neither MAC nor serial is not recorded; one with a serial onl
   r.check(at(0), '10.0.0.1', phone(2, undefined, { mac: '', macRaw: 'garbage', serial: 'sn-2' }), NOTHING);
   r.flush();
   assert.equal(store.db.prepare('SELECT count(*) FROM devices').pluck().get(), 1);
-  assert.equal(store.devices.find('serial:SN-2')!.serial, 'sn-2');
+  assert.equal(find('serial:SN-2')!.serial, 'sn-2');
 });
 
 test('the buffer is bounded: beyond it observations are dropped and counted, never thrown', () => {

@@ -125,12 +125,14 @@ function apply(repo: DevicesRepo, batch: readonly Observation[]): Iterable<Devic
     if (!list) offered.set(key, [after.identity]);
     else if (!list.includes(after.identity)) list.push(after.identity);
   };
-  for (const o of batch) {
+  const identities = batch.map((o) => (o.kind === 'check' ? deviceIdentity(o.request) : undefined));
+  const stored = repo.findAll(identities.filter((id) => id !== undefined));
+  for (const [i, o] of batch.entries()) {
     const at = o.at.toISOString();
     if (o.kind === 'check') {
-      const identity = deviceIdentity(o.request);
+      const identity = identities[i];
       if (!identity) continue;
-      const prev = current(identity) ?? repo.find(identity);
+      const prev = current(identity) ?? stored.get(identity);
       const offer = o.decision.offers[0];
       set(
         prev,
@@ -144,9 +146,9 @@ function apply(repo: DevicesRepo, batch: readonly Observation[]): Iterable<Devic
       );
       continue;
     }
-    const stored = repo.awaitingDownload(o.address, o.folder).map((r) => current(r.identity) ?? r);
+    const earlier = repo.awaitingDownload(o.address, o.folder).map((r) => current(r.identity) ?? r);
     const fresh = (offered.get(offerKey(o.address, o.folder)) ?? []).map((id) => current(id)!);
-    const phone = [...stored, ...fresh].find((r) => awaitsDownload(r, o.address, o.folder));
+    const phone = [...earlier, ...fresh].find((r) => awaitsDownload(r, o.address, o.folder));
     if (phone) set(phone, applyDownload(phone, at));
   }
   return touched.values();

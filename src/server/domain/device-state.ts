@@ -1,34 +1,18 @@
 // The device inventory's state machine, pure: how an update check or an image download changes a phone's record,
 // and which state (up to date, offered, downloaded, updated, stuck, silent) a record is in at a given time.
 // Times are ISO-8601 UTC strings, so that comparing them as text (here and in SQL) compares the instants.
-import type { DeviceState } from '../../shared/inventory-api.js';
+import type { DeviceDto, DeviceState } from '../../shared/inventory-api.js';
 import type { DeviceRequest, ModuleReport } from './device.js';
 
-export interface DeviceRecord {
+/** A phone's row: the DTO's fields but the derived state, with '' for a blank MAC or serial, and what the
+ * recorder needs besides (the identity, the offered folder). */
+export interface DeviceRecord extends Omit<DeviceDto, 'id' | 'mac' | 'serial' | 'state' | 'reason'> {
   /** 'mac:<12 hex digits>' or, for a phone that reports no usable MAC, 'serial:<SERIAL>'. */
   identity: string;
   mac: string;
   serial: string;
-  deviceType: string;
-  vendor: string;
-  model: string;
-  revision: string;
-  locale: string;
-  version: string;
-  userName: string;
-  address: string;
-  firstSeen: string;
-  lastSeen: string;
-  /** The last version offered to it, kept after it installed it (state "updated") until the next offer or none. */
-  offeredVersion: string | null;
   /** The offered image folder, lower-cased like store paths: downloads are matched to it. */
   offeredFolder: string | null;
-  /** When that version was first offered (repeating the offer keeps it: "stuck" counts from here). */
-  offeredAt: string | null;
-  /** The first download of the offered image. */
-  downloadedAt: string | null;
-  /** The check that first reported the offered version. */
-  updatedAt: string | null;
 }
 
 /** Where a record stands, before time (stuck, silent) is considered. Stored, so that states filter on an index. */
