@@ -1,6 +1,7 @@
 // The signed-in console: who is signed in, Sign out, and one tab per view (each loads fresh data when opened).
 // Viewers see no change buttons.
 import { useState } from 'react';
+import { Badge, Button } from '@fluentui/react-components';
 import type { SessionInfo } from '../shared/admin-api.js';
 import { errorText, signOut } from './api.js';
 import { Notice } from './components/Notice.js';
@@ -53,11 +54,15 @@ export function Console({ session, onSignedOut }: { session: SessionInfo; onSign
         <h1>ucupdates</h1>
         <span className="user">
           Signed in as <strong>{session.username}</strong>
-          {!canChange && <span className="badge">view only</span>}
+          {!canChange && (
+            <Badge appearance="tint" color="informative">
+              view only
+            </Badge>
+          )}
         </span>
-        <button type="button" onClick={() => void leave()}>
+        <Button size="small" onClick={() => void leave()}>
           Sign out
-        </button>
+        </Button>
       </header>
       <main>
         <Notice error={error} />

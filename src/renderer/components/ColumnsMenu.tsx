@@ -1,6 +1,7 @@
-// The "Columns" button of a table: opens a short list of checkboxes that show or hide its columns.
-// Escape or moving focus away closes it; the last shown column cannot be hidden.
-import { useEffect, useId, useRef, useState } from 'react';
+// The "Columns" menu of a table: a checkbox item per column that shows or hides it. Fluent's Menu gives the
+// keyboard behaviour (arrows, Escape back to the button); the last shown column cannot be hidden.
+import { useState } from 'react';
+import { Menu, MenuButton, MenuItemCheckbox, MenuList, MenuPopover, MenuTrigger } from '@fluentui/react-components';
 import type { Column, Table } from '@tanstack/react-table';
 
 /** The words of a column's header (its id when the header is not plain text). */
@@ -9,51 +10,34 @@ export const columnLabel = <T,>(column: Column<T, unknown>): string =>
 
 export function ColumnsMenu<T>({ table, label }: { table: Table<T>; label: string }) {
   const [open, setOpen] = useState(false);
-  const listId = useId();
-  const wrapRef = useRef<HTMLDivElement>(null);
-  const buttonRef = useRef<HTMLButtonElement>(null);
   const columns = table.getAllLeafColumns().filter((c) => c.getCanHide());
-  const shown = columns.filter((c) => c.getIsVisible()).length;
-
-  useEffect(() => {
-    if (open) wrapRef.current?.querySelector<HTMLInputElement>('input:not(:disabled)')?.focus();
-  }, [open]);
+  const shown = columns.filter((c) => c.getIsVisible()).map((c) => c.id);
 
   if (columns.length === 0) return null;
   return (
-    <div
-      ref={wrapRef}
-      className="columns-menu"
-      onKeyDown={(e) => {
-        if (e.key === 'Escape' && open) {
-          e.stopPropagation();
-          setOpen(false);
-          buttonRef.current?.focus();
-        }
-      }}
-      onBlur={(e) => {
-        if (!wrapRef.current?.contains(e.relatedTarget as Node | null)) setOpen(false);
-      }}
+    <Menu
+      open={open}
+      onOpenChange={(_, data) => setOpen(data.open)}
+      checkedValues={{ columns: shown }}
+      onCheckedValueChange={(_, { checkedItems }) =>
+        table.setColumnVisibility((old) => ({ ...old, ...Object.fromEntries(columns.map((c) => [c.id, checkedItems.includes(c.id)])) }))
+      }
     >
-      <button ref={buttonRef} type="button" aria-expanded={open} aria-controls={listId} onClick={() => setOpen((o) => !o)}>
-        Columns <span aria-hidden="true">▾</span>
-      </button>
-      {open && (
-        <fieldset id={listId} className="columns-list" tabIndex={-1}>
-          <legend className="visually-hidden">Columns of {label.toLowerCase()}</legend>
+      <MenuTrigger disableButtonEnhancement>
+        {/* Fluent leaves aria-expanded out while closed; "false" says there is a list to open. */}
+        <MenuButton size="small" aria-expanded={open}>
+          Columns
+        </MenuButton>
+      </MenuTrigger>
+      <MenuPopover>
+        <MenuList aria-label={`Columns of ${label.toLowerCase()}`}>
           {columns.map((c) => (
-            <label key={c.id}>
-              <input
-                type="checkbox"
-                checked={c.getIsVisible()}
-                disabled={c.getIsVisible() && shown === 1}
-                onChange={c.getToggleVisibilityHandler()}
-              />
+            <MenuItemCheckbox key={c.id} name="columns" value={c.id} disabled={shown.length === 1 && c.getIsVisible()}>
               {columnLabel(c)}
-            </label>
+            </MenuItemCheckbox>
           ))}
-        </fieldset>
-      )}
-    </div>
+        </MenuList>
+      </MenuPopover>
+    </Menu>
   );
 }

@@ -1,5 +1,8 @@
-// A modal confirmation on the native <dialog>: focus is kept inside, Escape cancels.
+// A modal confirmation on Fluent's Dialog: focus stays inside, Escape cancels (unless the action is under way),
+// and the confirm button starts with the focus as the next step after reading what will happen.
 import { useEffect, useRef, type ReactNode } from 'react';
+import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle } from '@fluentui/react-components';
+import { Notice } from './Notice.js';
 
 export interface ConfirmDialogProps {
   title: string;
@@ -13,37 +16,35 @@ export interface ConfirmDialogProps {
 }
 
 export function ConfirmDialog({ title, confirmLabel, busy, error, onConfirm, onCancel, children }: ConfirmDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
+  const confirm = useRef<HTMLButtonElement>(null);
+  // Runs after the Dialog's own effect, which focuses the first button (Cancel).
+  useEffect(() => confirm.current?.focus(), []);
 
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby="confirm-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        if (!busy) onCancel();
+    <Dialog
+      open
+      modalType="modal"
+      onOpenChange={(_, data) => {
+        if (!data.open && !busy) onCancel();
       }}
     >
-      <h2 id="confirm-title">{title}</h2>
-      <div className="dialog-body">{children}</div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="dialog-actions">
-        <button type="button" onClick={onCancel} disabled={busy}>
-          Cancel
-        </button>
-        <button type="button" className="primary" onClick={onConfirm} disabled={busy} autoFocus>
-          {busy ? 'Working…' : confirmLabel}
-        </button>
-      </div>
-    </dialog>
+      <DialogSurface>
+        <DialogBody>
+          <DialogTitle>{title}</DialogTitle>
+          <DialogContent>
+            {children}
+            <Notice error={error} />
+          </DialogContent>
+          <DialogActions>
+            <Button onClick={onCancel} disabled={busy}>
+              Cancel
+            </Button>
+            <Button ref={confirm} appearance="primary" onClick={onConfirm} disabled={busy}>
+              {busy ? 'Working…' : confirmLabel}
+            </Button>
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
   );
 }

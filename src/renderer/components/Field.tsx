@@ -1,5 +1,35 @@
-// A labelled text input with an optional hint and the error the server gave for it.
-export interface FieldProps {
+// A labelled control in a Fluent Field: its hint, and the error the server gave for it. Field wires the label,
+// aria-describedby and aria-invalid; the message keeps the id `<control id>-error` that the tests look for.
+import type { ReactElement } from 'react';
+import { Field, Input } from '@fluentui/react-components';
+
+export interface FormFieldProps {
+  id: string;
+  /** None for a checkbox, which carries its own label. */
+  label?: string;
+  error?: string | undefined;
+  hint?: string | undefined;
+  /** Small in dense forms; Field passes it on to the control. */
+  size?: 'small' | 'medium';
+  /** The control: a Fluent Input, Select, Textarea or Checkbox with this id. */
+  children: ReactElement;
+}
+
+export function FormField({ id, label, error, hint, size = 'medium', children }: FormFieldProps) {
+  return (
+    <Field
+      size={size}
+      label={label ? { children: label, htmlFor: id } : undefined}
+      hint={hint}
+      validationState={error ? 'error' : 'none'}
+      validationMessage={error ? { id: `${id}-error`, children: error } : undefined}
+    >
+      {children}
+    </Field>
+  );
+}
+
+export interface TextFieldProps {
   id: string;
   label: string;
   value: string;
@@ -8,38 +38,21 @@ export interface FieldProps {
   hint?: string;
   type?: 'text' | 'password';
   autoComplete?: string;
+  size?: 'small' | 'medium';
 }
 
-export function Field({ id, label, value, onChange, error, hint, type = 'text', autoComplete = 'off' }: FieldProps) {
-  const described = [hint && !error && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
+/** A text input in a field. */
+export function TextField({ id, label, value, onChange, error, hint, type = 'text', autoComplete = 'off', size }: TextFieldProps) {
   return (
-    <div className={error ? 'field invalid' : 'field'}>
-      <label htmlFor={id}>{label}</label>
-      <input
+    <FormField id={id} label={label} error={error} hint={hint} size={size}>
+      <Input
         id={id}
         type={type}
         value={value}
         autoComplete={autoComplete}
         spellCheck={false}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={described}
-        onChange={(e) => onChange(e.target.value)}
+        onChange={(_, data) => onChange(data.value)}
       />
-      {hint && !error && (
-        <span id={`${id}-hint`} className="hint">
-          {hint}
-        </span>
-      )}
-      <FieldError id={id} error={error} />
-    </div>
+    </FormField>
   );
-}
-
-/** The server's message for a field, announced to screen readers; referenced by the input's aria-describedby. */
-export function FieldError({ id, error }: { id: string; error?: string | undefined }) {
-  return error ? (
-    <span id={`${id}-error`} className="field-error" role="alert">
-      {error}
-    </span>
-  ) : null;
 }

@@ -1,4 +1,5 @@
 // The filter box above a table and how many rows it leaves: "12 of 340 rules".
+import { SearchBox, Text } from '@fluentui/react-components';
 import { count } from '../format.js';
 
 export interface TableFilterProps {
@@ -16,20 +17,20 @@ export interface TableFilterProps {
 export function TableFilter({ id, label, value, onChange, shown, total, noun }: TableFilterProps) {
   return (
     <>
-      <input
+      <SearchBox
         id={id}
-        type="search"
+        size="small"
         className="table-filter"
         placeholder="Filter…"
         aria-label={`Filter ${label.toLowerCase()}`}
         autoComplete="off"
         spellCheck={false}
         value={value}
-        onChange={(e) => onChange(e.target.value)}
+        onChange={(_, data) => onChange(data.value)}
       />
-      <span className="muted table-count" aria-live="polite">
+      <Text size={200} className="muted" aria-live="polite">
         {value.trim() ? `${shown} of ${count(total, noun)}` : count(total, noun)}
-      </span>
+      </Text>
     </>
   );
 }

@@ -1,5 +1,6 @@
 // Where an upload stands: the steps of an import (upload, then the server's phases) and a progress bar for the
 // current one. Phases without a measure (finding the cabinet, committing) show an indeterminate bar.
+import { ProgressBar, Text } from '@fluentui/react-components';
 import { formatBytes } from '../../format.js';
 import type { UploadState } from './use-package-upload.js';
 
@@ -32,7 +33,7 @@ function describe(state: InProgress): { current: number; label: string; percent:
 export function ImportProgress({ state }: { state: InProgress }) {
   const { current, label, percent } = describe(state);
   return (
-    <section className="import-progress" aria-labelledby="import-progress-title">
+    <section className="card import-progress" aria-labelledby="import-progress-title">
       <h2 id="import-progress-title">Importing {state.fileName}</h2>
       <ol className="import-steps">
         {STEPS.map((s, i) => (
@@ -45,10 +46,10 @@ export function ImportProgress({ state }: { state: InProgress }) {
           </li>
         ))}
       </ol>
-      <progress aria-label="Import progress" max={100} {...(percent === undefined ? {} : { value: percent })} />
-      <p className="progress-label" aria-live="polite">
+      <ProgressBar aria-label="Import progress" thickness="large" {...(percent === undefined ? {} : { value: percent / 100 })} />
+      <Text as="p" size={200} className="progress-label" aria-live="polite">
         {label}
-      </p>
+      </Text>
     </section>
   );
 }

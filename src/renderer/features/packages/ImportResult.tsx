@@ -1,8 +1,10 @@
 // What an import did: each image with its version and outcome, interim images, warnings first (a downgrade);
 // or why it failed, in the server's words (multi-line messages keep their lines).
+import { Badge, Button } from '@fluentui/react-components';
 import { createColumnHelper } from '@tanstack/react-table';
 import type { ImportSummary } from '../../../shared/admin-api.js';
 import { DataTable } from '../../components/DataTable.js';
+import { Notice } from '../../components/Notice.js';
 import { count } from '../../format.js';
 
 type ImageOutcome = ImportSummary['images'][number];
@@ -21,7 +23,11 @@ const columns = [
   col.accessor('outcome', {
     header: 'Outcome',
     meta: { filterText: (o) => OUTCOME_WORDS[o] },
-    cell: (c) => <span className={c.getValue() === 'pending' ? 'outcome new' : 'outcome'}>{OUTCOME_WORDS[c.getValue()]}</span>,
+    cell: (c) => (
+      <Badge appearance="tint" color={c.getValue() === 'pending' ? 'brand' : 'informative'}>
+        {OUTCOME_WORDS[c.getValue()]}
+      </Badge>
+    ),
   }),
 ];
 
@@ -42,19 +48,17 @@ export function ImportResult({ fileName, summary, onShowPending, onDismiss }: Im
         ? 'This package was imported before: nothing changed.'
         : 'Nothing new: every version in this package is already approved or pending.';
   return (
-    <section className="import-result" aria-labelledby="import-result-title">
+    <section className="card import-result" aria-labelledby="import-result-title">
       <div className="result-head">
         <h2 id="import-result-title">
           Imported {fileName}
           {version}
         </h2>
-        <button type="button" className="small" onClick={onDismiss}>
+        <Button size="small" onClick={onDismiss}>
           Close
-        </button>
+        </Button>
       </div>
-      <p className="notice ok" role="status">
-        {outcome}
-      </p>
+      <Notice status={outcome} />
       {summary.warnings.length > 0 && (
         <ul className="warnings" aria-label="Warnings">
           {summary.warnings.map((w, i) => (
@@ -86,9 +90,9 @@ export function ImportResult({ fileName, summary, onShowPending, onDismiss }: Im
       )}
       {pending > 0 && (
         <p>
-          <button type="button" className="primary" onClick={onShowPending}>
+          <Button size="small" appearance="primary" onClick={onShowPending}>
             Review Pending Updates
-          </button>
+          </Button>
         </p>
       )}
     </section>
@@ -97,16 +101,14 @@ export function ImportResult({ fileName, summary, onShowPending, onDismiss }: Im
 
 export function ImportFailure({ fileName, message, onDismiss }: { fileName: string; message: string; onDismiss: () => void }) {
   return (
-    <section className="import-result failed" aria-labelledby="import-failed-title">
+    <section className="card import-result failed" aria-labelledby="import-failed-title">
       <div className="result-head">
         <h2 id="import-failed-title">Could not import {fileName}</h2>
-        <button type="button" className="small" onClick={onDismiss}>
+        <Button size="small" onClick={onDismiss}>
           Close
-        </button>
+        </Button>
       </div>
-      <p className="notice error multiline" role="alert">
-        {message}
-      </p>
+      <Notice error={message} />
     </section>
   );
 }

@@ -35,7 +35,7 @@ export function PackagesTab({ canChange, upload, onShowPending }: PackagesTabPro
         devices get them at once, other phones once you approve them.
       </p>
       {canChange && (
-        <div className="toolbar upload-bar">
+        <div className="toolbar">
           <UploadButton disabled={upload.busy} onFile={upload.start} />
           <span className="muted">{dragging ? 'Drop the file to upload it.' : 'or drop UCUpdates.cab or UCUpdates.exe here.'}</span>
         </div>

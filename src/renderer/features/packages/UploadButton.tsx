@@ -1,13 +1,14 @@
 // "Upload .cab File": a real button (keyboard and screen readers) that opens the file picker of a hidden input.
 import { useRef } from 'react';
+import { Button } from '@fluentui/react-components';
 
 export function UploadButton({ disabled, onFile }: { disabled: boolean; onFile: (file: File) => void }) {
   const input = useRef<HTMLInputElement>(null);
   return (
     <>
-      <button type="button" className="primary" disabled={disabled} onClick={() => input.current?.click()}>
+      <Button size="small" appearance="primary" disabled={disabled} onClick={() => input.current?.click()}>
         Upload .cab File
-      </button>
+      </Button>
       <input
         ref={input}
         type="file"

@@ -1,6 +1,8 @@
 // A list of update rules with row selection and the actions an admin may take on the selected ones.
-// The Pending and Approved tabs are configurations of this view.
+// The Pending and Approved tabs are configurations of this view. The actions are small Buttons in a Toolbar (arrow
+// keys move between them): ToolbarButtons come in one size (medium) and look (subtle) only.
 import { useCallback, useMemo, useState } from 'react';
+import { Button, Text, Toolbar } from '@fluentui/react-components';
 import type { ColumnDef, RowSelectionState } from '@tanstack/react-table';
 import type { RuleDto } from '../../../shared/admin-api.js';
 import { listRules, type RuleAction } from '../../api.js';
@@ -40,16 +42,22 @@ export function RulesTab({ tableId, label, intro, empty, include, columns, actio
     <>
       <p className="intro">{intro}</p>
       {canChange && (
-        <div className="toolbar">
+        <Toolbar aria-label={`Actions on ${label.toLowerCase()}`} size="small" className="toolbar">
           {actions.map((a) => (
-            <button key={a} type="button" disabled={ids.length === 0 || run.busy} onClick={() => void run.preview(a, ids)}>
+            <Button
+              key={a}
+              size="small"
+              appearance={a === 'approve' ? 'primary' : 'secondary'}
+              disabled={ids.length === 0 || run.busy}
+              onClick={() => void run.preview(a, ids)}
+            >
               {RULE_ACTION_WORDS[a].button}
-            </button>
+            </Button>
           ))}
-          <span className="muted" aria-live="polite">
+          <Text size={200} className="muted" aria-live="polite">
             {ids.length > 0 ? `${ids.length} selected` : 'Select rules to act on them.'}
-          </span>
-        </div>
+          </Text>
+        </Toolbar>
       )}
       <Notice error={run.error ?? rules.error} status={run.status} />
       {rules.data ? (

@@ -1,9 +1,11 @@
 // One setting in the form: its label, the input its kind needs, a help line, and the server's message when it
-// refused the value. Read-only for viewers.
+// refused the value. Read-only for viewers. Numbers are text inputs, not SpinButtons: the form keeps what was
+// typed ("80a" included) so that the server's message, not a silent correction, says what is wrong.
+import { Checkbox, Input, Select, Textarea } from '@fluentui/react-components';
 import type { SettingKey } from '../../../shared/settings.js';
+import { FormField } from '../../components/Field.js';
 import { SECRET_SET } from './settings-draft.js';
 import { SETTING_FIELDS } from './setting-fields.js';
-import { FieldError } from '../../components/Field.js';
 
 export interface SettingFieldProps {
   name: SettingKey;
@@ -19,78 +21,60 @@ export function SettingField({ name, value, stored, readOnly, error, onChange }:
   const f = SETTING_FIELDS[name];
   const id = `setting-${name}`;
   const help = f.restart ? `${f.help} Applies after a restart.` : f.help;
-  const describedBy = error ? `${id}-error` : `${id}-hint`;
-  const common = { id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy } as const;
   const text = typeof value === 'string' ? value : '';
+  const onText = (_: unknown, data: { value: string }) => onChange(data.value);
 
   let input;
   switch (f.kind) {
     case 'boolean':
-      input = (
-        <input {...common} type="checkbox" checked={value === true} disabled={readOnly} onChange={(e) => onChange(e.target.checked)} />
-      );
+      input = <Checkbox id={id} label={f.label} checked={value === true} disabled={readOnly} onChange={(_, data) => onChange(data.checked === true)} />;
       break;
     case 'choice':
       input = (
-        <select {...common} value={text} disabled={readOnly} onChange={(e) => onChange(e.target.value)}>
+        <Select id={id} value={text} disabled={readOnly} onChange={onText}>
           {f.choices?.map((c) => (
             <option key={c.value} value={c.value}>
               {c.label}
             </option>
           ))}
-        </select>
+        </Select>
       );
       break;
     case 'list':
-      input = <textarea {...common} rows={3} value={text} readOnly={readOnly} spellCheck={false} onChange={(e) => onChange(e.target.value)} />;
+      input = <Textarea id={id} rows={3} resize="vertical" value={text} readOnly={readOnly} spellCheck={false} onChange={onText} />;
       break;
     case 'secret':
       input = readOnly ? (
-        <input {...common} type="text" value={stored === SECRET_SET ? 'set (hidden)' : 'not set'} readOnly />
+        <Input id={id} value={stored === SECRET_SET ? 'set (hidden)' : 'not set'} readOnly />
       ) : (
-        <input
-          {...common}
+        <Input
+          id={id}
           type="password"
           value={text}
           autoComplete="new-password"
           placeholder={stored === SECRET_SET ? 'set: type a new one to replace it' : 'not set'}
-          onChange={(e) => onChange(e.target.value)}
+          onChange={onText}
         />
       );
       break;
     default:
       input = (
-        <input
-          {...common}
-          type="text"
+        <Input
+          id={id}
           inputMode={f.kind === 'number' ? 'numeric' : undefined}
           value={text}
           readOnly={readOnly}
           spellCheck={false}
           autoComplete="off"
           placeholder={readOnly ? undefined : f.placeholder}
-          onChange={(e) => onChange(e.target.value)}
+          onChange={onText}
         />
       );
   }
 
   return (
-    <div className={`field setting ${f.kind === 'boolean' ? 'checkbox-field' : ''}${error ? ' invalid' : ''}`}>
-      {f.kind === 'boolean' ? (
-        <span className="checkbox-line">
-          {input}
-          <label htmlFor={id}>{f.label}</label>
-        </span>
-      ) : (
-        <>
-          <label htmlFor={id}>{f.label}</label>
-          {input}
-        </>
-      )}
-      <span id={`${id}-hint`} className="hint">
-        {help}
-      </span>
-      <FieldError id={id} error={error} />
-    </div>
+    <FormField id={id} label={f.kind === 'boolean' ? undefined : f.label} hint={help} error={error} size="small">
+      {input}
+    </FormField>
   );
 }

@@ -1,6 +1,7 @@
 // The server's settings as a form in groups. Saving sends only what changed; a refused value shows the server's
 // message next to its field. Viewers see the values read-only.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { Button, Text } from '@fluentui/react-components';
 import type { SettingsDto } from '../../../shared/admin-api.js';
 import type { SettingKey } from '../../../shared/settings.js';
 import { ApiError, errorText, getSettings, updateSettings } from '../../api.js';
@@ -95,15 +96,15 @@ export function SettingsTab({ canChange }: { canChange: boolean }) {
       ))}
       {canChange && (
         <div className="form-actions">
-          <button type="submit" className="primary" disabled={busy || changed.length === 0}>
+          <Button type="submit" size="small" appearance="primary" disabled={busy || changed.length === 0}>
             {busy ? 'Saving…' : 'Save Changes'}
-          </button>
-          <button type="button" disabled={busy || changed.length === 0} onClick={discard}>
+          </Button>
+          <Button size="small" disabled={busy || changed.length === 0} onClick={discard}>
             Discard
-          </button>
-          <span className="muted" aria-live="polite">
+          </Button>
+          <Text size={200} className="muted" aria-live="polite">
             {changed.length === 0 ? 'No unsaved changes.' : `${changed.length} unsaved ${changed.length === 1 ? 'change' : 'changes'}.`}
-          </span>
+          </Text>
           <Notice error={error && (error.field ? `Nothing was saved: see ${SETTING_FIELDS[error.field].label}.` : error.message)} status={status} />
         </div>
       )}

@@ -78,6 +78,16 @@ export const SETTING_FIELDS: Record<SettingKey, SettingField> = {
   },
   maxRequestBytes: { label: 'Largest update check (bytes)', help: 'Bigger phone requests are refused.', kind: 'number' },
   maxPackageMB: { label: 'Largest package (MB)', help: 'Bigger uploads are refused.', kind: 'number' },
+  deviceStuckHours: {
+    label: 'Stuck after (hours)',
+    help: 'A phone offered an update that has not downloaded or installed it after this long counts as stuck.',
+    kind: 'number',
+  },
+  deviceSilentDays: {
+    label: 'Silent after (days)',
+    help: 'A phone not seen for longer counts as silent (phones check at least once a day).',
+    kind: 'number',
+  },
 };
 
 export const SETTING_GROUPS: { title: string; keys: SettingKey[] }[] = [
@@ -87,4 +97,5 @@ export const SETTING_GROUPS: { title: string; keys: SettingKey[] }[] = [
   { title: 'Interim and RoundTable', keys: ['interimThreshold', 'interimInclusive', 'roundTableServesPending'] },
   { title: 'Logs and capture', keys: ['serverName', 'logRetentionDays', 'logMaxTotalMB', 'captureEnabled'] },
   { title: 'Limits', keys: ['maxRequestBytes', 'maxPackageMB'] },
+  { title: 'Device inventory', keys: ['deviceStuckHours', 'deviceSilentDays'] },
 ];

@@ -2,10 +2,11 @@
 // Cancel). The server validates; its message appears next to the field it names (or above the form when it names
 // none, as for a MAC address or serial number another test device already has).
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Button } from '@fluentui/react-components';
 import type { TestDeviceDto } from '../../../shared/admin-api.js';
 import { addTestDevice, ApiError, errorText, updateTestDevice } from '../../api.js';
 import { Notice } from '../../components/Notice.js';
-import { Field } from '../../components/Field.js';
+import { TextField } from '../../components/Field.js';
 
 const EMPTY = { name: '', mac: '', serial: '' };
 type FieldName = keyof typeof EMPTY;
@@ -54,7 +55,7 @@ export function TestDeviceForm({ device, onSaved, onCancel }: TestDeviceFormProp
   return (
     <form
       ref={formRef}
-      className={device ? 'add-form editing' : 'add-form'}
+      className={device ? 'card add-form editing' : 'card add-form'}
       onSubmit={(e) => void submit(e)}
       onKeyDown={(e) => {
         if (e.key === 'Escape' && onCancel && !busy) {
@@ -67,8 +68,9 @@ export function TestDeviceForm({ device, onSaved, onCancel }: TestDeviceFormProp
     >
       <h2 id="device-form-title">{device ? `Edit test device “${device.name}”` : 'Add a test device'}</h2>
       <div className="fields">
-        <Field id="device-name" label="Name" value={values.name} onChange={set('name')} error={fieldError('name')} />
-        <Field
+        <TextField size="small" id="device-name" label="Name" value={values.name} onChange={set('name')} error={fieldError('name')} />
+        <TextField
+          size="small"
           id="device-mac"
           label="MAC address"
           hint="e.g. 00-21-63-0F-20-7B"
@@ -76,15 +78,15 @@ export function TestDeviceForm({ device, onSaved, onCancel }: TestDeviceFormProp
           onChange={set('mac')}
           error={fieldError('mac')}
         />
-        <Field id="device-serial" label="Serial number" value={values.serial} onChange={set('serial')} error={fieldError('serial')} />
+        <TextField size="small" id="device-serial" label="Serial number" value={values.serial} onChange={set('serial')} error={fieldError('serial')} />
         <div className="add-form-actions">
-          <button type="submit" className="primary" disabled={busy}>
+          <Button type="submit" size="small" appearance="primary" disabled={busy}>
             {device ? 'Save' : 'Add'}
-          </button>
+          </Button>
           {onCancel && (
-            <button type="button" onClick={onCancel} disabled={busy}>
+            <Button size="small" onClick={onCancel} disabled={busy}>
               Cancel
-            </button>
+            </Button>
           )}
         </div>
       </div>

@@ -1,5 +1,6 @@
 // Test devices get pending versions before everyone else. Listed, added, edited and removed here.
 import { useCallback, useMemo, useRef, useState } from 'react';
+import { Button } from '@fluentui/react-components';
 import { createColumnHelper } from '@tanstack/react-table';
 import type { TestDeviceDto } from '../../../shared/admin-api.js';
 import { errorText, listTestDevices, removeTestDevice } from '../../api.js';
@@ -65,17 +66,12 @@ export function TestDevicesTab({ canChange }: { canChange: boolean }) {
               header: () => <span className="visually-hidden">Actions</span>,
               cell: ({ row }) => (
                 <span className="row-actions">
-                  <button
-                    type="button"
-                    className="small"
-                    aria-label={`Edit ${row.original.name}`}
-                    onClick={(e) => edit(row.original, e.currentTarget)}
-                  >
+                  <Button size="small" aria-label={`Edit ${row.original.name}`} onClick={(e) => edit(row.original, e.currentTarget)}>
                     Edit
-                  </button>
-                  <button type="button" className="small" aria-label={`Remove ${row.original.name}`} onClick={() => void remove(row.original)}>
+                  </Button>
+                  <Button size="small" aria-label={`Remove ${row.original.name}`} onClick={() => void remove(row.original)}>
                     Remove
-                  </button>
+                  </Button>
                 </span>
               ),
             }),
