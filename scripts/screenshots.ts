@@ -14,6 +14,8 @@ import { ensureConsoleBuilt, launchChromium, ROOT, ruleName, SEED, startConsoleS
 const OUT = join(ROOT, 'docs', 'screenshots');
 
 async function shoot(page: Page, file: string): Promise<void> {
+  // Fluent animates dialogs and menus in: wait until they are drawn in full. (A string: no DOM types here.)
+  await page.waitForFunction(`document.getAnimations().every((a) => a.playState !== 'running')`);
   await page.screenshot({ path: join(OUT, file) });
   console.log(`docs/screenshots/${file}`);
 }
