@@ -138,8 +138,11 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Approve', exact: true }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText('4.0.7577.4400 is older than the approved 4.0.7577.4455').waitFor();
+    assert.equal(await page.evaluate('document.activeElement?.textContent'), 'Approve', 'the confirm button has the focus');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate('document.activeElement?.textContent'), 'Approve', 'back on the button that opened it');
+    assert.equal(await page.evaluate('document.activeElement?.closest("[role=dialog]")'), null);
     assert.equal(env.server.store.rules.get(env.ruleIds.ip8540)?.pending, '4.0.7577.4400');
   });
 

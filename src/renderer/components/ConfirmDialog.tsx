@@ -1,6 +1,6 @@
 // A modal confirmation on Fluent's Dialog: focus stays inside, Escape cancels (unless the action is under way),
-// and the confirm button starts with the focus as the next step after reading what will happen.
-import { useEffect, useRef, type ReactNode } from 'react';
+// the confirm button starts with the focus as the next step after reading what will happen.
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle } from '@fluentui/react-components';
 import { Notice } from './Notice.js';
 
@@ -17,8 +17,16 @@ export interface ConfirmDialogProps {
 
 export function ConfirmDialog({ title, confirmLabel, busy, error, onConfirm, onCancel, children }: ConfirmDialogProps) {
   const confirm = useRef<HTMLButtonElement>(null);
+  // What had the focus when the dialog opened (the action's button) gets it back when it closes: Fluent's Dialog
+  // does that only for a DialogTrigger.
+  const [opener] = useState(() => document.activeElement);
   // Runs after the Dialog's own effect, which focuses the first button (Cancel).
-  useEffect(() => confirm.current?.focus(), []);
+  useEffect(() => {
+    confirm.current?.focus();
+    return () => {
+      if (opener instanceof HTMLElement) opener.focus();
+    };
+  }, [opener]);
 
   return (
     <Dialog

@@ -1,6 +1,7 @@
 // A list of update rules with row selection and the actions an admin may take on the selected ones.
 // The Pending and Approved tabs are configurations of this view. The actions are small Buttons in a Toolbar (arrow
-// keys move between them): ToolbarButtons come in one size (medium) and look (subtle) only.
+// keys move between them): ToolbarButtons come in one size (medium) and look (subtle) only. While the preview loads
+// the button stays focusable (disabledFocusable), so that the focus returns to it when the dialog closes.
 import { useCallback, useMemo, useState } from 'react';
 import { Button, Text, Toolbar } from '@fluentui/react-components';
 import type { ColumnDef, RowSelectionState } from '@tanstack/react-table';
@@ -48,7 +49,8 @@ export function RulesTab({ tableId, label, intro, empty, include, columns, actio
               key={a}
               size="small"
               appearance={a === 'approve' ? 'primary' : 'secondary'}
-              disabled={ids.length === 0 || run.busy}
+              disabled={ids.length === 0}
+              disabledFocusable={run.busy}
               onClick={() => void run.preview(a, ids)}
             >
               {RULE_ACTION_WORDS[a].button}
