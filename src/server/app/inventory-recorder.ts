@@ -113,7 +113,7 @@ export class InventoryRecorder {
 function apply(repo: DevicesRepo, batch: readonly Observation[]): Iterable<DeviceChange> {
   const touched = new Map<string, DeviceChange>();
   // Touched records offered a folder, by address and folder: a download in the same batch finds them here.
-  const offered = new Map<string, string[]>();
+  const offered = new Map<string, Set<string>>();
   const offerKey = (address: string, folder: string) => `${address}\0${folder}`;
   const current = (identity: string) => touched.get(identity)?.after;
   const set = (before: DeviceRecord | undefined, after: DeviceRecord) => {
@@ -121,9 +121,9 @@ function apply(repo: DevicesRepo, batch: readonly Observation[]): Iterable<Devic
     touched.set(after.identity, { before: seen ? seen.before : before, after });
     if (!after.offeredFolder || !awaitsDownload(after, after.address, after.offeredFolder)) return;
     const key = offerKey(after.address, after.offeredFolder);
-    const list = offered.get(key);
-    if (!list) offered.set(key, [after.identity]);
-    else if (!list.includes(after.identity)) list.push(after.identity);
+    const ids = offered.get(key);
+    if (ids) ids.add(after.identity);
+    else offered.set(key, new Set([after.identity]));
   };
   const identities = batch.map((o) => (o.kind === 'check' ? deviceIdentity(o.request) : undefined));
   const stored = repo.findAll(identities.filter((id) => id !== undefined));
@@ -147,7 +147,7 @@ function apply(repo: DevicesRepo, batch: readonly Observation[]): Iterable<Devic
       continue;
     }
     const earlier = repo.awaitingDownload(o.address, o.folder).map((r) => current(r.identity) ?? r);
-    const fresh = (offered.get(offerKey(o.address, o.folder)) ?? []).map((id) => current(id)!);
+    const fresh = [...(offered.get(offerKey(o.address, o.folder)) ?? [])].map((id) => current(id)!);
     const phone = [...earlier, ...fresh].find((r) => awaitsDownload(r, o.address, o.folder));
     if (phone) set(phone, applyDownload(phone, at));
   }

@@ -46,7 +46,7 @@ const COLUMNS: Record<keyof DeviceRecord, string> = {
 const FIELDS = Object.keys(COLUMNS) as (keyof DeviceRecord)[];
 const SELECT = `SELECT id, ${FIELDS.map((f) => `${COLUMNS[f]} AS ${f}`).join(', ')} FROM devices`;
 const INSERT = `INSERT INTO devices (${FIELDS.map((f) => COLUMNS[f]).join(', ')}, phase, phase_since)
-  VALUES (${FIELDS.map((f) => `@${f}`).join(', ')}, @phase, @phaseSince)`;
+  VALUES (${FIELDS.map(() => '?').join(', ')}, ?, ?)`;
 
 /** A record as it was read (absent for a new phone) and as it is to be written. */
 export interface DeviceChange {
@@ -107,17 +107,23 @@ export class DevicesRepo {
   }
 
   // Only the columns that changed are set: SQLite rewrites the index entries of every column set, changed or not,
-  // and most checks change nothing but last_seen.
+  // and most checks change nothing but last_seen. Positional parameters: no per-row object to build.
   private write({ before, after }: DeviceChange): void {
-    const values = { ...after, phase: phaseOf(after), phaseSince: phaseSince(after) };
-    if (!before) return void this.insert.run(values);
-    const changed = FIELDS.filter((f) => before[f] !== after[f]).map((f) => `${COLUMNS[f]} = @${f}`);
-    if (phaseOf(before) !== values.phase || phaseSince(before) !== values.phaseSince) changed.push('phase = @phase', 'phase_since = @phaseSince');
-    if (changed.length === 0) return;
-    const sql = changed.join(', ');
-    let update = this.updates.get(sql);
-    if (!update) this.updates.set(sql, (update = this.db.prepare(`UPDATE devices SET ${sql} WHERE identity = @identity`)));
-    update.run(values);
+    const phase = phaseOf(after);
+    const since = phaseSince(after);
+    if (!before) return void this.insert.run(...FIELDS.map((f) => after[f]), phase, since);
+    const changed = FIELDS.filter((f) => before[f] !== after[f]);
+    const columns = changed.map((f) => COLUMNS[f]);
+    const values: (string | null)[] = changed.map((f) => after[f]);
+    if (phaseOf(before) !== phase || phaseSince(before) !== since) {
+      columns.push('phase', 'phase_since');
+      values.push(phase, since);
+    }
+    if (columns.length === 0) return;
+    const key = columns.join();
+    let update = this.updates.get(key);
+    if (!update) this.updates.set(key, (update = this.db.prepare(`UPDATE devices SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE identity = ?`)));
+    update.run(...values, after.identity);
   }
 
   /** The stored records of these phones, by identity: one statement (a batch's worth of single lookups costs 3x). */
