@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { DEFAULT_PHONE, type SimulatedPhone } from '../../src/cli/phone-simulator.js';
 import { importPackage, type ImportKind } from '../../src/server/app/import-package.js';
 import { applyRuleAction } from '../../src/server/app/rule-actions.js';
 import { addTestDevice } from '../../src/server/app/test-devices.js';
@@ -79,3 +80,6 @@ export function macOf(n: number, oui = '0004F2'): string {
 export function serialOf(n: number, prefix = 'C185H'): string {
   return prefix + String(n).padStart(7, '0');
 }
+
+/** Phone n: a CX600 (ENU) on an older CU, so that the approved 4.0.7577.4366 is offered to it. */
+export const olderCx600 = (n: number): SimulatedPhone => ({ ...DEFAULT_PHONE, mac: macOf(n), serial: serialOf(n), version: '4.0.7577.4115', userName: `user${n}@contoso.com` });
