@@ -70,3 +70,65 @@ export interface DeviceListDto {
   devices: DeviceDto[];
   thresholds: { stuckHours: number; silentDays: number };
 }
+
+/** GET /api/dashboard: the fleet at a glance. */
+export interface DashboardDto {
+  total: number;
+  counts: Record<DeviceState, number>;
+  /** Phones per model and installed version (the firmware chart), most phones first. */
+  versions: { model: string; version: string; phones: number }[];
+  /** Every rule with an approved version: its phones (same model and locale) by where they stand. */
+  rollouts: {
+    ruleId: number;
+    rule: string;
+    approved: string;
+    /** Phones of the rule's model and locale. */
+    eligible: number;
+    /** Of those, running the approved version. */
+    onApproved: number;
+    offered: number;
+    downloaded: number;
+    stuck: number;
+    silent: number;
+  }[];
+  /** Distinct phones that checked in, per UTC day, the last 30 days (days with none included, as 0). */
+  seenPerDay: { day: string; phones: number }[];
+}
+
+/** GET /api/devices/:id/history: the phone's update checks as the audit log recorded them, newest first. */
+export interface DeviceHistoryDto {
+  entries: {
+    at: string;
+    address: string;
+    user: string;
+    /** file;version;timestamp of each reported module, as the audit log writes them. */
+    requested: string[];
+    /** What it was offered: the image URL(s), or [] for nothing. */
+    response: string[];
+  }[];
+  /** True when more lines exist than were read (the newest are shown). */
+  truncated: boolean;
+}
+
+/** A log file a phone uploaded (CE log, Watson dump, RoundTable config). GET /api/devices/:id/logs. */
+export interface DeviceLogDto {
+  id: number;
+  type: string;
+  fileName: string;
+  size: number;
+  receivedAt: string;
+}
+
+/** POST /api/audit-logs (the body: one RequestHandlerAuditLog_*.log file): fills the inventory from a retiring server. */
+export interface AuditImportDto {
+  fileName: string;
+  lines: number;
+  /** Update checks applied to the inventory. */
+  imported: number;
+  /** Lines that are not update checks (header, blank) or were older than what the inventory knows. */
+  skipped: number;
+  /** Lines that could not be read, with their line number (at most 100 are listed). */
+  errors: { line: number; message: string }[];
+  /** Phones the inventory did not know before. */
+  newDevices: number;
+}
