@@ -106,6 +106,17 @@ test('downloads: only a served image from the offered address and folder counts;
   assert.deepEqual([phase(1), phase(2), phase(3)], ['downloaded', 'downloaded', 'offered']);
 });
 
+test('behind one address, downloads in the same batch as the offers mark one phone each, first offered first', () => {
+  const r = recorder();
+  r.check(at(0), '10.0.0.9', phone(1), offer());
+  r.flush();
+  for (const n of [2, 3, 4]) r.check(at(n), '10.0.0.9', phone(n), offer());
+  for (const m of [5, 6, 7]) r.download(at(m), '10.0.0.9', FILE, 200);
+  r.flush();
+  assert.deepEqual([1, 2, 3, 4].map(phase), ['downloaded', 'downloaded', 'downloaded', 'offered']);
+  assert.deepEqual([1, 2, 3].map((n) => row(n)!.downloadedAt), [at(5), at(6), at(7)].map((d) => d.toISOString()));
+});
+
 test('a phone with neither MAC nor serial is not recorded; one with a serial only is, by its serial', () => {
   const r = recorder();
   r.check(at(0), '10.0.0.1', phone(1, undefined, { mac: '', macRaw: '', serial: '' }), NOTHING);

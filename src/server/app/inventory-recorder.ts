@@ -146,10 +146,22 @@ function apply(repo: DevicesRepo, batch: readonly Observation[]): Iterable<Devic
       );
       continue;
     }
-    const earlier = repo.awaitingDownload(o.address, o.folder).map((r) => current(r.identity) ?? r);
-    const fresh = [...(offered.get(offerKey(o.address, o.folder)) ?? [])].map((id) => current(id)!);
-    const phone = [...earlier, ...fresh].find((r) => awaitsDownload(r, o.address, o.folder));
-    if (phone) set(phone, applyDownload(phone, at));
+    const key = offerKey(o.address, o.folder);
+    const phone = first(candidates(key, o.address, o.folder), (r) => awaitsDownload(r, o.address, o.folder));
+    if (!phone) continue;
+    offered.get(key)?.delete(phone.identity);
+    set(phone, applyDownload(phone, at));
   }
   return touched.values();
+
+  // Stored phones first (offered in earlier batches), as this batch left them; then those offered in this batch.
+  function* candidates(key: string, address: string, folder: string): Generator<DeviceRecord> {
+    for (const r of repo.awaitingDownload(address, folder)) yield current(r.identity) ?? r;
+    for (const id of offered.get(key) ?? []) yield current(id)!;
+  }
+}
+
+function first<T>(items: Iterable<T>, accept: (item: T) => boolean): T | undefined {
+  for (const item of items) if (accept(item)) return item; // returning closes the iterators (and the SQL cursor)
+  return undefined;
 }

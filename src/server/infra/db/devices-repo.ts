@@ -132,9 +132,12 @@ export class DevicesRepo {
     return new Map(rows.map((r) => [r.identity, r]));
   }
 
-  /** Phones at `address` offered the image folder `folder` (lower-cased) that have not downloaded it, first offered first. */
-  awaitingDownload(address: string, folder: string): DeviceRecord[] {
-    return this.offered.all(address, folder) as DeviceRecord[];
+  /**
+   * Phones at `address` offered the image folder `folder` (lower-cased) that have not downloaded it, first offered
+   * first. Lazy (behind a NAT they can be thousands): stop iterating before using the connection again.
+   */
+  awaitingDownload(address: string, folder: string): IterableIterator<DeviceRecord> {
+    return this.offered.iterate(address, folder) as IterableIterator<DeviceRecord>;
   }
 
   get(id: number): StoredDevice | undefined {
