@@ -1,10 +1,11 @@
-// The signed-in console: who is signed in, Sign out, and one tab per view (each loads fresh data when opened).
-// Viewers see no change buttons.
+// The signed-in console: who is signed in, Sign out, one tab per view (each loads fresh data when opened, and the
+// address bar's #/view link says which is open), and the service's status line. Viewers see no change buttons.
 import { useState } from 'react';
 import { Badge, Button } from '@fluentui/react-components';
 import type { SessionInfo } from '../shared/admin-api.js';
 import { errorText, signOut } from './api.js';
 import { Notice } from './components/Notice.js';
+import { StatusLine } from './components/StatusLine.js';
 import { Tabs, type Tab } from './components/Tabs.js';
 import { ActivityTab } from './features/activity/ActivityTab.js';
 import { PackagesTab } from './features/packages/PackagesTab.js';
@@ -13,18 +14,22 @@ import { ApprovedTab } from './features/rules/ApprovedTab.js';
 import { PendingTab } from './features/rules/PendingTab.js';
 import { SettingsTab } from './features/settings/SettingsTab.js';
 import { TestDevicesTab } from './features/test-devices/TestDevicesTab.js';
+import { useConsoleLink } from './use-console-link.js';
 
 export function Console({ session, onSignedOut }: { session: SessionInfo; onSignedOut: () => void }) {
-  const [tab, setTab] = useState('pending');
+  const [link, open] = useConsoleLink();
   const [error, setError] = useState<string>();
   const canChange = session.role === 'admin';
   // Here rather than in the Packages tab: an upload keeps going (and its outcome stays) while other tabs are open.
   const upload = usePackageUpload();
 
   const showPending = () => {
-    setTab('pending');
+    open({ view: 'pending' });
     requestAnimationFrame(() => document.getElementById('tab-pending')?.focus());
   };
+  // A part of a view (#/packages/purge, #/settings/logs) is opened once; closing it leaves the view's own link.
+  const part = (view: Tab['id']) => (link.view === view ? link.part : undefined);
+  const closePart = () => open({ view: link.view });
 
   const tabs: Tab[] = [
     { id: 'pending', label: 'Pending Updates', render: () => <PendingTab canChange={canChange} /> },
@@ -32,10 +37,10 @@ export function Console({ session, onSignedOut }: { session: SessionInfo; onSign
     {
       id: 'packages',
       label: 'Packages',
-      render: () => <PackagesTab canChange={canChange} upload={upload} onShowPending={showPending} />,
+      render: () => <PackagesTab canChange={canChange} upload={upload} onShowPending={showPending} part={part('packages')} onOpenPart={(p) => open({ view: 'packages', part: p })} onPartClosed={closePart} />,
     },
     { id: 'test-devices', label: 'Test Devices', render: () => <TestDevicesTab canChange={canChange} /> },
-    { id: 'settings', label: 'Settings', render: () => <SettingsTab canChange={canChange} /> },
+    { id: 'settings', label: 'Settings', render: () => <SettingsTab canChange={canChange} part={part('settings')} /> },
     { id: 'activity', label: 'Activity', render: () => <ActivityTab /> },
   ];
 
@@ -66,8 +71,9 @@ export function Console({ session, onSignedOut }: { session: SessionInfo; onSign
       </header>
       <main>
         <Notice error={error} />
-        <Tabs tabs={tabs} current={tab} onChange={setTab} />
+        <Tabs tabs={tabs} current={link.view} onChange={(view) => open({ view })} />
       </main>
+      <StatusLine />
     </>
   );
 }

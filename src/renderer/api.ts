@@ -6,8 +6,11 @@ import type {
   HistoryDto,
   ImportJobDto,
   PackageDto,
+  PurgePreviewDto,
+  PurgeResultDto,
   RuleChangeDto,
   RuleDto,
+  ServerStatusDto,
   SessionInfo,
   SettingsDto,
   TestDeviceDto,
@@ -147,6 +150,12 @@ export const listHistory = (limit = 50) => request<HistoryDto[]>('GET', `/histor
 
 export const listPackages = () => request<PackageDto[]>('GET', '/packages');
 
+/** Which packages Purge would remove (and why the others stay); changes nothing. */
+export const previewPurge = () => request<PurgePreviewDto>('GET', '/purge');
+
+/** Removes these packages: all or nothing, each must still be unused. */
+export const purgePackages = (ids: number[]) => request<PurgeResultDto>('POST', '/purge', { ids });
+
 /**
  * Sends a package file as the request body and resolves with its import job (202). XMLHttpRequest rather than
  * fetch: only it reports upload progress. `signal` aborts the upload.
@@ -176,6 +185,11 @@ export function uploadPackage(file: File, onProgress: (sent: number, total: numb
 
 /** An import's phase and percent, then its summary or error. */
 export const getImport = (id: string) => request<ImportJobDto>('GET', `/imports/${encodeURIComponent(id)}`);
+
+// ---- the server ----
+
+/** Its version, start time and where phones and admins reach it (the status line). */
+export const getStatus = () => request<ServerStatusDto>('GET', '/status');
 
 // ---- settings ----
 

@@ -1,7 +1,7 @@
 // Deep links into the console (`#/settings/logs`, `#/packages/purge`): the desktop menu opens a view with them, and an
 // admin can bookmark or share one. The hash never reaches the server.
 
-export const CONSOLE_VIEWS = ['pending', 'approved', 'packages', 'test-devices', 'settings', 'activity'] as const;
+export const CONSOLE_VIEWS = ['pending', 'approved', 'packages', 'test-devices', 'devices', 'dashboard', 'troubleshoot', 'settings', 'activity'] as const;
 export type ConsoleView = (typeof CONSOLE_VIEWS)[number];
 
 export interface ConsoleLink {

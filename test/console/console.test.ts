@@ -402,6 +402,8 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('Signed in as vera').waitFor();
     await page.getByText('view only').waitFor();
+    assert.equal(await tab('Settings').getAttribute('aria-selected'), 'true', 'signing in again keeps the view of the address bar (#/settings)');
+    await tab('Pending Updates').click();
     await row('Pending updates', 'Aastra').waitFor();
     assert.equal(await page.getByRole('checkbox').count(), 0);
     assert.equal(await page.getByRole('button', { name: /^(Approve|Reject)$/ }).count(), 0);

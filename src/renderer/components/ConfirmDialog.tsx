@@ -12,10 +12,12 @@ export interface ConfirmDialogProps {
   error?: string | undefined;
   onConfirm: () => void;
   onCancel: () => void;
+  /** false: there is nothing to confirm (only Close is offered). */
+  canConfirm?: boolean;
   children: ReactNode;
 }
 
-export function ConfirmDialog({ title, confirmLabel, busy, error, onConfirm, onCancel, children }: ConfirmDialogProps) {
+export function ConfirmDialog({ title, confirmLabel, busy, error, onConfirm, onCancel, canConfirm = true, children }: ConfirmDialogProps) {
   const confirm = useRef<HTMLButtonElement>(null);
   // What had the focus when the dialog opened (the action's button) gets it back when it closes: Fluent's Dialog
   // does that only for a DialogTrigger.
@@ -45,11 +47,13 @@ export function ConfirmDialog({ title, confirmLabel, busy, error, onConfirm, onC
           </DialogContent>
           <DialogActions>
             <Button onClick={onCancel} disabled={busy}>
-              Cancel
+              {canConfirm ? 'Cancel' : 'Close'}
             </Button>
-            <Button ref={confirm} appearance="primary" onClick={onConfirm} disabled={busy}>
-              {busy ? 'Working…' : confirmLabel}
-            </Button>
+            {canConfirm && (
+              <Button ref={confirm} appearance="primary" onClick={onConfirm} disabled={busy}>
+                {busy ? 'Working…' : confirmLabel}
+              </Button>
+            )}
           </DialogActions>
         </DialogBody>
       </DialogSurface>

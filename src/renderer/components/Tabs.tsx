@@ -2,14 +2,15 @@
 // (selectTabOnFocus); only the open panel is rendered, so each tab loads fresh data when opened.
 import type { ReactNode } from 'react';
 import { Tab as FluentTab, TabList } from '@fluentui/react-components';
+import type { ConsoleView } from '../../shared/console-link.js';
 
 export interface Tab {
-  id: string;
+  id: ConsoleView;
   label: string;
   render: () => ReactNode;
 }
 
-export function Tabs({ tabs, current, onChange }: { tabs: Tab[]; current: string; onChange: (id: string) => void }) {
+export function Tabs({ tabs, current, onChange }: { tabs: Tab[]; current: ConsoleView; onChange: (id: ConsoleView) => void }) {
   const active = tabs.find((t) => t.id === current) ?? tabs[0]!;
   return (
     <>
@@ -19,7 +20,7 @@ export function Tabs({ tabs, current, onChange }: { tabs: Tab[]; current: string
         size="small"
         selectTabOnFocus
         selectedValue={active.id}
-        onTabSelect={(_, data) => onChange(String(data.value))}
+        onTabSelect={(_, data) => onChange(data.value as ConsoleView)}
       >
         {tabs.map((t) => (
           <FluentTab key={t.id} id={`tab-${t.id}`} value={t.id} aria-controls={t === active ? `panel-${t.id}` : undefined}>

@@ -1,6 +1,8 @@
 // Imported packages, and the upload of a new one (button or drag and drop onto the tab) with its progress and
-// what it added. The upload itself lives in the Console (usePackageUpload) so that it survives a change of tab.
-import { useCallback, useEffect } from 'react';
+// what it added; Purge removes the packages no rule uses. The upload itself lives in the Console
+// (usePackageUpload) so that it survives a change of tab.
+import { useCallback, useEffect, useState } from 'react';
+import { Button } from '@fluentui/react-components';
 import { listPackages } from '../../api.js';
 import { DataTable } from '../../components/DataTable.js';
 import { Notice } from '../../components/Notice.js';
@@ -8,6 +10,7 @@ import { useLoad } from '../../use-load.js';
 import { ImportFailure, ImportResult } from './ImportResult.js';
 import { ImportProgress } from './ImportProgress.js';
 import { packageColumns } from './package-columns.js';
+import { PurgeDialog } from './PurgeDialog.js';
 import { UploadButton } from './UploadButton.js';
 import { useFileDrop } from './use-file-drop.js';
 import type { PackageUpload } from './use-package-upload.js';
@@ -16,10 +19,15 @@ export interface PackagesTabProps {
   canChange: boolean;
   upload: PackageUpload;
   onShowPending: () => void;
+  /** 'purge' opens the Purge dialog (the link #/packages/purge, the desktop menu's Tools > Purge). */
+  part: string | undefined;
+  onOpenPart: (part: string) => void;
+  onPartClosed: () => void;
 }
 
-export function PackagesTab({ canChange, upload, onShowPending }: PackagesTabProps) {
+export function PackagesTab({ canChange, upload, onShowPending, part, onOpenPart, onPartClosed }: PackagesTabProps) {
   const packages = useLoad(useCallback(() => listPackages(), []));
+  const [purged, setPurged] = useState<string>();
   const { dragging, dropProps } = useFileDrop(upload.start, canChange && !upload.busy);
   const { state } = upload;
 
@@ -38,8 +46,23 @@ export function PackagesTab({ canChange, upload, onShowPending }: PackagesTabPro
         <div className="toolbar">
           <UploadButton disabled={upload.busy} onFile={upload.start} />
           <span className="muted">{dragging ? 'Drop the file to upload it.' : 'or drop UCUpdates.cab or UCUpdates.exe here.'}</span>
+          <Button size="small" className="toolbar-end" onClick={() => onOpenPart('purge')}>
+            Purge…
+          </Button>
         </div>
       )}
+      {part === 'purge' && (
+        <PurgeDialog
+          canChange={canChange}
+          onClose={onPartClosed}
+          onPurged={(outcome) => {
+            setPurged(outcome);
+            onPartClosed();
+            void reload();
+          }}
+        />
+      )}
+      <Notice status={purged} />
       {(state.step === 'uploading' || state.step === 'importing') && <ImportProgress state={state} />}
       {state.step === 'done' && (
         <ImportResult fileName={state.fileName} summary={state.summary} onShowPending={onShowPending} onDismiss={upload.dismiss} />

@@ -11,7 +11,8 @@ import { SettingField } from './SettingField.js';
 import { changedSettings, toDraft, type Draft } from './settings-draft.js';
 import { SETTING_FIELDS, SETTING_GROUPS } from './setting-fields.js';
 
-export function SettingsTab({ canChange }: { canChange: boolean }) {
+/** `part`: a group to bring into view and focus (#/settings/logs). */
+export function SettingsTab({ canChange, part }: { canChange: boolean; part?: string | undefined }) {
   const loaded = useLoad(useCallback(() => getSettings(), []));
   const [settings, setSettings] = useState<SettingsDto>();
   const [draft, setDraft] = useState<Draft>();
@@ -25,6 +26,14 @@ export function SettingsTab({ canChange }: { canChange: boolean }) {
       setDraft(toDraft(loaded.data));
     }
   }, [loaded.data]);
+
+  const ready = !!settings;
+  useEffect(() => {
+    if (!ready || !part) return;
+    const group = document.getElementById(`settings-${part}`);
+    group?.scrollIntoView({ block: 'start' });
+    group?.querySelector<HTMLElement>('input, select, textarea')?.focus({ preventScroll: true });
+  }, [ready, part]);
 
   if (!settings || !draft) {
     return (
@@ -77,7 +86,7 @@ export function SettingsTab({ canChange }: { canChange: boolean }) {
           : 'You can view the settings; an administrator can change them. Ports, the console address and the HTTPS certificate apply after a restart.'}
       </p>
       {SETTING_GROUPS.map((g) => (
-        <fieldset key={g.title}>
+        <fieldset key={g.id} id={`settings-${g.id}`}>
           <legend>{g.title}</legend>
           <div className="settings-grid">
             {g.keys.map((key) => (

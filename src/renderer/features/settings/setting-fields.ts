@@ -90,12 +90,13 @@ export const SETTING_FIELDS: Record<SettingKey, SettingField> = {
   },
 };
 
-export const SETTING_GROUPS: { title: string; keys: SettingKey[] }[] = [
-  { title: 'Phone URLs and ports', keys: ['internalUrl', 'externalUrl', 'httpPort', 'httpsPort', 'adminHost', 'adminPort', 'serverVersion'] },
-  { title: 'HTTPS certificate', keys: ['tlsCertFile', 'tlsKeyFile', 'tlsPfxFile', 'tlsPfxPassphrase'] },
-  { title: 'External access', keys: ['externalAuth', 'trustedProxies'] },
-  { title: 'Interim and RoundTable', keys: ['interimThreshold', 'interimInclusive', 'roundTableServesPending'] },
-  { title: 'Logs and capture', keys: ['serverName', 'logRetentionDays', 'logMaxTotalMB', 'captureEnabled'] },
-  { title: 'Limits', keys: ['maxRequestBytes', 'maxPackageMB'] },
-  { title: 'Device inventory', keys: ['deviceStuckHours', 'deviceSilentDays'] },
+/** `id` is the group's part in a console link (#/settings/logs opens the log settings: the menu's Log Settings). */
+export const SETTING_GROUPS: { id: string; title: string; keys: SettingKey[] }[] = [
+  { id: 'urls', title: 'Phone URLs and ports', keys: ['internalUrl', 'externalUrl', 'httpPort', 'httpsPort', 'adminHost', 'adminPort', 'serverVersion'] },
+  { id: 'certificate', title: 'HTTPS certificate', keys: ['tlsCertFile', 'tlsKeyFile', 'tlsPfxFile', 'tlsPfxPassphrase'] },
+  { id: 'external', title: 'External access', keys: ['externalAuth', 'trustedProxies'] },
+  { id: 'interim', title: 'Interim and RoundTable', keys: ['interimThreshold', 'interimInclusive', 'roundTableServesPending'] },
+  { id: 'logs', title: 'Logs and capture', keys: ['serverName', 'logRetentionDays', 'logMaxTotalMB', 'captureEnabled'] },
+  { id: 'limits', title: 'Limits', keys: ['maxRequestBytes', 'maxPackageMB'] },
+  { id: 'inventory', title: 'Device inventory', keys: ['deviceStuckHours', 'deviceSilentDays'] },
 ];
