@@ -11,7 +11,7 @@ import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { Store } from '../src/server/app/store.js';
 import { httpRequest, phoneRequestBody, simulateCheck, type SimulatedPhone } from '../src/cli/phone-simulator.js';
-import { logFolders } from '../src/server/phone-logs.js';
+import { logFolders } from '../src/server/infra/logs/log-folders.js';
 import { buildCab, image, interimPackage, multiDevicePackage, newerPackage, updateInfoXml } from '../test/fixtures/cabs.js';
 import { fmt, heading, ratioRow, removeTempDir, report, runMain, tempDir, type RatioRow } from './lib/harness.js';
 import { fromAutocannon, printLoad, PHONE_HEADERS, type LoadResult } from './lib/load.js';

@@ -2,22 +2,16 @@
 // each a DailyLogWriter in its own folder under Logs/ (as OCS laid them out), pruned by the retention settings.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AUDIT_HEADER, auditFileName, formatAuditLine } from './domain/audit-format.js';
 import { formatAccessLine, w3cFileName, w3cHeader } from './domain/w3c-format.js';
 import { CaptureLog } from './infra/logs/capture-log.js';
 import { DailyLogWriter } from './infra/logs/daily-log-writer.js';
+import { logFolders } from './infra/logs/log-folders.js';
 import { startRetention } from './infra/logs/log-retention.js';
 import type { PhoneLogs } from './http/phone-handler.js';
 import { clientIp } from './http/phone-handler.js';
 import type { Settings } from '../shared/settings.js';
-
-export const logFolders = (logDir: string) => ({
-  audit: join(logDir, 'Server', 'Audit', 'imageUpdates'),
-  access: join(logDir, 'Server', 'Access'),
-  capture: join(logDir, 'Capture'),
-});
 
 export interface PhoneLogService extends PhoneLogs {
   close(): Promise<void>;

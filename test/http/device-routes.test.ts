@@ -9,7 +9,7 @@ import { importPackage } from '../../src/server/app/import-package.js';
 import { startServer, type RunningServer } from '../../src/server/compose.js';
 import type { RuleChangeDto } from '../../src/shared/admin-api.js';
 import type { ErrorBody } from '../../src/shared/errors.js';
-import type { DeviceDto, DeviceListDto } from '../../src/shared/inventory-api.js';
+import type { DeviceDto, DeviceHistoryDto, DeviceListDto } from '../../src/shared/inventory-api.js';
 import { multiDevicePackage } from '../fixtures/cabs.js';
 import { eventually, silentLog, tempDir } from '../helpers.js';
 
@@ -120,4 +120,25 @@ test('the rule-action preview says how many phones of the model and locale have 
   assert.match(await preview('CX600', 'ENU'), /^UCPhone\/Polycom\/CX600\/A\/ENU\/CPE: phones get 4\.0\.7577\.4366\. About 2 phones of this model and locale have checked in\.$/);
   assert.match(await preview('CX700', 'ENU'), /\. 1 phone of this model and locale has checked in\.$/);
   assert.match(await preview('IP8540', 'ENU'), /\. No phone of this model and locale has checked in yet\.$/);
+});
+
+test("a phone's history: its checks as the audit log recorded them, newest first, found by MAC in any notation or by serial", async () => {
+  const list = (await get<DeviceListDto>('/devices')).body.devices;
+  const first = list.find((d) => d.mac === '0004F2000001')!;
+  const serialOnly = list.find((d) => d.serial === 'X-SERIAL-ONLY')!;
+  // A second check of the first phone, from a newer firmware: the newest comes first.
+  assert.equal((await simulateCheck(server.urls.http, { ...PHONES[0]!, version: '4.0.7577.4366' })).status, 200);
+  await eventually(async () => assert.equal((await get<DeviceHistoryDto>(`/devices/${first.id}/history`)).body.entries.length, 2));
+  const h = (await get<DeviceHistoryDto>(`/devices/${first.id}/history`)).body;
+  assert.equal(h.truncated, false);
+  assert.deepEqual(h.entries.map((e) => e.requested), [['cpe.nbt;4.0.7577.4366;01-01-1601 00:00:00'], ['cpe.nbt;4.0.7577.4000;01-01-1601 00:00:00']]);
+  assert.deepEqual(h.entries.map((e) => e.user), ['ann@contoso.com', 'ann@contoso.com']);
+  assert.match(h.entries[0]!.at, /^\d{2}-\d{2}-\d{4} \d{2}:\d{2}:\d{2}$/);
+  assert.ok(h.entries.every((e) => e.address === '127.0.0.1'));
+  assert.deepEqual(h.entries[0]!.response, [], 'nothing is approved: nothing was offered');
+
+  const bySerial = (await get<DeviceHistoryDto>(`/devices/${serialOnly.id}/history`)).body;
+  assert.equal(bySerial.entries.length, 1);
+  assert.deepEqual(bySerial.entries[0]!.requested, ['cpe.nbt;3.5.6907.0;01-01-1601 00:00:00']);
+  assert.equal((await get<ErrorBody>('/devices/999999/history')).status, 404);
 });

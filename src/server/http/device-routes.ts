@@ -3,6 +3,7 @@
 import express, { type Router } from 'express';
 import type { z } from 'zod';
 import { deviceId, deviceQuery } from '../../shared/inventory-api.js';
+import { deviceHistory } from '../app/device-history.js';
 import { getDevice, listDevices } from '../app/inventory.js';
 import type { Store } from '../app/store.js';
 
@@ -13,5 +14,6 @@ export function deviceRoutes(store: Store, parse: Parse): Router {
   const api = express.Router();
   api.get('/devices', (req, res) => void res.json(listDevices(store, parse(deviceQuery, req.query))));
   api.get('/devices/:id', (req, res) => void res.json(getDevice(store, parse(deviceId, req.params.id))));
+  api.get('/devices/:id/history', async (req, res) => void res.json(await deviceHistory(store, parse(deviceId, req.params.id))));
   return api;
 }
