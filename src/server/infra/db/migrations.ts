@@ -106,4 +106,10 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX devices_user ON devices(user_name);
   CREATE INDEX devices_offer ON devices(address, offered_folder) WHERE phase = 'offered';
   `,
+  /* 3: distinct phones seen per UTC day (the dashboard), counted by the inventory recorder when a phone's day changes */ `
+  CREATE TABLE seen_days (
+    day TEXT PRIMARY KEY,                 -- 'yyyy-MM-dd', UTC
+    phones INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
