@@ -8,6 +8,7 @@ import { Notice } from './components/Notice.js';
 import { StatusLine } from './components/StatusLine.js';
 import { Tabs, type Tab } from './components/Tabs.js';
 import { ActivityTab } from './features/activity/ActivityTab.js';
+import { DevicesTab } from './features/devices/DevicesTab.js';
 import { PackagesTab } from './features/packages/PackagesTab.js';
 import { usePackageUpload } from './features/packages/use-package-upload.js';
 import { ApprovedTab } from './features/rules/ApprovedTab.js';
@@ -40,6 +41,7 @@ export function Console({ session, onSignedOut }: { session: SessionInfo; onSign
       render: () => <PackagesTab canChange={canChange} upload={upload} onShowPending={showPending} part={part('packages')} onOpenPart={(p) => open({ view: 'packages', part: p })} onPartClosed={closePart} />,
     },
     { id: 'test-devices', label: 'Test Devices', render: () => <TestDevicesTab canChange={canChange} /> },
+    { id: 'devices', label: 'Devices', render: () => <DevicesTab canChange={canChange} /> },
     { id: 'settings', label: 'Settings', render: () => <SettingsTab canChange={canChange} part={part('settings')} /> },
     { id: 'activity', label: 'Activity', render: () => <ActivityTab /> },
   ];

@@ -3,9 +3,12 @@
 // carrying the server's code, message and (for invalid input) the field.
 import type { z } from 'zod';
 import type {
+  ExplainInput,
+  ExplanationDto,
   HistoryDto,
   ImportJobDto,
   PackageDto,
+  PreflightDto,
   PurgePreviewDto,
   PurgeResultDto,
   RuleChangeDto,
@@ -19,6 +22,16 @@ import type {
   testDeviceInput,
 } from '../shared/admin-api.js';
 import type { ErrorBody, ErrorCode } from '../shared/errors.js';
+import type {
+  AuditImportDto,
+  DashboardDto,
+  DeviceDto,
+  DeviceHistoryDto,
+  DeviceListDto,
+  DeviceLogDto,
+  DeviceSort,
+  DeviceState,
+} from '../shared/inventory-api.js';
 
 export type RuleAction = z.infer<typeof ruleAction>;
 export type SignInInput = z.input<typeof signInInput>;
@@ -157,20 +170,25 @@ export const previewPurge = () => request<PurgePreviewDto>('GET', '/purge');
 export const purgePackages = (ids: number[]) => request<PurgeResultDto>('POST', '/purge', { ids });
 
 /**
- * Sends a package file as the request body and resolves with its import job (202). XMLHttpRequest rather than
- * fetch: only it reports upload progress. `signal` aborts the upload.
+ * Sends a package file as the request body and resolves with its import job (202). `signal` aborts the upload.
  */
-export function uploadPackage(file: File, onProgress: (sent: number, total: number) => void, signal?: AbortSignal): Promise<ImportJobDto> {
+export const uploadPackage = (file: File, onProgress: (sent: number, total: number) => void, signal?: AbortSignal) =>
+  sendFile<ImportJobDto>(`/packages?name=${encodeURIComponent(file.name)}`, file, onProgress, signal);
+
+/**
+ * A file as the request body. XMLHttpRequest rather than fetch: only it reports upload progress.
+ */
+function sendFile<T>(path: string, file: File, onProgress?: (sent: number, total: number) => void, signal?: AbortSignal): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', `api/packages?name=${encodeURIComponent(file.name)}`);
+    xhr.open('POST', `api${path}`);
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf);
-    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    if (onProgress) xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
     xhr.onload = () => {
       try {
-        resolve(answer<ImportJobDto>(xhr.status, xhr.statusText, xhr.responseText));
+        resolve(answer<T>(xhr.status, xhr.statusText, xhr.responseText));
       } catch (e) {
         reject(e);
       }
@@ -198,3 +216,54 @@ export const getSettings = () => request<SettingsDto>('GET', '/settings');
 
 /** Changes only the settings given (values as typed may be refused: ApiError.field names the setting). */
 export const updateSettings = (changes: Partial<Record<keyof SettingsDto, unknown>>) => request<SettingsDto>('PUT', '/settings', changes);
+
+// ---- the fleet: inventory, why, pre-flight, dashboard ----
+
+/** The Devices tab's filters; blank ones are left out. */
+export interface DeviceFilters {
+  state?: DeviceState | undefined;
+  model?: string | undefined;
+  version?: string | undefined;
+  locale?: string | undefined;
+  /** Prefix of a MAC address (any notation), serial number, user or model. */
+  q?: string | undefined;
+}
+
+export interface DevicePage extends DeviceFilters {
+  sort: DeviceSort;
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+/** "?a=1&b=x" of the values that are set (blank strings count as unset). */
+function queryString(params: object): string {
+  const set = Object.entries(params).filter(([, v]) => v !== undefined && v !== '');
+  return set.length ? `?${new URLSearchParams(set.map(([k, v]) => [k, String(v)])).toString()}` : '';
+}
+
+export const listDevices = (page: DevicePage) => request<DeviceListDto>('GET', `/devices${queryString(page)}`);
+
+export const getDevice = (id: number) => request<DeviceDto>('GET', `/devices/${id}`);
+
+/** The phone's update checks from the audit log, newest first. */
+export const getDeviceHistory = (id: number) => request<DeviceHistoryDto>('GET', `/devices/${id}/history`);
+
+export const listDeviceLogs = (id: number) => request<DeviceLogDto[]>('GET', `/devices/${id}/logs`);
+
+/** A link (not a request): the browser downloads the file with the session cookie. */
+export const deviceLogUrl = (id: number, logId: number) => `api/devices/${id}/logs/${logId}`;
+
+/** A link to every device matching the filters as CSV. */
+export const devicesCsvUrl = (filters: DeviceFilters) => `api/devices/export.csv${queryString(filters)}`;
+
+/** The decision engine's answer, in words, for a phone described by hand (or from its inventory record). */
+export const explainPhone = (input: ExplainInput) => request<ExplanationDto>('GET', `/explain${queryString(input)}`);
+
+/** Will phones find this server, trust it and update? `domain`: the phones' DNS domain (blank: the server guesses). */
+export const runPreflight = (domain: string) => request<PreflightDto>('GET', `/preflight${queryString({ domain: domain.trim() })}`);
+
+export const getDashboard = () => request<DashboardDto>('GET', '/dashboard');
+
+/** One RequestHandlerAuditLog_*.log of a retiring server, applied to the inventory. */
+export const importAuditLog = (file: File) => sendFile<AuditImportDto>(`/audit-logs?name=${encodeURIComponent(file.name)}`, file);

@@ -1,0 +1,155 @@
+// The fleet views end to end: phones check in with real update checks (the phone simulator, over HTTP to the
+// server's phone listener), then the console shows them in the Devices tab, on a phone's page with its Why, in the
+// Troubleshoot tab and on the dashboard. Real server, real store, a real package built by gcab, Debian's Chromium.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { DEFAULT_PHONE, simulateCheck, type SimulatedPhone } from '../../src/cli/phone-simulator.js';
+import { importPackage } from '../../src/server/app/import-package.js';
+import { listDevices } from '../../src/server/app/inventory.js';
+import { applyRuleAction } from '../../src/server/app/rule-actions.js';
+import { ruleKeyPath } from '../../src/server/domain/device.js';
+import { deviceQuery } from '../../src/shared/inventory-api.js';
+import { multiDevicePackage } from '../fixtures/cabs.js';
+import { CHROMIUM, ensureConsoleBuilt, launchChromium, startConsoleServer, type Browser, type ConsoleServer } from './console-fixture.js';
+
+const skip = existsSync(CHROMIUM) ? false : `needs ${CHROMIUM} (apt-get install chromium)`;
+
+/** A CX600 whose version is only pending: nothing for it until it is a test device. */
+const DESK: SimulatedPhone = { ...DEFAULT_PHONE, mac: '00-21-63-0F-20-7B', serial: 'C185H001209', userName: 'alice@contoso.com', version: '4.0.7577.4000' };
+const PHONES: SimulatedPhone[] = [
+  DESK,
+  // Offered the approved CX700 version.
+  { ...DEFAULT_PHONE, mac: '0004F2000001', serial: 'CX7-0001', model: 'CX700', userName: 'bob@contoso.com', version: '3.5.6000.0' },
+  { ...DEFAULT_PHONE, mac: '0004F2000002', serial: 'CX7-0002', model: 'CX700', locale: 'DEU', userName: 'carl@contoso.com', version: '3.5.6907.0' },
+  { ...DEFAULT_PHONE, mac: '0004F2000003', serial: 'LG-0003', vendor: 'LG-Nortel', model: 'IP8540', userName: '', version: '3.5.6907.0' },
+  // A locale no image exists for.
+  { ...DEFAULT_PHONE, mac: '0004F2000004', serial: 'CX7-0004', model: 'CX700', locale: 'FRA', userName: 'dora@contoso.com', version: '3.5.6000.0' },
+];
+
+describe('fleet views', { skip, timeout: 180_000 }, () => {
+  let env: ConsoleServer;
+  let browser: Browser;
+  let page: Page;
+  let scratch: string;
+  const scriptErrors: string[] = [];
+
+  const devices = () => page.getByRole('table', { name: 'Devices' });
+  /** Body rows of the Devices table (the header row is the first). */
+  const deviceRows = () => devices().locator('tbody tr:not(.spacer)');
+  const status = (text: string | RegExp) => page.getByRole('status').filter({ hasText: text }).waitFor();
+
+  before(async () => {
+    ensureConsoleBuilt();
+    scratch = mkdtempSync(join(tmpdir(), 'ucupdates-fleet-'));
+    env = await startConsoleServer();
+    const { store } = env.server;
+    const cab = await multiDevicePackage(scratch);
+    await importPackage(store, cab, { fileName: 'UCUpdates.cab', actor: 'local-admin', kind: 'package' });
+    // Every imported version approved but CX600's, which stays pending.
+    const approve = store.rules.list().filter((r) => r.pending && !ruleKeyPath(r).includes('/CX600/'));
+    applyRuleAction(store, 'approve', approve.map((r) => r.id), 'local-admin');
+    for (const phone of PHONES) assert.equal((await simulateCheck(env.server.urls.http, phone)).status, 200);
+    // The inventory is written about once a second.
+    while (listDevices(store, deviceQuery.parse({})).total < PHONES.length) await new Promise((r) => setTimeout(r, 100));
+
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+    page.on('pageerror', (e) => scriptErrors.push(e.message));
+    page.on('console', (m) => void (m.type() === 'error' && !m.text().startsWith('Failed to load resource') && scriptErrors.push(m.text())));
+    await page.goto(env.server.signInLink());
+    await page.getByText('Signed in as local-admin').waitFor();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await env?.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('lists every phone that checked in, with counts per state', async () => {
+    await page.getByRole('tab', { name: 'Devices', exact: true }).click();
+    await page.getByText(`${PHONES.length} phones`, { exact: true }).waitFor();
+    assert.equal(await deviceRows().count(), PHONES.length);
+    assert.match(await devices().getByRole('row').filter({ hasText: '00-21-63-0F-20-7B' }).innerText(), /alice@contoso\.com\s+Polycom CX600 A\s+ENU\s+4\.0\.7577\.4000/);
+    assert.equal(await devices().getAttribute('aria-rowcount'), String(PHONES.length + 1));
+    assert.match(await page.getByRole('button', { name: /^Offered/ }).innerText(), /Offered\s*1/);
+  });
+
+  it('searches by MAC, serial or user, and filters by state and model', async () => {
+    const search = page.getByRole('searchbox', { name: 'Search devices' });
+    /** Searches, then waits for the one phone expected. */
+    const finds = async (text: string, expected: RegExp) => {
+      await search.fill(text);
+      await deviceRows().filter({ hasText: expected }).waitFor();
+      await page.getByText('1 phone found', { exact: true }).waitFor();
+      assert.equal(await deviceRows().count(), 1, `only the phone found by ${text}`);
+    };
+    await finds('bob', /00-04-F2-00-00-01/);
+    await finds('0021630f', /alice@contoso\.com/);
+    await finds('00:04:f2:00:00:03', /IP8540/);
+    await finds('CX7-0004', /dora@contoso\.com/);
+    await search.fill('nobody');
+    await devices().getByRole('cell', { name: 'No phones match these filters.' }).waitFor();
+    await search.fill('');
+    await page.getByText(`${PHONES.length} phones`, { exact: true }).waitFor();
+
+    await page.getByRole('button', { name: /^Offered/ }).click();
+    assert.equal(await page.getByRole('button', { name: /^Offered/ }).getAttribute('aria-pressed'), 'true');
+    await page.getByText('1 phone found', { exact: true }).waitFor();
+    assert.equal(await deviceRows().count(), 1);
+    assert.match(await deviceRows().innerText(), /bob@contoso\.com.*Offered\s+3\.5\.6907\.0/s);
+    await page.getByRole('button', { name: /^All/ }).click();
+
+    await page.getByRole('textbox', { name: 'Model is' }).fill('cx700');
+    await page.getByText('3 phones found', { exact: true }).waitFor();
+    assert.equal(await deviceRows().count(), 3);
+    const csv = new URL(await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href') ?? '', page.url());
+    assert.equal(csv.searchParams.get('model'), 'cx700', 'the export has the same filters');
+    await page.getByRole('textbox', { name: 'Model is' }).fill('');
+    await page.getByText(`${PHONES.length} phones`, { exact: true }).waitFor();
+  });
+
+  it("opens a phone's page: its fields, its Why and its request history", async () => {
+    await page.getByRole('button', { name: 'Open 00-21-63-0F-20-7B' }).click();
+    await page.getByRole('heading', { name: /^00-21-63-0F-20-7B/ }).waitFor();
+    const facts = page.getByRole('region', { name: 'Phone' });
+    assert.match(await facts.innerText(), /Serial number\s+C185H001209/);
+    assert.match(await facts.innerText(), /Installed version\s+4\.0\.7577\.4000/);
+
+    const why = page.getByRole('region', { name: 'Why' });
+    await why.getByText('Nothing offered').waitFor();
+    assert.match(await why.innerText(), /not a test device/);
+    assert.ok((await why.getByRole('list', { name: 'Decision trace' }).getByRole('listitem').count()) > 0);
+    assert.match(await why.getByRole('list', { name: 'Decision trace' }).innerText(), /pending/i);
+
+    const history = page.getByRole('table', { name: 'Request history' });
+    await history.getByRole('row').nth(1).waitFor();
+    assert.match(await history.getByRole('row').nth(1).innerText(), /cpe\.nbt;4\.0\.7577\.4000/i);
+    await page.getByRole('region', { name: 'Uploaded logs' }).getByText('This phone has uploaded no logs.').waitFor();
+  });
+
+  it('makes the phone a test device in one click; its Why then offers the pending version with its URLs', async () => {
+    const why = page.getByRole('region', { name: 'Why' });
+    await why.getByRole('button', { name: 'Make test device' }).click();
+    await status(/Added test device/);
+    await why.getByText('Offered 4.0.7577.4366').waitFor();
+    assert.match(await why.innerText(), /test device\s+CX600 alice@contoso\.com/);
+    assert.match(await why.innerText(), /Internal URL\s+http:\/\/.+\/DeviceUpdateFiles_Int\/UCPhone\/Polycom\/CX600\/A\/ENU\/4\.0\.7577\.4366\/CPE/);
+    assert.equal(await why.getByRole('button', { name: 'Make test device' }).count(), 0);
+    // The phone itself is now offered the pending version.
+    const r = await simulateCheck(env.server.urls.http, DESK);
+    assert.equal(r.response?.files[0]?.version, '4.0.7577.4366');
+
+    await page.getByRole('button', { name: 'Back to devices' }).click();
+    await devices().waitFor();
+    assert.equal(await page.evaluate('document.activeElement?.getAttribute("aria-label")'), 'Open 00-21-63-0F-20-7B', 'the focus is back on the row');
+  });
+
+  it('no script errors', () => {
+    assert.deepEqual(scriptErrors, []);
+  });
+});
