@@ -142,3 +142,74 @@ test("a phone's history: its checks as the audit log recorded them, newest first
   assert.deepEqual(bySerial.entries[0]!.requested, ['cpe.nbt;3.5.6907.0;01-01-1601 00:00:00']);
   assert.equal((await get<ErrorBody>('/devices/999999/history')).status, 404);
 });
+
+/** RFC 4180 records (quoted fields with "" inside, CRLF between records). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  const field = /(?:"((?:[^"]|"")*)"|([^,\r\n"]*))(,|\r\n|$)/y;
+  while (field.lastIndex < text.length) {
+    const m = field.exec(text);
+    if (!m) throw new Error(`not CSV at ${field.lastIndex}`);
+    row.push(m[1] !== undefined ? m[1].replaceAll('""', '"') : m[2]!);
+    if (m[3] !== ',') {
+      rows.push(row);
+      row = [];
+    }
+  }
+  return rows;
+}
+
+async function getCsv(path: string): Promise<{ res: Response; rows: string[][]; text: string }> {
+  const res = await fetch(`${server.urls.admin}/api${path}`, { headers: { cookie: auth.cookie } });
+  const text = await res.text();
+  return { res, rows: parseCsv(text), text };
+}
+
+test('the CSV export: every matching phone (filters, search and order as the list has them), a header, an attachment', async () => {
+  const { res, rows, text } = await getCsv('/devices/export.csv?model=CX600&sort=mac&order=desc&limit=1');
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'text/csv; charset=utf-8');
+  assert.match(res.headers.get('content-disposition')!, /^attachment; filename="ucupdates-devices-\d{4}-\d{2}-\d{2}\.csv"$/);
+  assert.ok(text.endsWith('\r\n'));
+  const [header, ...devices] = rows;
+  assert.deepEqual(header, ['MAC', 'Serial', 'Device type', 'Vendor', 'Model', 'Revision', 'Locale', 'Version', 'User', 'Address', 'First seen', 'Last seen', 'State', 'Reason', 'Offered version', 'Offered at', 'Downloaded at', 'Updated at']);
+  assert.deepEqual(devices.map((r) => r[0]), ['0004F2000003', '0004F2000002', '0004F2000001'], 'no paging: limit is ignored');
+  const listed = (await get<DeviceListDto>('/devices?q=0004F2000001')).body.devices[0]!;
+  assert.deepEqual(devices[2], [
+    '0004F2000001', 'C185H0001', 'UCPhone', 'Polycom', 'CX600', 'A', 'ENU', '4.0.7577.4000', 'ann@contoso.com', '127.0.0.1',
+    listed.firstSeen, listed.lastSeen, 'up-to-date', 'Runs 4.0.7577.4000; nothing is offered to it.', '', '', '', '',
+  ]);
+  assert.deepEqual((await getCsv('/devices/export.csv?q=x-serial')).rows.slice(1).map((r) => [r[0], r[1]]), [['', 'X-SERIAL-ONLY']]);
+  assert.deepEqual((await getCsv('/devices/export.csv?state=stuck')).rows.length, 1, 'only the header when nothing matches');
+  assert.equal((await get<ErrorBody>('/devices/export.csv?state=lost')).status, 400);
+});
+
+test('the CSV export defuses values a phone sent that Excel would run as formulas', async () => {
+  const evil = { ...DEFAULT_PHONE, mac: '0004F20000EE', serial: '@SUM(1+1)', userName: '=HYPERLINK("http://x","y")' };
+  assert.equal((await simulateCheck(server.urls.http, evil)).status, 200);
+  await eventually(async () => assert.equal((await get<DeviceListDto>('/devices?q=0004F20000EE')).body.total, 1));
+  const row = (await getCsv('/devices/export.csv?q=0004F20000EE')).rows[1]!;
+  assert.equal(row[1], "'@SUM(1+1)");
+  assert.equal(row[8], `'=HYPERLINK("http://x","y")`);
+});
+
+test('a large inventory streams out page by page, each phone once, in order', async () => {
+  const n = 5_500;
+  const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
+  server.store.devices.batch(function* () {
+    for (let i = 0; i < n; i++) {
+      const mac = `00AA${i.toString(16).toUpperCase().padStart(8, '0')}`;
+      yield { before: undefined, after: { identity: `mac:${mac}`, mac, serial: `S${i}`, deviceType: 'UCPhone', vendor: 'Polycom', model: 'CX3000', revision: 'A', locale: 'ENU', version: '1.0', userName: '', address: '10.0.0.1', firstSeen: at(i), lastSeen: at(i), offeredVersion: null, offeredFolder: null, offeredAt: null, downloadedAt: null, updatedAt: null } };
+    }
+  });
+  const { res, rows } = await getCsv('/devices/export.csv?model=CX3000');
+  assert.equal(res.headers.get('transfer-encoding'), 'chunked', 'streamed, not one body of known length');
+  const macs = rows.slice(1).map((r) => r[0]!);
+  assert.equal(macs.length, n);
+  assert.equal(new Set(macs).size, n);
+  assert.equal(macs[0], `00AA${(n - 1).toString(16).toUpperCase().padStart(8, '0')}`, 'newest first');
+  assert.equal(macs.at(-1), '00AA00000000');
+  const bySerial = (await getCsv('/devices/export.csv?model=CX3000&sort=serial&order=asc')).rows.slice(1).map((r) => r[1]!);
+  assert.deepEqual(bySerial, Array.from({ length: n }, (_, i) => `S${i}`).sort());
+});

@@ -1,5 +1,6 @@
 // The device inventory for admins: phones listed, filtered, searched and counted by state, each state with its reason.
 import type { DeviceDto, DeviceListDto, DeviceQuery } from '../../shared/inventory-api.js';
+import { DEVICE_CSV_HEADER, deviceCsvRow } from '../domain/device-csv.js';
 import { deviceState, stateCutoffs, type StateThresholds } from '../domain/device-state.js';
 import type { StoredDevice } from '../infra/db/devices-repo.js';
 import { AppError } from './app-error.js';
@@ -15,13 +16,17 @@ function toDto(d: StoredDevice, now: Date, t: StateThresholds): DeviceDto {
   return { ...rest, mac: mac || null, serial: serial || null, ...deviceState(d, now, t) };
 }
 
-export function listDevices(store: Store, q: DeviceQuery): DeviceListDto {
+/** The query's parts shared by the list and the export: filters (the state apart), order, and the time's state cut-offs. */
+function querying(store: Store, q: Omit<DeviceQuery, 'limit' | 'offset'>) {
   const now = store.now();
   const t = thresholds(store);
-  const cutoffs = stateCutoffs(now, t);
   const { state, model, version, locale, q: search } = q;
-  const others = { model, version, locale, q: search };
   const order = q.order ?? (q.sort === 'lastSeen' || q.sort === 'firstSeen' ? 'desc' : 'asc');
+  return { now, t, cutoffs: stateCutoffs(now, t), state, others: { model, version, locale, q: search }, order } as const;
+}
+
+export function listDevices(store: Store, q: DeviceQuery): DeviceListDto {
+  const { now, t, cutoffs, state, others, order } = querying(store, q);
   const counts = store.devices.countByState(others, cutoffs);
   return {
     total: state ? counts[state] : Object.values(counts).reduce((a, b) => a + b, 0),
@@ -29,6 +34,18 @@ export function listDevices(store: Store, q: DeviceQuery): DeviceListDto {
     devices: store.devices.list({ ...others, state }, cutoffs, q.sort, order, q.limit, q.offset).map((d) => toDto(d, now, t)),
     thresholds: t,
   };
+}
+
+/** Rows per page of the CSV export: enough to keep SQLite busy, little enough to hold (and to sort when filtered). */
+const EXPORT_PAGE = 2_000;
+
+/** Every device matching the query (no paging), as CSV text: the header, then one string per page of rows. */
+export function* devicesCsv(store: Store, q: Omit<DeviceQuery, 'limit' | 'offset'>): Generator<string> {
+  const { now, t, cutoffs, state, others, order } = querying(store, q);
+  yield DEVICE_CSV_HEADER;
+  for (const page of store.devices.pages({ ...others, state }, cutoffs, q.sort, order, EXPORT_PAGE)) {
+    yield page.map((d) => deviceCsvRow(toDto(d, now, t))).join('');
+  }
 }
 
 export function getDevice(store: Store, id: number): DeviceDto {

@@ -113,8 +113,8 @@ function defused(value: string): string {
 }
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
-/** MAC, serial, vendor, model, revision, locale: double-quoted, `"` doubled as in RFC 4180. */
-function quoted(value: string): string {
+/** MAC, serial, vendor, model, revision, locale: double-quoted, `"` doubled as in RFC 4180 (the CSV export's fields too). */
+export function quoted(value: string): string {
   return `"${defused(value).replaceAll('"', '""')}"`;
 }
 

@@ -1,19 +1,42 @@
-// The device inventory's admin API: GET /api/devices (filters, search, sort, paging, counts by state) and
-// GET /api/devices/:id. Mounted by admin-routes.ts behind its authentication; read-only.
+// The device inventory's admin API: GET /api/devices (filters, search, sort, paging, counts by state), its CSV
+// export, and GET /api/devices/:id. Mounted by admin-routes.ts behind its authentication.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import express, { type Router } from 'express';
 import type { z } from 'zod';
 import { deviceId, deviceQuery } from '../../shared/inventory-api.js';
+import { AppError } from '../app/app-error.js';
 import { deviceHistory } from '../app/device-history.js';
-import { getDevice, listDevices } from '../app/inventory.js';
+import { deviceLogFile, deviceLogsOf } from '../app/device-logs.js';
+import { devicesCsv, getDevice, listDevices } from '../app/inventory.js';
 import type { Store } from '../app/store.js';
 
 /** admin-routes' input parser (schema errors become the invalid_input envelope). */
 type Parse = <T extends z.ZodType>(schema: T, value: unknown) => z.infer<T>;
 
+const exportQuery = deviceQuery.omit({ limit: true, offset: true });
+
 export function deviceRoutes(store: Store, parse: Parse): Router {
   const api = express.Router();
   api.get('/devices', (req, res) => void res.json(listDevices(store, parse(deviceQuery, req.query))));
+  // Before /devices/:id, which would take "export.csv" for an id.
+  api.get('/devices/export.csv', async (req, res) => {
+    const csv = devicesCsv(store, parse(exportQuery, req.query));
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="ucupdates-devices-${store.now().toISOString().slice(0, 10)}.csv"`);
+    // Page by page as the client reads: a large fleet is never one string. A client gone away ends it (no envelope
+    // can follow a started body).
+    await pipeline(Readable.from(csv, { objectMode: false }), res).catch(() => res.destroy());
+  });
   api.get('/devices/:id', (req, res) => void res.json(getDevice(store, parse(deviceId, req.params.id))));
   api.get('/devices/:id/history', async (req, res) => void res.json(await deviceHistory(store, parse(deviceId, req.params.id))));
+  api.get('/devices/:id/logs', (req, res) => void res.json(deviceLogsOf(store, parse(deviceId, req.params.id))));
+  api.get('/devices/:id/logs/:logId', (req, res, next) => {
+    const { path, fileName } = deviceLogFile(store, parse(deviceId, req.params.id), parse(deviceId, req.params.logId));
+    // Always a download, never shown inline: the content is whatever the phone sent.
+    res.download(path, fileName, { dotfiles: 'allow', headers: { 'X-Content-Type-Options': 'nosniff' } }, (err) => {
+      if (err && !res.headersSent) next(new AppError('not_found', 'The log file is gone: it was deleted after its retention time.'));
+    });
+  });
   return api;
 }

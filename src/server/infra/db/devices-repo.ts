@@ -54,15 +54,16 @@ export interface DeviceChange {
   after: DeviceRecord;
 }
 
-const SORT_COLUMNS: Record<DeviceSort, string> = {
-  lastSeen: 'last_seen',
-  firstSeen: 'first_seen',
+/** The record field each sort orders by (its column in COLUMNS). */
+const SORT_FIELDS: Record<DeviceSort, keyof DeviceRecord> = {
+  lastSeen: 'lastSeen',
+  firstSeen: 'firstSeen',
   mac: 'mac',
   serial: 'serial',
   model: 'model',
   version: 'version',
   locale: 'locale',
-  user: 'user_name',
+  user: 'userName',
 };
 
 // Each state as a condition on the stored phase and times: the same comparisons as deviceState() in the domain.
@@ -148,8 +149,31 @@ export class DevicesRepo {
     const { where, params } = conditions(f, cutoffs);
     const dir = order === 'asc' ? 'ASC' : 'DESC';
     return this.db
-      .prepare(`${SELECT} ${where} ORDER BY ${SORT_COLUMNS[sort]} ${dir}, id ${dir} LIMIT @limit OFFSET @offset`)
+      .prepare(`${SELECT} ${where} ORDER BY ${COLUMNS[SORT_FIELDS[sort]]} ${dir}, id ${dir} LIMIT @limit OFFSET @offset`)
       .all({ ...params, limit, offset }) as StoredDevice[];
+  }
+
+  /**
+   * Every device list() would give, in its order, a page at a time. Each page starts after the last row of the one
+   * before (keyset), so none re-reads the rows before it as OFFSET would; no statement stays open between pages.
+   */
+  *pages(f: DeviceFilter, cutoffs: StateCutoffs, sort: DeviceSort, order: 'asc' | 'desc', size: number): Generator<StoredDevice[]> {
+    const { where, params } = conditions(f, cutoffs);
+    const field = SORT_FIELDS[sort];
+    const column = COLUMNS[field];
+    const [dir, after] = order === 'asc' ? ['ASC', '>'] : ['DESC', '<'];
+    const sql = (keyset: boolean) => {
+      const cond = keyset ? `(${column}, id) ${after} (@lastValue, @lastId)` : '';
+      const all = where && cond ? `${where} AND ${cond}` : where || (cond && `WHERE ${cond}`);
+      return this.db.prepare(`${SELECT} ${all} ORDER BY ${column} ${dir}, id ${dir} LIMIT @size`);
+    };
+    let page = sql(false).all({ ...params, size }) as StoredDevice[];
+    const next = sql(true);
+    while (page.length > 0) {
+      yield page;
+      const last = page.at(-1)!;
+      page = page.length < size ? [] : (next.all({ ...params, size, lastValue: last[field], lastId: last.id }) as StoredDevice[]);
+    }
   }
 
   /** Devices per state among those matching the filter (its state ignored). */
