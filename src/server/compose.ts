@@ -9,11 +9,13 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Logger } from 'pino';
 import type { Settings } from '../shared/settings.js';
+import type { LogUpload } from './domain/device-log.js';
 import { Catalog } from './app/catalog.js';
 import { ImportJobs } from './app/import-jobs.js';
 import { InventoryRecorder } from './app/inventory-recorder.js';
 import { LocalAccess } from './app/local-access.js';
 import { recoverAfterCrash } from './app/crash-recovery.js';
+import { pruneDeviceLogs, receiveDeviceLog } from './app/device-logs.js';
 import { Store } from './app/store.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { errorMiddleware } from './http/error-middleware.js';
@@ -61,7 +63,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     closers.unshift(() => logs.close());
     const inventory = new InventoryRecorder(store.devices, { onError: (err) => log.error({ err }, 'cannot write the device inventory') });
     closers.unshift(() => inventory.close()); // after the listeners close, before the store does
-    const phone = createPhoneHandler({ catalog, blobPath: (sha) => store.blobs.pathOf(sha), logs, inventory, log, clock: opts.clock });
+    const receiveLog = (at: Date, ip: string, upload: LogUpload, body: Buffer) => receiveDeviceLog(store, at, ip, upload, body);
+    const phone = createPhoneHandler({ catalog, blobPath: (sha) => store.blobs.pathOf(sha), logs, inventory, receiveLog, log, clock: opts.clock });
+    // Phone logs past their retention go at start and every six hours.
+    const prune = () => void pruneDeviceLogs(store).catch((err: unknown) => log.error({ err }, 'cannot delete old phone logs'));
+    prune();
+    const pruning = setInterval(prune, 6 * 3600_000).unref();
+    closers.unshift(() => clearInterval(pruning));
 
     const httpServer = createHttpServer(phone);
     const httpPort = await listen(httpServer, settings.httpPort, undefined, log, 'phone HTTP');

@@ -51,6 +51,13 @@ export const settingsSchema = z.object({
   deviceStuckHours: z.number().int().min(1).max(24 * 365).default(24),
   /** Device inventory: a phone not seen for longer than this is silent (phones check at least every 24 hours). */
   deviceSilentDays: z.number().int().min(1).max(3650).default(7),
+  /** Log uploads from phones (Lync's ValidLogFileTypes, ValidLogFileExtensions, MaxLogFileSize, LogCleanUpInterval). */
+  deviceLogTypes: z.array(z.string().trim().regex(/^[A-Za-z0-9]{1,32}$/, 'letters and digits only')).default(['Watson', 'Config', 'Diaglog', 'CELog']),
+  deviceLogExtensions: z
+    .array(z.string().trim().regex(/^\.[A-Za-z0-9]{1,10}$/, 'like .clg'))
+    .default(['.dmp', '.clg', '.clg2', '.bak', '.kdmp', '.dat', '.bin', '.cat', '.xml', '.txt', '.hex']),
+  deviceLogMaxBytes: z.number().int().min(1024).max(100 * 1024 * 1024).default(1_024_000),
+  deviceLogRetentionDays: z.number().int().min(1).max(3650).default(10),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  parseLogUpload,
   parseUpdateRequest,
   parseUpdateResponse,
   renderUpdateRequest,
@@ -141,4 +142,13 @@ test('routes: case-insensitive, aliases, traversal refused', () => {
     assert.equal(routePhoneRequest(p).kind, 'bad-path', p);
   }
   assert.equal(routePhoneRequest('/favicon.ico').kind, 'none');
+});
+
+test('a log upload is named by its query string (our guess); anything else is an update check', () => {
+  assert.deepEqual(parseLogUpload('LogType=CELog&FileName=ce.clg&MacAddress=00-21-63-0F-20-7B'), { type: 'CELog', fileName: 'ce.clg', macRaw: '00-21-63-0F-20-7B', serial: '' });
+  assert.deepEqual(parseLogUpload('TYPE=Watson&file=a.kdmp&SerialNumber=%20C185H%20'), { type: 'Watson', fileName: 'a.kdmp', macRaw: '', serial: 'C185H' });
+  assert.equal(parseLogUpload('type=Watson&LOGTYPE=CELog&logtype=Config')?.type, 'CELog', 'LogType before Type; the first of a name wins');
+  assert.equal(parseLogUpload(''), undefined);
+  assert.equal(parseLogUpload('foo=bar'), undefined);
+  assert.equal(parseLogUpload('LogType='), undefined);
 });

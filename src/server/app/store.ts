@@ -10,6 +10,7 @@ import { SettingsRepo } from '../infra/db/settings-repo.js';
 import { TestDevicesRepo } from '../infra/db/test-devices-repo.js';
 import { AdminsRepo } from '../infra/db/admins-repo.js';
 import { DevicesRepo } from '../infra/db/devices-repo.js';
+import { DeviceLogsRepo } from '../infra/db/device-logs-repo.js';
 import { FileStore } from '../infra/file-store.js';
 
 /** How stale a running server's view of changes made by another process (the CLI) may be. */
@@ -49,6 +50,7 @@ export class Store {
   readonly admins: AdminsRepo;
   /** Written by the inventory recorder directly (not through write()): inventory rows never change the catalog. */
   readonly devices: DevicesRepo;
+  readonly deviceLogs: DeviceLogsRepo;
   readonly blobs: FileStore;
   private readonly listeners = new Set<() => void>();
   private readonly dataVersion;
@@ -66,6 +68,7 @@ export class Store {
     this.history = new HistoryRepo(this.db);
     this.admins = new AdminsRepo(this.db);
     this.devices = new DevicesRepo(this.db);
+    this.deviceLogs = new DeviceLogsRepo(this.db);
     this.blobs = new FileStore(this.paths.blobDir);
     this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
   }

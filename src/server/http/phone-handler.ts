@@ -5,8 +5,9 @@ import type { TLSSocket } from 'node:tls';
 import send from 'send';
 import type { Logger } from 'pino';
 import type { DeviceRequest } from '../domain/device.js';
+import type { LogUpload, LogVerdict } from '../domain/device-log.js';
 import type { Decision } from '../domain/update-decision.js';
-import { parseUpdateRequest, renderUpdateResponse, routePhoneRequest } from '../phone/dialect.js';
+import { parseLogUpload, parseUpdateRequest, renderUpdateResponse, routePhoneRequest } from '../phone/dialect.js';
 import type { Catalog } from '../app/catalog.js';
 import { checkForUpdate, type CheckResult } from '../app/update-check.js';
 import type { Settings } from '../../shared/settings.js';
@@ -28,6 +29,8 @@ export interface PhoneHandlerDeps {
   blobPath: (sha256: string) => string;
   logs: PhoneLogs;
   inventory: PhoneInventory;
+  /** Keeps a log file a phone uploaded (app/device-logs.ts). */
+  receiveLog: (at: Date, clientIp: string, upload: LogUpload, body: Buffer) => Promise<LogVerdict>;
   log: Logger;
   clock?: () => Date;
 }
@@ -108,6 +111,8 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
       return logged();
     }
     if (req.method !== 'POST') return answer(405, 'Method not allowed.', { Allow: 'POST, GET' });
+    const upload = parseLogUpload((req.url ?? '').split('?')[1] ?? '');
+    if (upload) return receiveLog(req, res, upload, at, answer);
     readBody(req, snap.settings.maxRequestBytes, (err, body) => {
       if (err) return answer(413, `Request body larger than ${snap.settings.maxRequestBytes} bytes.`, { Connection: 'close' });
       try {
@@ -123,6 +128,19 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
       } catch (e) {
         failed(e, res);
       }
+    });
+  }
+
+  /** A log upload (a POST to ucdevice.upx that names a log: see parseLogUpload). */
+  function receiveLog(req: IncomingMessage, res: ServerResponse, upload: LogUpload, at: Date, answer: (status: number, text: string, headers?: Record<string, string>) => void): void {
+    const s = deps.catalog.current().settings;
+    readBody(req, s.deviceLogMaxBytes, (err, body) => {
+      if (err) return answer(413, `Log file larger than ${s.deviceLogMaxBytes} bytes.`, { Connection: 'close' });
+      if (s.captureEnabled) deps.logs.capture(at, req, body!);
+      deps.receiveLog(at, clientIp(req), upload, body!).then(
+        (v) => (v.ok ? answer(200, 'OK.') : answer(v.status, `Log refused: ${v.reason}.`)),
+        (e: unknown) => failed(e, res),
+      );
     });
   }
 }

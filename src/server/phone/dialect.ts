@@ -2,6 +2,7 @@
 // names and the response's shape. No public capture of a phone request exists; when one arrives (raw capture setting),
 // this is the one file to correct.
 import { normaliseMac, type DeviceRequest, type ModuleReport } from '../domain/device.js';
+import type { LogUpload } from '../domain/device-log.js';
 import { childNamed, parseXml, type XmlElement } from '../domain/xml-tree.js';
 
 // ---- Paths (known from IIS logs; matched case-insensitively as IIS did) ----
@@ -48,6 +49,30 @@ export function fileUrl(base: string, external: boolean, folder: string, fileNam
   }
   const file = fileName ? `/${encodeURIComponent(fileName)}` : '';
   return `${base}/${external ? 'DeviceUpdateFiles_Ext' : 'DeviceUpdateFiles_Int'}/${encoded}${file}`;
+}
+
+// ---- Log uploads (ours: the format is not public) ----
+// Phones upload CE logs, Watson dumps and RoundTable configurations through the request handler (protocol.md 7).
+// Our guess: a POST to ucdevice.upx whose query string names the log (type, file name, and the phone's MAC or
+// serial), with the file as the raw body. Anything else posted there is read as an update check; with raw capture
+// on, a real phone's upload is recorded either way, so this guess can be corrected here.
+
+const LOG_PARAMS = {
+  type: ['logtype', 'type'],
+  fileName: ['filename', 'file', 'name'],
+  macRaw: ['macaddress', 'mac'],
+  serial: ['serialnumber', 'serial'],
+} as const;
+
+/** The log upload a request's query string describes, or undefined for an update check. */
+export function parseLogUpload(query: string): LogUpload | undefined {
+  if (!query) return undefined;
+  const params = new Map<string, string>();
+  for (const [k, v] of new URLSearchParams(query)) if (!params.has(k.toLowerCase())) params.set(k.toLowerCase(), v.trim());
+  const pick = (names: readonly string[]) => names.map((n) => params.get(n)).find((v) => v !== undefined) ?? '';
+  const type = pick(LOG_PARAMS.type);
+  if (!type) return undefined;
+  return { type, fileName: pick(LOG_PARAMS.fileName), macRaw: pick(LOG_PARAMS.macRaw), serial: pick(LOG_PARAMS.serial) };
 }
 
 // ---- Request (field meanings known; element names our reconstruction, parsed leniently) ----

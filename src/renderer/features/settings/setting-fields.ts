@@ -88,6 +88,14 @@ export const SETTING_FIELDS: Record<SettingKey, SettingField> = {
     help: 'A phone not seen for longer counts as silent (phones check at least once a day).',
     kind: 'number',
   },
+  deviceLogTypes: {
+    label: 'Log types phones may upload',
+    help: 'Comma-separated, as Lync named them: Watson (crash dumps), Config, Diaglog, CELog.',
+    kind: 'list',
+  },
+  deviceLogExtensions: { label: 'Log file extensions', help: 'Comma-separated, each like .clg; other files are refused.', kind: 'list' },
+  deviceLogMaxBytes: { label: 'Largest log file (bytes)', help: 'Uploads larger than this are refused (Lync: 1,024,000).', kind: 'number' },
+  deviceLogRetentionDays: { label: 'Keep phone logs (days)', help: 'Uploaded phone logs older than this are deleted (Lync: 10).', kind: 'number' },
 };
 
 /** `id` is the group's part in a console link (#/settings/logs opens the log settings: the menu's Log Settings). */
@@ -99,4 +107,5 @@ export const SETTING_GROUPS: { id: string; title: string; keys: SettingKey[] }[]
   { id: 'logs', title: 'Logs and capture', keys: ['serverName', 'logRetentionDays', 'logMaxTotalMB', 'captureEnabled'] },
   { id: 'limits', title: 'Limits', keys: ['maxRequestBytes', 'maxPackageMB'] },
   { id: 'inventory', title: 'Device inventory', keys: ['deviceStuckHours', 'deviceSilentDays'] },
+  { id: 'phone-logs', title: 'Phone log uploads', keys: ['deviceLogTypes', 'deviceLogExtensions', 'deviceLogMaxBytes', 'deviceLogRetentionDays'] },
 ];

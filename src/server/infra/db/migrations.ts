@@ -112,4 +112,20 @@ export const MIGRATIONS: readonly string[] = [
     phones INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  /* 4: log files phones uploaded (kept under Logs/Client/<Type>/<phone>/), pruned after deviceLogRetentionDays */ `
+  CREATE TABLE device_logs (
+    id INTEGER PRIMARY KEY,
+    mac TEXT NOT NULL,                    -- 12 hex digits, or '' when the phone named only its serial
+    serial TEXT NOT NULL COLLATE NOCASE,
+    type TEXT NOT NULL,                   -- one of the deviceLogTypes setting (Watson, Config, Diaglog, CELog)
+    file_name TEXT NOT NULL,
+    rel_path TEXT NOT NULL UNIQUE,        -- below Logs/
+    size INTEGER NOT NULL,
+    address TEXT NOT NULL,
+    received_at TEXT NOT NULL
+  );
+  CREATE INDEX device_logs_mac ON device_logs(mac) WHERE mac != '';
+  CREATE INDEX device_logs_serial ON device_logs(serial) WHERE serial != '';
+  CREATE INDEX device_logs_received ON device_logs(received_at);
+  `,
 ];

@@ -1,0 +1,43 @@
+// SQL for the index of log files phones uploaded; the files themselves are under Logs/.
+import type { DeviceLogDto } from '../../../shared/inventory-api.js';
+import type { Db } from './connection.js';
+
+export interface DeviceLogRecord extends DeviceLogDto {
+  mac: string;
+  serial: string;
+  relPath: string;
+  address: string;
+}
+
+const SELECT = `SELECT id, mac, serial, type, file_name AS fileName, rel_path AS relPath, size, address, received_at AS receivedAt FROM device_logs`;
+
+export class DeviceLogsRepo {
+  constructor(private readonly db: Db) {}
+
+  add(r: Omit<DeviceLogRecord, 'id'>): number {
+    return Number(
+      this.db
+        .prepare('INSERT INTO device_logs (mac, serial, type, file_name, rel_path, size, address, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(r.mac, r.serial, r.type, r.fileName, r.relPath, r.size, r.address, r.receivedAt).lastInsertRowid,
+    );
+  }
+
+  /** A phone's logs, newest first: those it sent under its MAC, or under its serial number. */
+  listFor(mac: string, serial: string): DeviceLogRecord[] {
+    return this.db
+      .prepare(`${SELECT} WHERE (mac = @mac AND @mac != '') OR (serial = @serial AND @serial != '') ORDER BY received_at DESC, id DESC`)
+      .all({ mac, serial }) as DeviceLogRecord[];
+  }
+
+  get(id: number): DeviceLogRecord | undefined {
+    return this.db.prepare(`${SELECT} WHERE id = ?`).get(id) as DeviceLogRecord | undefined;
+  }
+
+  receivedBefore(iso: string): DeviceLogRecord[] {
+    return this.db.prepare(`${SELECT} WHERE received_at < ?`).all(iso) as DeviceLogRecord[];
+  }
+
+  remove(ids: readonly number[]): void {
+    this.db.prepare('DELETE FROM device_logs WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(ids));
+  }
+}
