@@ -8,6 +8,7 @@ import { Notice } from './components/Notice.js';
 import { StatusLine } from './components/StatusLine.js';
 import { Tabs, type Tab } from './components/Tabs.js';
 import { ActivityTab } from './features/activity/ActivityTab.js';
+import { DashboardTab } from './features/dashboard/DashboardTab.js';
 import { DevicesTab } from './features/devices/DevicesTab.js';
 import { PackagesTab } from './features/packages/PackagesTab.js';
 import { usePackageUpload } from './features/packages/use-package-upload.js';
@@ -15,6 +16,7 @@ import { ApprovedTab } from './features/rules/ApprovedTab.js';
 import { PendingTab } from './features/rules/PendingTab.js';
 import { SettingsTab } from './features/settings/SettingsTab.js';
 import { TestDevicesTab } from './features/test-devices/TestDevicesTab.js';
+import { TroubleshootTab } from './features/troubleshoot/TroubleshootTab.js';
 import { useConsoleLink } from './use-console-link.js';
 
 export function Console({ session, onSignedOut }: { session: SessionInfo; onSignedOut: () => void }) {
@@ -42,6 +44,8 @@ export function Console({ session, onSignedOut }: { session: SessionInfo; onSign
     },
     { id: 'test-devices', label: 'Test Devices', render: () => <TestDevicesTab canChange={canChange} /> },
     { id: 'devices', label: 'Devices', render: () => <DevicesTab canChange={canChange} /> },
+    { id: 'dashboard', label: 'Dashboard', render: () => <DashboardTab /> },
+    { id: 'troubleshoot', label: 'Troubleshoot', render: () => <TroubleshootTab canChange={canChange} /> },
     { id: 'settings', label: 'Settings', render: () => <SettingsTab canChange={canChange} part={part('settings')} /> },
     { id: 'activity', label: 'Activity', render: () => <ActivityTab /> },
   ];

@@ -2,7 +2,7 @@
 // server's phone listener), then the console shows them in the Devices tab, on a phone's page with its Why, in the
 // Troubleshoot tab and on the dashboard. Real server, real store, a real package built by gcab, Debian's Chromium.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,6 +11,7 @@ import { DEFAULT_PHONE, simulateCheck, type SimulatedPhone } from '../../src/cli
 import { importPackage } from '../../src/server/app/import-package.js';
 import { listDevices } from '../../src/server/app/inventory.js';
 import { applyRuleAction } from '../../src/server/app/rule-actions.js';
+import { AUDIT_HEADER, formatAuditLine } from '../../src/server/domain/audit-format.js';
 import { ruleKeyPath } from '../../src/server/domain/device.js';
 import { deviceQuery } from '../../src/shared/inventory-api.js';
 import { multiDevicePackage } from '../fixtures/cabs.js';
@@ -147,6 +148,95 @@ describe('fleet views', { skip, timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Back to devices' }).click();
     await devices().waitFor();
     assert.equal(await page.evaluate('document.activeElement?.getAttribute("aria-label")'), 'Open 00-21-63-0F-20-7B', 'the focus is back on the row');
+  });
+
+  it('explains a phone described by hand: no image for its locale, then the approved version for another', async () => {
+    await page.getByRole('tab', { name: 'Troubleshoot' }).click();
+    const form = page.getByRole('region', { name: 'Why does a phone (not) update?' });
+    await form.getByLabel('Model').fill('CX700');
+    await form.getByLabel('Locale').fill('FRA');
+    await form.getByLabel('Installed version').fill('3.5.6000.0');
+    await form.getByRole('button', { name: 'Explain' }).click();
+    await form.getByText('Nothing offered').waitFor();
+    assert.match(await form.innerText(), /Locales available\s+(ENU, DEU|DEU, ENU)/);
+    assert.match(await form.getByRole('list', { name: 'Decision trace' }).innerText(), /FRA/);
+
+    await form.getByLabel('Locale').fill('ENU');
+    await form.getByRole('button', { name: 'Explain' }).click();
+    await form.getByText('Offered 3.5.6907.0').waitFor();
+    assert.match(await form.innerText(), /External URL\s+http/);
+
+    await form.getByLabel('MAC address').fill('not a mac');
+    await form.getByRole('button', { name: 'Explain' }).click();
+    await page.locator('#why-mac-error').waitFor();
+    assert.match(await page.locator('#why-mac-error').innerText(), /not a MAC address/);
+  });
+
+  it('decodes a status code as it is typed', async () => {
+    const decoder = page.getByRole('region', { name: "What does the phone's status code mean?" });
+    const input = decoder.getByLabel('Last Update Status');
+    await input.fill('0x2f7d/200');
+    await decoder.getByText('ERROR_INTERNET_SECURITY_CHANNEL_ERROR').waitFor();
+    assert.match(await decoder.innerText(), /HTTP 200\s+OK/);
+    assert.match(await decoder.innerText(), /SHA-2/);
+    await input.fill('0x2f7d/20x');
+    await decoder.getByText(/is not a status code/).waitFor();
+  });
+
+  it('refuses a pre-flight domain that is not one, in words next to the field', async () => {
+    await page.getByLabel("Phones' DNS domain").fill('not a domain');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.locator('#preflight-domain-error').waitFor();
+    assert.match(await page.locator('#preflight-domain-error').innerText(), /DNS domain like contoso\.com/);
+  });
+
+  it('shows the fleet on the dashboard: counts, versions per model, rollouts and phones seen today', async () => {
+    await page.getByRole('tab', { name: 'Dashboard' }).click();
+    await page.getByLabel('Phones by state').waitFor();
+    const byState = await page.getByLabel('Phones by state').innerText();
+    assert.match(byState, new RegExp(`Phones\\s+${PHONES.length}`));
+    assert.match(byState, /Offered\s+2/, "bob's CX700, and the desk phone since it became a test device");
+
+    await page.getByText('Show as a table').first().click();
+    const versions = await page.getByRole('table', { name: 'Firmware versions per model' }).innerText();
+    assert.match(versions, /CX700\s+3\.5\.6000\.0\s+2/);
+    assert.match(versions, /IP8540\s+3\.5\.6907\.0\s+1/);
+
+    const rollouts = page.getByRole('region', { name: 'Rollouts of approved updates' });
+    assert.match(await rollouts.innerText(), /UCPhone\/Polycom\/CX700\/A\/ENU\/CPE\s+0 of 1 on 3\.5\.6907\.0/);
+    assert.match(await rollouts.innerText(), /UCPhone\/Polycom\/CX700\/A\/DEU\/CPE\s+1 of 1 on 3\.5\.6907\.0 \(100%\)/);
+
+    const seen = await page.getByRole('region', { name: 'Phones seen per day' }).getByRole('img').getAttribute('aria-label');
+    assert.match(seen ?? '', new RegExp(`${PHONES.length} on the last day`));
+  });
+
+  it("imports a retiring server's audit log: its phones join the inventory", async () => {
+    const file = join(scratch, 'RequestHandlerAuditLog_OLDPOOL_01112026.log');
+    const line = formatAuditLine({
+      loggedAt: new Date(),
+      userName: 'erin@contoso.com',
+      hostAddress: '10.0.0.9',
+      deviceType: 'UCPhone',
+      requestTime: '',
+      macRaw: '0004F2000099',
+      serial: 'HP-0099',
+      vendor: 'HP',
+      model: '4120',
+      revision: 'A',
+      locale: 'ENU',
+      requested: [{ fileName: 'cpe.nbt', version: '4.0.7577.4100', timestamp: '01-01-1601 00:00:00' }],
+      response: [],
+    });
+    writeFileSync(file, `${AUDIT_HEADER}\r\n${line}\r\n`);
+    await page.getByRole('tab', { name: 'Troubleshoot' }).click();
+    await page.getByLabel('Audit log files to import').setInputFiles(file);
+    const summary = page.getByRole('list', { name: 'Audit log imports' });
+    await summary.getByText(/1 new phone,/).waitFor();
+    assert.match(await summary.innerText(), /RequestHandlerAuditLog_OLDPOOL_01112026\.log: 1 of \d+ lines? imported/);
+
+    await page.getByRole('tab', { name: 'Devices', exact: true }).click();
+    await page.getByText(`${PHONES.length + 1} phones`, { exact: true }).waitFor();
+    await deviceRows().filter({ hasText: 'erin@contoso.com' }).waitFor();
   });
 
   it('no script errors', () => {

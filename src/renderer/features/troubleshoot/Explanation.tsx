@@ -1,7 +1,7 @@
 // The decision engine's answer for one phone, in words: the verdict first, then each step it took, the URLs the phone
 // was given and what was assumed. Shown on a phone's page and for a phone described by hand.
 import { Badge } from '@fluentui/react-components';
-import './explanation.css';
+import './troubleshoot.css';
 import type { ExplanationDto } from '../../../shared/admin-api.js';
 
 export function Explanation({ why }: { why: ExplanationDto }) {
