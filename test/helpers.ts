@@ -1,9 +1,10 @@
-// Shared test set-up: temp folders, a silent logger, a store in a fresh data folder.
+// Shared test set-up: temp folders, a silent logger, a store in a fresh data folder, a server on loopback.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Store } from '../src/server/app/store.js';
+import { startServer, type RunningServer, type ServerOptions } from '../src/server/compose.js';
 
 export const silentLog = pino({ level: 'silent' });
 
@@ -14,6 +15,23 @@ export async function tempDir(prefix = 'ucu-test-'): Promise<{ dir: string; remo
 
 export function freshStore(dataDir: string): Store {
   return new Store(dataDir);
+}
+
+/** Runs fn on a store in a fresh data folder, closed and removed afterwards. */
+export async function withFreshStore(fn: (store: Store) => Promise<void>, prefix = 'ucu-store-'): Promise<void> {
+  const t = await tempDir(prefix);
+  const store = freshStore(t.dir);
+  try {
+    await fn(store);
+  } finally {
+    store.close();
+    await t.remove();
+  }
+}
+
+/** The whole server on loopback, on ports the system picks, logging nothing (unless opts says otherwise). */
+export function startTestServer(dataDir: string, opts: Omit<ServerOptions, 'dataDir' | 'overrides'> = {}): Promise<RunningServer> {
+  return startServer({ dataDir, overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' }, log: silentLog, ...opts });
 }
 
 /** Retries fn until it stops throwing, up to timeoutMs (for what is written in the background, like the inventory). */

@@ -28,7 +28,7 @@ import {
   traversalCab,
   truncatedCab,
 } from '../fixtures/cabs.js';
-import { freshStore, silentLog, tempDir } from '../helpers.js';
+import { freshStore, silentLog, tempDir, withFreshStore } from '../helpers.js';
 
 let fx: { dir: string; remove: () => Promise<void> };
 const cabs: Record<string, string> = {};
@@ -50,16 +50,7 @@ before(async () => {
 });
 after(() => fx.remove());
 
-async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
-  const t = await tempDir('ucu-store-');
-  const store = freshStore(t.dir);
-  try {
-    await fn(store);
-  } finally {
-    store.close();
-    await t.remove();
-  }
-}
+const withStore = withFreshStore;
 
 const imp = (store: Store, file: string, kind: ImportKind = 'package') =>
   importPackage(store, file, { fileName: file.split('/').pop()!, actor: 'test', kind });

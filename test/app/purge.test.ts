@@ -10,7 +10,7 @@ import { applyPurge, previewPurge } from '../../src/server/app/purge.js';
 import { applyRuleAction } from '../../src/server/app/rule-actions.js';
 import type { Store } from '../../src/server/app/store.js';
 import { buildCab, image, multiDevicePackage, olderPackage, updateInfoXml } from '../fixtures/cabs.js';
-import { freshStore, tempDir } from '../helpers.js';
+import { tempDir, withFreshStore } from '../helpers.js';
 
 const CX600 = 'UCPhone/Polycom/CX600/A/ENU/CPE';
 const OLDER_IMAGE = 'UCPhone/Polycom/CX600/A/ENU/4.0.7577.4363/CPE';
@@ -31,16 +31,7 @@ before(async () => {
 });
 after(() => fx.remove());
 
-async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
-  const t = await tempDir('ucu-purge-');
-  const store = freshStore(t.dir);
-  try {
-    await fn(store);
-  } finally {
-    store.close();
-    await t.remove();
-  }
-}
+const withStore = withFreshStore;
 
 const imp = (store: Store, file: string) => importPackage(store, file, { fileName: file.split('/').pop()!, actor: 'test', kind: 'package' });
 const ruleId = (store: Store, path: string) => store.rules.list().find((r) => `${r.deviceType}/${r.vendor}/${r.model}/${r.revision}/${r.locale}/${r.updateType}` === path)!.id;

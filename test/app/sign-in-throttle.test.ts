@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { AppError } from '../../src/server/app/app-error.js';
 import { SignInThrottle } from '../../src/server/app/sign-in-throttle.js';
 import { setAdmin } from '../../src/server/app/admin-auth.js';
-import { startServer } from '../../src/server/compose.js';
-import { silentLog, tempDir } from '../helpers.js';
+import { startTestServer, tempDir } from '../helpers.js';
 
 test('ten failures within 15 minutes lock the address out until the oldest one expires', () => {
   let now = 0;
@@ -30,7 +29,7 @@ test('a successful sign-in clears the count', () => {
 
 test('the admin API answers 429 after ten wrong passwords from one address, even for the right one', async () => {
   const t = await tempDir();
-  const server = await startServer({ dataDir: t.dir, overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' }, log: silentLog });
+  const server = await startTestServer(t.dir);
   try {
     await setAdmin(server.store, 'alice', 'alice-password-1', 'admin', 'test');
     const signIn = (password: string) =>

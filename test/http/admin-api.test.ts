@@ -26,6 +26,7 @@ import type { Settings } from '../../src/shared/settings.js';
 import { setAdmin } from '../../src/server/app/admin-auth.js';
 import { startServer, type RunningServer } from '../../src/server/compose.js';
 import { fixtureBytes, MULTI_IMAGES, multiDevicePackage, olderPackage } from '../fixtures/cabs.js';
+import { startTestServer } from '../helpers.js';
 import { APP_VERSION } from '../../src/server/version.js';
 
 const ADMIN = { username: 'alice', password: 'alice-password-1' };
@@ -39,11 +40,7 @@ before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'ucu-admin-api-'));
   const { readFile } = await import('node:fs/promises');
   multiCab = await readFile(await multiDevicePackage(join(tmp, 'cabs')));
-  server = await startServer({
-    dataDir: join(tmp, 'data'),
-    overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' },
-    log: pino({ level: 'silent' }),
-  });
+  server = await startTestServer(join(tmp, 'data'));
   await setAdmin(server.store, ADMIN.username, ADMIN.password, 'admin', 'test');
   await setAdmin(server.store, VIEWER.username, VIEWER.password, 'viewer', 'test');
 });

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { DEFAULT_PHONE, httpRequest, simulateCheck } from '../../src/cli/phone-simulator.js';
 import { setAdmin } from '../../src/server/app/admin-auth.js';
 import { pruneDeviceLogs } from '../../src/server/app/device-logs.js';
-import { startServer, type RunningServer } from '../../src/server/compose.js';
+import type { RunningServer } from '../../src/server/compose.js';
 import type { DeviceListDto, DeviceLogDto } from '../../src/shared/inventory-api.js';
-import { eventually, silentLog, tempDir } from '../helpers.js';
+import { eventually, startTestServer, tempDir } from '../helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let server: RunningServer;
@@ -20,12 +20,7 @@ const PHONE = { ...DEFAULT_PHONE, mac: '0021630F207B', serial: 'C185H001209' };
 
 before(async () => {
   tmp = await tempDir();
-  server = await startServer({
-    dataDir: join(tmp.dir, 'data'),
-    overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' },
-    log: silentLog,
-    clock: () => now,
-  });
+  server = await startTestServer(join(tmp.dir, 'data'), { clock: () => now });
   await setAdmin(server.store, 'vic', 'viewer-password-1', 'viewer', 'test');
   const r = await fetch(`${server.urls.admin}/api/session`, {
     method: 'POST',

@@ -7,10 +7,10 @@ import { DEFAULT_PHONE, downloadOffer, simulateCheck, type SimulatedPhone } from
 import { importPackage } from '../../src/server/app/import-package.js';
 import { listDevices } from '../../src/server/app/inventory.js';
 import { applyRuleAction } from '../../src/server/app/rule-actions.js';
-import { startServer, type RunningServer } from '../../src/server/compose.js';
+import type { RunningServer } from '../../src/server/compose.js';
 import { deviceQuery, type DeviceDto, type DeviceState } from '../../src/shared/inventory-api.js';
 import { multiDevicePackage } from '../fixtures/cabs.js';
-import { eventually, silentLog, tempDir } from '../helpers.js';
+import { eventually, startTestServer, tempDir } from '../helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let server: RunningServer;
@@ -34,12 +34,7 @@ const each = async (group: string, fn: (p: (version?: string) => SimulatedPhone)
 
 before(async () => {
   tmp = await tempDir();
-  server = await startServer({
-    dataDir: join(tmp.dir, 'data'),
-    overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' },
-    log: silentLog,
-    clock: () => now,
-  });
+  server = await startTestServer(join(tmp.dir, 'data'), { clock: () => now });
   await importPackage(server.store, await multiDevicePackage(join(tmp.dir, 'cabs')), { actor: 'test', kind: 'package', fileName: 'UCUpdates.cab' });
   const cx600 = server.store.rules.list().find((r) => r.model === 'CX600' && r.locale === 'ENU')!;
   applyRuleAction(server.store, 'approve', [cx600.id], 'test');

@@ -5,14 +5,13 @@ import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { httpRequest, phoneRequestBody, DEFAULT_PHONE } from '../../src/cli/phone-simulator.js';
 import { POLL_MS } from '../../src/server/app/store.js';
-import { startServer } from '../../src/server/compose.js';
-import { tempDir } from '../helpers.js';
+import { startTestServer, tempDir } from '../helpers.js';
 
 test('a store that can no longer be read gives phones a 500, is logged, and the server stays up', async () => {
   const t = await tempDir();
   const logged: string[] = [];
   const log = pino({ level: 'error' }, new Writable({ write: (c, _e, cb) => (logged.push(String(c)), cb()) }));
-  const server = await startServer({ dataDir: t.dir, overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' }, log });
+  const server = await startTestServer(t.dir, { log });
   try {
     const check = () => httpRequest(`${server.urls.http}/RequestHandler/ucdevice.upx`, { method: 'POST', body: phoneRequestBody(DEFAULT_PHONE) });
     assert.equal((await check()).status, 200);

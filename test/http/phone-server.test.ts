@@ -14,7 +14,7 @@ import { addTestDevice } from '../../src/server/app/test-devices.js';
 import { startServer, type RunningServer } from '../../src/server/compose.js';
 import { AUDIT_HEADER } from '../../src/server/domain/audit-format.js';
 import { fileContent, interimPackage, multiDeviceFiles, multiDevicePackage, newerPackage } from '../fixtures/cabs.js';
-import { silentLog, tempDir } from '../helpers.js';
+import { silentLog, startTestServer, tempDir } from '../helpers.js';
 
 let tmp: { dir: string; remove: () => Promise<void> };
 let server: RunningServer;
@@ -35,11 +35,7 @@ const cx600 = (version: string, mac: string): SimulatedPhone => ({ ...DEFAULT_PH
 
 before(async () => {
   tmp = await tempDir();
-  server = await startServer({
-    dataDir: join(tmp.dir, 'data'),
-    overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' },
-    log: silentLog,
-  });
+  server = await startTestServer(join(tmp.dir, 'data'));
   store = server.store;
   base = server.urls.http;
   const opts = { actor: 'test', kind: 'package' as const };
