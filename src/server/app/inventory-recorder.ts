@@ -3,7 +3,7 @@
 // one transaction per flush, one row write per device however often it checked in between. Never throws to the
 // caller: when the store is busy or failing, observations wait (within the bound) or are dropped and counted.
 import type { DeviceRequest } from '../domain/device.js';
-import { applyCheck, applyDownload, awaitsDownload, deviceIdentity, reportedVersion, type DeviceRecord } from '../domain/device-state.js';
+import { applyCheck, applyDownload, awaitsDownload, deviceIdentity, reportedVersion, seenDay, type DeviceRecord } from '../domain/device-state.js';
 import type { Decision } from '../domain/update-decision.js';
 import type { DeviceChange, DevicesRepo } from '../infra/db/devices-repo.js';
 
@@ -71,7 +71,8 @@ export class InventoryRecorder {
     const batch = this.#buffer;
     this.#buffer = [];
     try {
-      this.#repo.batch(() => apply(this.#repo, batch));
+      const seenDays = new Map<string, number>();
+      this.#repo.batch(() => apply(this.#repo, batch, seenDays), { seenDays });
       this.#failing = false;
     } catch (err) {
       // Busy (another process is writing): try again at the next flush. Anything else would fail again: drop.
@@ -109,8 +110,11 @@ export class InventoryRecorder {
   }
 }
 
-/** Applies observations in arrival order; returns each touched device once, as read and as it ends. */
-function apply(repo: DevicesRepo, batch: readonly Observation[]): Iterable<DeviceChange> {
+/**
+ * Applies observations in arrival order; returns each touched device once, as read and as it ends. Counts into
+ * `seenDays` the phones checking in for the first time on a UTC day (distinct phones per day, one upsert per day).
+ */
+function apply(repo: DevicesRepo, batch: readonly Observation[], seenDays: Map<string, number>): Iterable<DeviceChange> {
   const touched = new Map<string, DeviceChange>();
   // Touched records offered a folder, by address and folder: a download in the same batch finds them here.
   const offered = new Map<string, Set<string>>();
@@ -133,6 +137,8 @@ function apply(repo: DevicesRepo, batch: readonly Observation[]): Iterable<Devic
       const identity = identities[i];
       if (!identity) continue;
       const prev = current(identity) ?? stored.get(identity);
+      const day = seenDay(prev, at);
+      if (day) seenDays.set(day, (seenDays.get(day) ?? 0) + 1);
       const offer = o.decision.offers[0];
       set(
         prev,

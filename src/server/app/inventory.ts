@@ -1,7 +1,9 @@
-// The device inventory for admins: phones listed, filtered, searched and counted by state, each state with its reason.
-import type { DeviceDto, DeviceListDto, DeviceQuery } from '../../shared/inventory-api.js';
+// The device inventory for admins: phones listed, filtered, searched and counted by state, each state with its reason;
+// exported as CSV; and the dashboard's figures.
+import type { DashboardDto, DeviceDto, DeviceListDto, DeviceQuery, DeviceState } from '../../shared/inventory-api.js';
 import { DEVICE_CSV_HEADER, deviceCsvRow } from '../domain/device-csv.js';
-import { deviceState, stateCutoffs, type StateThresholds } from '../domain/device-state.js';
+import { ruleKeyPath } from '../domain/device.js';
+import { deviceState, lastDays, stateCutoffs, type StateThresholds } from '../domain/device-state.js';
 import type { StoredDevice } from '../infra/db/devices-repo.js';
 import { AppError } from './app-error.js';
 import type { Store } from './store.js';
@@ -29,7 +31,7 @@ export function listDevices(store: Store, q: DeviceQuery): DeviceListDto {
   const { now, t, cutoffs, state, others, order } = querying(store, q);
   const counts = store.devices.countByState(others, cutoffs);
   return {
-    total: state ? counts[state] : Object.values(counts).reduce((a, b) => a + b, 0),
+    total: state ? counts[state] : sum(counts),
     counts,
     devices: store.devices.list({ ...others, state }, cutoffs, q.sort, order, q.limit, q.offset).map((d) => toDto(d, now, t)),
     thresholds: t,
@@ -46,6 +48,28 @@ export function* devicesCsv(store: Store, q: Omit<DeviceQuery, 'limit' | 'offset
   for (const page of store.devices.pages({ ...others, state }, cutoffs, q.sort, order, EXPORT_PAGE)) {
     yield page.map((d) => deviceCsvRow(toDto(d, now, t))).join('');
   }
+}
+
+const sum = (counts: Record<DeviceState, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** Days shown by the dashboard's phones-per-day chart. */
+const SEEN_DAYS_SHOWN = 30;
+
+export function dashboard(store: Store): DashboardDto {
+  const now = store.now();
+  const cutoffs = stateCutoffs(now, thresholds(store));
+  const counts = store.devices.countByState({}, cutoffs);
+  const days = lastDays(now, SEEN_DAYS_SHOWN);
+  const seen = store.devices.seenDays(days[0]!);
+  return {
+    total: sum(counts),
+    counts,
+    versions: store.devices.versionsPerModel(),
+    rollouts: store.rules
+      .list()
+      .flatMap((r) => (r.approved ? [{ ruleId: r.id, rule: ruleKeyPath(r), approved: r.approved, ...store.devices.rollout(r, r.approved, cutoffs) }] : [])),
+    seenPerDay: days.map((day) => ({ day, phones: seen.get(day) ?? 0 })),
+  };
 }
 
 export function getDevice(store: Store, id: number): DeviceDto {

@@ -110,6 +110,25 @@ export function applyCheck(prev: DeviceRecord | undefined, identity: string, o: 
   };
 }
 
+/** The UTC day (yyyy-MM-dd) of an ISO-8601 UTC time. */
+export function utcDay(at: string): string {
+  return at.slice(0, 10);
+}
+
+/**
+ * The UTC day a check at `at` counts its phone as seen on, if it is the phone's first check that day: a new phone, or
+ * one last seen on another day. Checks are applied in time order, so counting first checks counts distinct phones.
+ */
+export function seenDay(prev: Pick<DeviceRecord, 'lastSeen'> | undefined, at: string): string | undefined {
+  const day = utcDay(at);
+  return prev && utcDay(prev.lastSeen) === day ? undefined : day;
+}
+
+/** The `n` UTC days up to and including the day of `now`, oldest first. */
+export function lastDays(now: Date, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => utcDay(new Date(now.getTime() - (n - 1 - i) * 24 * HOUR_MS).toISOString()));
+}
+
 /** Whether a download from `address` of a file in `folder` (lower-cased) is this phone fetching its offer. */
 export function awaitsDownload(r: DeviceRecord, address: string, folder: string): boolean {
   return phaseOf(r) === 'offered' && r.address === address && r.offeredFolder === folder;

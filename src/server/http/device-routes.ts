@@ -1,5 +1,6 @@
 // The device inventory's admin API: GET /api/devices (filters, search, sort, paging, counts by state), its CSV
-// export, and GET /api/devices/:id. Mounted by admin-routes.ts behind its authentication.
+// export, GET /api/devices/:id and the phone's history and logs, GET /api/dashboard. Mounted by admin-routes.ts
+// behind its authentication.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express, { type Router } from 'express';
@@ -8,7 +9,7 @@ import { deviceId, deviceQuery } from '../../shared/inventory-api.js';
 import { AppError } from '../app/app-error.js';
 import { deviceHistory } from '../app/device-history.js';
 import { deviceLogFile, deviceLogsOf } from '../app/device-logs.js';
-import { devicesCsv, getDevice, listDevices } from '../app/inventory.js';
+import { dashboard, devicesCsv, getDevice, listDevices } from '../app/inventory.js';
 import type { Store } from '../app/store.js';
 
 /** admin-routes' input parser (schema errors become the invalid_input envelope). */
@@ -38,5 +39,6 @@ export function deviceRoutes(store: Store, parse: Parse): Router {
       if (err && !res.headersSent) next(new AppError('not_found', 'The log file is gone: it was deleted after its retention time.'));
     });
   });
+  api.get('/dashboard', (_req, res) => void res.json(dashboard(store)));
   return api;
 }

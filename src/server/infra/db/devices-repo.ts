@@ -54,6 +54,12 @@ export interface DeviceChange {
   after: DeviceRecord;
 }
 
+/** Days of seen_days kept, counted back from the newest (the dashboard shows 30; a year to compare with). */
+const SEEN_DAYS_KEPT = 400;
+
+/** Phones of a rule's model and locale (every field of its key but the update type; case-insensitive columns). */
+const RULE_PHONES = 'model = @model AND locale = @locale AND vendor = @vendor AND device_type = @deviceType AND revision = @revision';
+
 /** The record field each sort orders by (its column in COLUMNS). */
 const SORT_FIELDS: Record<DeviceSort, keyof DeviceRecord> = {
   lastSeen: 'lastSeen',
@@ -84,23 +90,31 @@ export class DevicesRepo {
   /** UPDATE statements by the columns they set. */
   private readonly updates = new Map<string, Statement>();
 
+  private readonly countSeen;
+  private readonly pruneSeen;
+
   constructor(private readonly db: Db) {
     this.byIdentities = db.prepare(`${SELECT} WHERE identity IN (SELECT value FROM json_each(?))`);
     this.offered = db.prepare(`${SELECT} WHERE address = ? AND offered_folder = ? AND phase = 'offered' ORDER BY offered_at`);
     this.insert = db.prepare(INSERT);
+    this.countSeen = db.prepare('INSERT INTO seen_days (day, phones) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET phones = phones + excluded.phones');
+    this.pruneSeen = db.prepare(`DELETE FROM seen_days WHERE day < date((SELECT max(day) FROM seen_days), '-${SEEN_DAYS_KEPT} days')`);
   }
 
   /**
    * Runs fn (which reads through findAll/awaitingDownload) and writes the changes it returns, in one transaction:
-   * one commit, so one fsync, for a whole batch of observations.
+   * one commit, so one fsync, for a whole batch of observations. Then adds `seenDays` (day -> phones first seen on
+   * it; fn may fill it) to the distinct phones per day. `wait`: wait for another process's write to end (an import);
+   * without it the phone path gets SQLITE_BUSY at once, and its caller tries later.
    */
-  batch(fn: () => Iterable<DeviceChange>): void {
-    // The phone path must not wait for another process's write: SQLITE_BUSY at once, and the caller tries later.
+  batch(fn: () => Iterable<DeviceChange>, opts: { seenDays?: ReadonlyMap<string, number>; wait?: boolean } = {}): void {
     const timeout = this.db.pragma('busy_timeout', { simple: true }) as number;
-    this.db.pragma('busy_timeout = 0');
+    if (!opts.wait) this.db.pragma('busy_timeout = 0');
     try {
       this.db.transaction(() => {
         for (const c of fn()) this.write(c);
+        for (const [day, phones] of opts.seenDays ?? []) this.countSeen.run(day, phones);
+        if (opts.seenDays?.size) this.pruneSeen.run();
       })();
     } finally {
       this.db.pragma(`busy_timeout = ${timeout}`);
@@ -187,10 +201,32 @@ export class DevicesRepo {
 
   /** Devices of a rule's model and locale (device type, vendor, model, revision, locale; case-insensitive). */
   countForRule(k: Omit<RuleKey, 'updateType'>): number {
+    const { model, locale, vendor, deviceType, revision } = k;
+    return this.db.prepare(`SELECT count(*) FROM devices WHERE ${RULE_PHONES}`).pluck().get({ model, locale, vendor, deviceType, revision }) as number;
+  }
+
+  /** A rule's phones (as countForRule), those on the `approved` version, and those still on the way by state. */
+  rollout(k: Omit<RuleKey, 'updateType'>, approved: string, cutoffs: StateCutoffs): Record<'eligible' | 'onApproved' | 'offered' | 'downloaded' | 'stuck' | 'silent', number> {
+    const { model, locale, vendor, deviceType, revision } = k;
+    const states = (['offered', 'downloaded', 'stuck', 'silent'] as const).map((s) => `coalesce(sum(${STATE_SQL[s]}), 0) AS ${s}`).join(', ');
     return this.db
-      .prepare('SELECT count(*) FROM devices WHERE model = ? AND locale = ? AND vendor = ? AND device_type = ? AND revision = ?')
-      .pluck()
-      .get(k.model, k.locale, k.vendor, k.deviceType, k.revision) as number;
+      .prepare(`SELECT count(*) AS eligible, coalesce(sum(version = @approved), 0) AS onApproved, ${states} FROM devices WHERE ${RULE_PHONES}`)
+      .get({ model, locale, vendor, deviceType, revision, approved, ...cutoffs }) as ReturnType<DevicesRepo['rollout']>;
+  }
+
+  /** Phones per model and installed version, most first. */
+  versionsPerModel(): { model: string; version: string; phones: number }[] {
+    return this.db.prepare('SELECT model, version, count(*) AS phones FROM devices GROUP BY model, version ORDER BY phones DESC, model, version').all() as {
+      model: string;
+      version: string;
+      phones: number;
+    }[];
+  }
+
+  /** Distinct phones seen per UTC day (yyyy-MM-dd) from `fromDay` on; days without any are absent. */
+  seenDays(fromDay: string): Map<string, number> {
+    const rows = this.db.prepare('SELECT day, phones FROM seen_days WHERE day >= ?').all(fromDay) as { day: string; phones: number }[];
+    return new Map(rows.map((r) => [r.day, r.phones]));
   }
 
   /** Devices of these models (case-insensitive), whatever their state. */
