@@ -1,5 +1,6 @@
 // The Devices tab: the fleet list, or one phone's page (Back returns to the list as it was: filters, sort, scroll).
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { DeviceDto } from '../../../shared/inventory-api.js';
 import './devices.css';
 import { DeviceList, NO_TEXTS, type DeviceListState } from './DeviceList.js';
 import { DevicePage } from './DevicePage.js';
@@ -7,6 +8,9 @@ import { DevicePage } from './DevicePage.js';
 export function DevicesTab({ canChange }: { canChange: boolean }) {
   const [view, setView] = useState<DeviceListState>({ texts: NO_TEXTS, state: undefined, sorting: { sort: 'lastSeen', order: 'desc' } });
   const [open, setOpen] = useState<number>();
+
+  // Stable: the table's rows are memoised on it.
+  const openDevice = useCallback((d: DeviceDto) => setOpen(d.id), []);
 
   // Back on the list, the focus returns to the row that opened the page (when it is still in view).
   const opened = useRef<number>(undefined);
@@ -20,7 +24,7 @@ export function DevicesTab({ canChange }: { canChange: boolean }) {
       {/* Set aside, not unmounted: the list keeps its loaded pages, its scroll position and its rows to focus. */}
       <div className={open === undefined ? undefined : 'set-aside'}>
         <p className="intro">Every phone that asked this server for updates, with where it stands. Open one to see why it does or does not update.</p>
-        <DeviceList view={view} onChange={setView} onOpen={(d) => setOpen(d.id)} />
+        <DeviceList view={view} onChange={setView} onOpen={openDevice} />
       </div>
       {open !== undefined && <DevicePage id={open} canChange={canChange} onBack={() => setOpen(undefined)} />}
     </>
