@@ -43,7 +43,11 @@ export function Console({ session, onSignedOut }: { session: SessionInfo; onSign
       render: () => <PackagesTab canChange={canChange} upload={upload} onShowPending={showPending} part={part('packages')} onOpenPart={(p) => open({ view: 'packages', part: p })} onPartClosed={closePart} />,
     },
     { id: 'test-devices', label: 'Test Devices', render: () => <TestDevicesTab canChange={canChange} /> },
-    { id: 'devices', label: 'Devices', render: () => <DevicesTab canChange={canChange} /> },
+    {
+      id: 'devices',
+      label: 'Devices',
+      render: () => <DevicesTab canChange={canChange} phone={part('devices')} onPhone={(id) => open(id === undefined ? { view: 'devices' } : { view: 'devices', part: String(id) })} />,
+    },
     { id: 'dashboard', label: 'Dashboard', render: () => <DashboardTab /> },
     { id: 'troubleshoot', label: 'Troubleshoot', render: () => <TroubleshootTab canChange={canChange} /> },
     { id: 'settings', label: 'Settings', render: () => <SettingsTab canChange={canChange} part={part('settings')} /> },

@@ -117,6 +117,7 @@ describe('fleet views', { skip, timeout: 180_000 }, () => {
   it("opens a phone's page: its fields, its Why and its request history", async () => {
     await page.getByRole('button', { name: 'Open 00-21-63-0F-20-7B' }).click();
     await page.getByRole('heading', { name: /^00-21-63-0F-20-7B/ }).waitFor();
+    assert.match(page.url(), /#\/devices\/\d+$/, 'the page has its own link');
     const facts = page.getByRole('region', { name: 'Phone' });
     assert.match(await facts.innerText(), /Serial number\s+C185H001209/);
     assert.match(await facts.innerText(), /Installed version\s+4\.0\.7577\.4000/);
@@ -148,6 +149,12 @@ describe('fleet views', { skip, timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Back to devices' }).click();
     await devices().waitFor();
     assert.equal(await page.evaluate('document.activeElement?.getAttribute("aria-label")'), 'Open 00-21-63-0F-20-7B', 'the focus is back on the row');
+
+    // The browser's Back and Forward move between the list and the page.
+    await page.goBack();
+    await page.getByRole('heading', { name: /^00-21-63-0F-20-7B/ }).waitFor();
+    await page.goBack();
+    await page.getByRole('button', { name: 'Open 00-21-63-0F-20-7B' }).waitFor();
   });
 
   it('explains a phone described by hand: no image for its locale, then the approved version for another', async () => {

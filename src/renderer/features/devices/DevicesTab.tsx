@@ -1,16 +1,26 @@
-// The Devices tab: the fleet list, or one phone's page (Back returns to the list as it was: filters, sort, scroll).
+// The Devices tab: the fleet list, or one phone's page (#/devices/<id>: a link to a phone can be bookmarked or
+// shared, and the browser's Back returns to the list as it was: filters, sort, scroll).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DeviceDto } from '../../../shared/inventory-api.js';
 import './devices.css';
 import { DeviceList, NO_TEXTS, type DeviceListState } from './DeviceList.js';
 import { DevicePage } from './DevicePage.js';
 
-export function DevicesTab({ canChange }: { canChange: boolean }) {
-  const [view, setView] = useState<DeviceListState>({ texts: NO_TEXTS, state: undefined, sorting: { sort: 'lastSeen', order: 'desc' } });
-  const [open, setOpen] = useState<number>();
+export interface DevicesTabProps {
+  canChange: boolean;
+  /** The part of the link after #/devices/: the open phone's id. */
+  phone: string | undefined;
+  /** Opens a phone's page, or the list (undefined). */
+  onPhone: (id: number | undefined) => void;
+}
 
+export function DevicesTab({ canChange, phone, onPhone }: DevicesTabProps) {
+  const [view, setView] = useState<DeviceListState>({ texts: NO_TEXTS, state: undefined, sorting: { sort: 'lastSeen', order: 'desc' } });
+  const open = phone && /^\d+$/.test(phone) ? Number(phone) : undefined;
   // Stable: the table's rows are memoised on it.
-  const openDevice = useCallback((d: DeviceDto) => setOpen(d.id), []);
+  const onPhoneNow = useRef(onPhone);
+  onPhoneNow.current = onPhone;
+  const openDevice = useCallback((d: DeviceDto) => onPhoneNow.current(d.id), []);
 
   // Back on the list, the focus returns to the row that opened the page (when it is still in view).
   const opened = useRef<number>(undefined);
@@ -26,7 +36,7 @@ export function DevicesTab({ canChange }: { canChange: boolean }) {
         <p className="intro">Every phone that asked this server for updates, with where it stands. Open one to see why it does or does not update.</p>
         <DeviceList view={view} onChange={setView} onOpen={openDevice} />
       </div>
-      {open !== undefined && <DevicePage id={open} canChange={canChange} onBack={() => setOpen(undefined)} />}
+      {open !== undefined && <DevicePage id={open} canChange={canChange} onBack={() => onPhone(undefined)} />}
     </>
   );
 }
