@@ -1,13 +1,20 @@
 // Takes the README's screenshots of the console: one per tab (Packages just after an upload), the approval
-// confirmation, and the dark theme.
+// confirmation, a phone's page, and the dark theme. The fleet views show a month of a 240-phone fleet written through
+// the inventory's own transitions (as the recorder would have), and phones checking in now through the simulator.
 // Same setup as the console's browser test: a real server with a fresh store, Debian's Chromium.
 //   node --import tsx scripts/screenshots.ts        (builds the console first if dist/renderer is missing)
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { DEFAULT_PHONE, simulateCheck, type SimulatedPhone } from '../src/cli/phone-simulator.js';
+import { listDevices } from '../src/server/app/inventory.js';
 import { applyRuleAction } from '../src/server/app/rule-actions.js';
+import type { Store } from '../src/server/app/store.js';
 import { addTestDevice } from '../src/server/app/test-devices.js';
+import { applyCheck, applyDownload, deviceIdentity, type DeviceRecord } from '../src/server/domain/device-state.js';
+import type { DeviceRequest } from '../src/server/domain/device.js';
+import { deviceQuery } from '../src/shared/inventory-api.js';
 import { multiDevicePackage } from '../test/fixtures/cabs.js';
 import { ensureConsoleBuilt, launchChromium, ROOT, ruleName, SEED, startConsoleServer } from '../test/console/console-fixture.js';
 
@@ -20,6 +27,77 @@ async function shoot(page: Page, file: string): Promise<void> {
   console.log(`docs/screenshots/${file}`);
 }
 
+const HOUR = 3_600_000;
+const FIRST = ['anna', 'ben', 'carla', 'dev', 'erik', 'fatima', 'goran', 'hana', 'ivan', 'julia', 'kemal', 'lena'];
+const LAST = ['meyer', 'okafor', 'rossi', 'schmidt', 'tanaka', 'weber', 'novak', 'silva'];
+/** Kinds of phones: rule key fields, the version most run and an older one. */
+const KINDS = [
+  ['Polycom', 'CX600', 'Rev-1', 'ENU', '4.0.7577.4366', '4.0.7577.4100'],
+  ['Polycom', 'CX600', 'Rev-1', 'ENU', '4.0.7577.4366', '4.0.7577.4100'],
+  ['Polycom', 'CX700', 'Rev-1', 'ENU', '4.0.7577.4455', '3.5.6907.0'],
+  ['Polycom', 'CX700', 'Rev-1', 'DEU', '4.0.7577.4455', '3.5.6907.0'],
+  ['LG-Nortel', 'IP8540', 'A', 'ENU', '4.0.7577.4455', '4.0.7577.4400'],
+  ['Polycom', 'CX500', 'Rev-1', 'ENU', '4.0.7577.4366', '4.0.7577.4100'],
+  ['Aastra', '6725ip', 'Rev-1', 'ENU', '4.0.7577.4455', '4.0.7577.4300'],
+] as const;
+
+/** 240 phones over the last month, in every state, and how many were seen each day. */
+function fillFleet(store: Store): void {
+  const now = Date.now();
+  const seenDays = new Map<string, number>();
+  for (let d = 0; d < 30; d++) {
+    const day = new Date(now - d * 24 * HOUR);
+    const weekend = day.getUTCDay() === 0 || day.getUTCDay() === 6;
+    seenDays.set(day.toISOString().slice(0, 10), Math.round((weekend ? 40 : 190) + ((d * 37) % 23) - (d > 20 ? 30 : 0)));
+  }
+  store.devices.batch(function* () {
+    for (let n = 0; n < 240; n++) {
+      const [vendor, model, revision, locale, current, older] = KINDS[n % KINDS.length]!;
+      const request = (version: string): DeviceRequest => ({
+        ...DEFAULT_PHONE,
+        vendor,
+        model,
+        revision,
+        locale,
+        mac: `0004F2${(0x3a0100 + n * 7).toString(16).toUpperCase()}`,
+        macRaw: '',
+        serial: `${model.slice(0, 2).toUpperCase()}${String(40_000 + n * 13)}`,
+        userName: `${FIRST[n % FIRST.length]}.${LAST[(n * 5) % LAST.length]}@contoso.com`,
+        requestTime: '',
+        modules: [{ fileName: 'cpe.nbt', version, timestamp: '01-01-1601 00:00:00' }],
+      });
+      const offer = { version: current, folder: `UCPhone/${vendor}/${model}/${revision}/${locale}/${current}/CPE` };
+      const check = (prev: DeviceRecord | undefined, hoursAgo: number, version: string, offered: boolean) => {
+        const q = request(version);
+        return applyCheck(prev, deviceIdentity(q)!, { at: new Date(now - hoursAgo * HOUR).toISOString(), address: `10.20.${n >> 6}.${n & 63}`, request: q, version, offer: offered ? offer : null });
+      };
+      const r = n % 12;
+      let after: DeviceRecord;
+      if (r < 6) after = check(undefined, 1 + (n % 20), current, false); // up to date
+      else if (r < 8) after = check(check(undefined, 72, older, true), 2 + (n % 5), current, false); // updated
+      else if (r === 8) after = check(undefined, 1, older, true); // offered
+      else if (r === 9) after = applyDownload(check(undefined, 3, older, true), new Date(now - 2 * HOUR).toISOString()); // downloaded
+      else if (r === 10) after = check(check(undefined, 80, older, true), 1, older, true); // stuck: offered for days
+      else after = check(undefined, 24 * (9 + (n % 12)), older, false); // silent
+      yield { before: undefined, after };
+    }
+  }, { seenDays });
+}
+
+/** Phones checking in now, over HTTP: the desk phone's page shows its checks from the audit log. */
+const DESK: SimulatedPhone = { ...DEFAULT_PHONE, mac: '00-21-63-0F-20-7B', serial: 'C185H001209', userName: 'lena.weber@contoso.com', version: '4.0.7577.4000' };
+
+async function checkIn(store: Store, httpUrl: string): Promise<void> {
+  const known = listDevices(store, deviceQuery.parse({})).total;
+  for (let i = 0; i < 3; i++) await simulateCheck(httpUrl, DESK);
+  const models = ['CX700', 'CX700', 'IP8540', 'CX600'];
+  for (const [n, model] of models.entries()) {
+    await simulateCheck(httpUrl, { ...DEFAULT_PHONE, model, vendor: model === 'IP8540' ? 'LG-Nortel' : 'Polycom', mac: `00216310000${n}`, serial: `SIM${n}`, version: '3.5.6900.0' });
+  }
+  // The inventory is written about once a second.
+  while (listDevices(store, deviceQuery.parse({})).total < known + 1 + models.length) await new Promise((r) => setTimeout(r, 100));
+}
+
 ensureConsoleBuilt();
 mkdirSync(OUT, { recursive: true });
 const env = await startConsoleServer();
@@ -30,6 +108,7 @@ try {
   addTestDevice(store, { name: 'Lab CX600 (desk 4.12)', mac: '00-04-F2-A1-07-3C' }, 'local-admin');
   addTestDevice(store, { name: 'Aastra 6725ip, help desk', serial: '14A7C0035' }, 'local-admin');
   applyRuleAction(store, 'approve', [env.ruleIds.aastra], 'local-admin');
+  fillFleet(store);
 
   for (const colorScheme of ['light', 'dark'] as const) {
     const browser = await launchChromium({ colorScheme });
@@ -42,6 +121,10 @@ try {
         await page.getByRole('tab', { name: 'Settings' }).click();
         await page.getByLabel('External URL', { exact: true }).waitFor();
         await shoot(page, 'settings-dark.png');
+        await page.setViewportSize({ width: 1280, height: 1000 });
+        await page.getByRole('tab', { name: 'Dashboard' }).click();
+        await page.getByRole('region', { name: 'Rollouts of approved updates' }).waitFor();
+        await shoot(page, 'dashboard-dark.png');
         continue;
       }
       await shoot(page, 'pending-updates.png');
@@ -77,6 +160,32 @@ try {
       await page.getByRole('button', { name: 'Save Changes' }).click();
       await page.locator('#setting-externalUrl-error').waitFor();
       await shoot(page, 'settings.png');
+
+      // The fleet views, once the imported package is there for the phones that check in now.
+      await checkIn(store, env.server.urls.http);
+      await page.getByRole('tab', { name: 'Devices', exact: true }).click();
+      await page.getByRole('button', { name: 'Open 00-21-63-0F-20-7B' }).waitFor();
+      await shoot(page, 'devices.png');
+      await page.getByRole('button', { name: 'Open 00-21-63-0F-20-7B' }).click();
+      await page.getByRole('region', { name: 'Why' }).getByRole('list', { name: 'Decision trace' }).waitFor();
+      await page.getByRole('table', { name: 'Request history' }).getByRole('row').nth(1).waitFor();
+      // Taller: these views are read top to bottom (a full-page shot would draw the fixed status line mid-page).
+      await page.setViewportSize({ width: 1280, height: 1000 });
+      await shoot(page, 'device-page.png');
+
+      await page.getByRole('tab', { name: 'Troubleshoot' }).click();
+      await page.getByLabel('Model').fill('CX700');
+      await page.getByLabel('Locale').fill('FRA');
+      await page.getByLabel('Installed version').fill('3.5.6900.0');
+      await page.getByRole('button', { name: 'Explain' }).click();
+      await page.getByRole('list', { name: 'Decision trace' }).waitFor();
+      await page.getByLabel('Last Update Status').fill('0x2f7d/200');
+      await shoot(page, 'troubleshoot.png');
+
+      await page.getByRole('tab', { name: 'Dashboard' }).click();
+      await page.getByRole('region', { name: 'Rollouts of approved updates' }).waitFor();
+      await shoot(page, 'dashboard.png');
+      await page.setViewportSize({ width: 1280, height: 720 });
     } finally {
       await browser.close();
     }

@@ -1,5 +1,5 @@
 // How far each approved update has got among the phones it is for (its model and locale): on the approved version,
-// downloading it (offered or downloaded), stuck, silent; the rest have not checked in since it was approved.
+// downloading it (offered or downloaded), stuck, silent; Other: on another version and not offered this one (yet).
 import type { DashboardDto } from '../../../shared/inventory-api.js';
 import { NumbersTable } from './NumbersTable.js';
 
@@ -13,6 +13,8 @@ const PARTS = [
 ] as const;
 
 const percent = (n: number, of: number) => (of ? `${Math.round((100 * n) / of)}%` : '—');
+/** Phones of the rule in none of the parts: on another version and not offered this one (yet). */
+const other = (r: Rollout) => Math.max(0, r.eligible - PARTS.reduce((sum, [, , n]) => sum + n(r), 0));
 
 export function Rollouts({ rollouts }: { rollouts: DashboardDto['rollouts'] }) {
   return (
@@ -42,6 +44,12 @@ export function Rollouts({ rollouts }: { rollouts: DashboardDto['rollouts'] }) {
                     {label} <span className="muted">{n(r)}</span>
                   </span>
                 ))}
+                {other(r) > 0 && (
+                  <span>
+                    <span className="swatch part-other" />
+                    Other <span className="muted">{other(r)}</span>
+                  </span>
+                )}
               </div>
             </li>
           ))}
@@ -49,8 +57,8 @@ export function Rollouts({ rollouts }: { rollouts: DashboardDto['rollouts'] }) {
       )}
       <NumbersTable
         label="Rollouts"
-        headers={['Rule', 'Approved', 'Phones', ...PARTS.map(([, label]) => label)]}
-        rows={rollouts.map((r) => [r.rule, r.approved, r.eligible, ...PARTS.map(([, , n]) => n(r))])}
+        headers={['Rule', 'Approved', 'Phones', ...PARTS.map(([, label]) => label), 'Other']}
+        rows={rollouts.map((r) => [r.rule, r.approved, r.eligible, ...PARTS.map(([, , n]) => n(r)), other(r)])}
       />
     </section>
   );

@@ -5,6 +5,8 @@ import { NumbersTable } from './NumbersTable.js';
 const W = 600;
 const H = 140;
 const AXIS = 18;
+/** Room above the tallest column for the scale's label. */
+const TOP = 18;
 const day = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
 const dayLabel = (iso: string) => day.format(new Date(`${iso}T00:00:00Z`));
 
@@ -22,7 +24,7 @@ export function SeenPerDay({ days }: { days: DashboardDto['seenPerDay'] }) {
         aria-label={days.length ? `From ${dayLabel(days[0]!.day)} to ${dayLabel(days[days.length - 1]!.day)}: at most ${peak.phones} phones a day (${dayLabel(peak.day)}), ${days[days.length - 1]!.phones} on the last day.` : 'No days.'}
       >
         {days.map((d, i) => {
-          const h = (H * d.phones) / max;
+          const h = ((H - TOP) * d.phones) / max;
           return (
             <rect key={d.day} x={i * step + 1} y={H - h} width={Math.max(1, step - 2)} height={h} className="column">
               <title>{`${dayLabel(d.day)}: ${d.phones}`}</title>

@@ -17,12 +17,9 @@ export function Explanation({ why }: { why: ExplanationDto }) {
             {offered.source === 'interim' ? 'an interim step on the way to the approved version' : 'by its update rule'}
           </>
         ) : (
-          <>
-            <Badge appearance="tint" color="subtle">
-              Nothing offered
-            </Badge>{' '}
-            {why.reason && <span className="muted">({why.reason})</span>}
-          </>
+          <Badge appearance="tint" color="subtle">
+            Nothing offered
+          </Badge>
         )}{' '}
         ·{' '}
         {why.testDevice ? (

@@ -30,7 +30,7 @@ export function Preflight() {
             size="small"
             id="preflight-domain"
             label="Phones' DNS domain"
-            hint="The DHCP domain option; blank: this server's"
+            hint="e.g. contoso.com; blank: this server's"
             value={domain}
             onChange={setDomain}
             error={preflight.fieldError('domain')}
