@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { RuleKey } from '../../src/server/domain/device.js';
 import type { Version } from '../../src/shared/version.js';
 import { startServer, type RunningServer } from '../../src/server/compose.js';
@@ -105,4 +105,17 @@ export async function launchChromium(opts: { colorScheme?: 'light' | 'dark' } = 
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Chromium on the console of `server`, signed in with a one-time link; script errors are collected as they happen. */
+export async function openSignedIn(server: RunningServer): Promise<{ browser: Browser; page: Page; scriptErrors: string[] }> {
+  const browser = await launchChromium();
+  const page = await browser.context.newPage();
+  const scriptErrors: string[] = [];
+  page.on('pageerror', (e) => scriptErrors.push(e.message));
+  // Refused requests (a 401 or 404 on purpose) are logged by Chromium itself; they are not script errors.
+  page.on('console', (m) => void (m.type() === 'error' && !m.text().startsWith('Failed to load resource') && scriptErrors.push(m.text())));
+  await page.goto(server.signInLink());
+  await page.getByText('Signed in as local-admin').waitFor();
+  return { browser, page, scriptErrors };
 }

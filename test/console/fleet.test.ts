@@ -15,7 +15,7 @@ import { AUDIT_HEADER, formatAuditLine } from '../../src/server/domain/audit-for
 import { ruleKeyPath } from '../../src/server/domain/device.js';
 import { deviceQuery } from '../../src/shared/inventory-api.js';
 import { multiDevicePackage } from '../fixtures/cabs.js';
-import { CHROMIUM, ensureConsoleBuilt, launchChromium, startConsoleServer, type Browser, type ConsoleServer } from './console-fixture.js';
+import { CHROMIUM, ensureConsoleBuilt, openSignedIn, startConsoleServer, type Browser, type ConsoleServer } from './console-fixture.js';
 
 const skip = existsSync(CHROMIUM) ? false : `needs ${CHROMIUM} (apt-get install chromium)`;
 
@@ -36,7 +36,7 @@ describe('fleet views', { skip, timeout: 180_000 }, () => {
   let browser: Browser;
   let page: Page;
   let scratch: string;
-  const scriptErrors: string[] = [];
+  let scriptErrors: string[] = [];
 
   const devices = () => page.getByRole('table', { name: 'Devices' });
   /** Body rows of the Devices table (the header row is the first). */
@@ -57,12 +57,7 @@ describe('fleet views', { skip, timeout: 180_000 }, () => {
     // The inventory is written about once a second.
     while (listDevices(store, deviceQuery.parse({})).total < PHONES.length) await new Promise((r) => setTimeout(r, 100));
 
-    browser = await launchChromium();
-    page = await browser.context.newPage();
-    page.on('pageerror', (e) => scriptErrors.push(e.message));
-    page.on('console', (m) => void (m.type() === 'error' && !m.text().startsWith('Failed to load resource') && scriptErrors.push(m.text())));
-    await page.goto(env.server.signInLink());
-    await page.getByText('Signed in as local-admin').waitFor();
+    ({ browser, page, scriptErrors } = await openSignedIn(env.server));
   });
 
   after(async () => {

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { DEFAULT_PHONE, simulateCheck, type SimulatedPhone } from '../../src/cli/phone-simulator.js';
 import { multiDevicePackage, newerPackage } from '../fixtures/cabs.js';
-import { CHROMIUM, ensureConsoleBuilt, launchChromium, startConsoleServer, type Browser, type ConsoleServer } from './console-fixture.js';
+import { CHROMIUM, ensureConsoleBuilt, openSignedIn, startConsoleServer, type Browser, type ConsoleServer } from './console-fixture.js';
 
 const skip = existsSync(CHROMIUM) ? false : `needs ${CHROMIUM} (apt-get install chromium)`;
 const CX600 = 'UCPhone/Polycom/CX600/A/ENU/CPE';
@@ -61,10 +61,7 @@ describe('what phones see after each console action', { skip, timeout: 180_000 }
     ensureConsoleBuilt();
     scratch = mkdtempSync(join(tmpdir(), 'ucupdates-phone-view-'));
     env = await startConsoleServer();
-    browser = await launchChromium();
-    page = await browser.context.newPage();
-    await page.goto(env.server.signInLink());
-    await page.getByText('Signed in as local-admin').waitFor();
+    ({ browser, page } = await openSignedIn(env.server));
   });
 
   after(async () => {
