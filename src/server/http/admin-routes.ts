@@ -1,9 +1,4 @@
 // The admin API under /api: thin routes that validate input with the shared schemas and call one use case each.
-import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import {
   exchangeInput,
@@ -35,6 +30,7 @@ import type { Store } from '../app/store.js';
 import { addTestDevice, removeTestDevice, updateTestDevice } from '../app/test-devices.js';
 import { identify, isLoopback, requireCaller, requireOwnSession, SESSION_COOKIE } from './admin-auth.js';
 import { deviceRoutes } from './device-routes.js';
+import { receiveUpload } from './upload.js';
 
 export interface AdminRoutesDeps {
   store: Store;
@@ -153,31 +149,7 @@ export function adminRoutes({ store, catalog, local, jobs, status }: AdminRoutes
   api.post('/packages', async (req, res) => {
     const fileName = String(req.query.name ?? req.headers['x-file-name'] ?? 'UCUpdates.cab').replace(/[^\w.() -]/g, '_').slice(0, 200);
     const limit = store.settings.read().maxPackageMB * 1024 * 1024;
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) throw new AppError('too_large', `The file is larger than the ${limit / 1048576} MB limit (setting maxPackageMB).`);
-    const upload = join(store.paths.stagingDir, `upload-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-    let size = 0;
-    try {
-      await pipeline(
-        req,
-        new Transform({
-          transform(chunk: Buffer, _enc, cb) {
-            size += chunk.length;
-            if (size > limit) cb(new AppError('too_large', `The file is larger than the ${limit / 1048576} MB limit (setting maxPackageMB).`));
-            else cb(null, chunk);
-          },
-        }),
-        createWriteStream(upload),
-      );
-    } catch (e) {
-      await rm(upload, { force: true });
-      if (e instanceof AppError) res.setHeader('Connection', 'close');
-      throw e instanceof AppError ? e : new AppError('invalid_input', 'The upload was interrupted.');
-    }
-    if (size === 0) {
-      await rm(upload, { force: true });
-      throw new AppError('invalid_input', 'The uploaded file is empty.');
-    }
+    const upload = await receiveUpload(req, res, store.paths.stagingDir, limit, `The file is larger than the ${limit / 1048576} MB limit (setting maxPackageMB).`);
     const kind = req.query.interim === '1' ? 'interim' : 'package';
     res.status(202).json(jobs.start(upload, fileName, actor(req), { kind, removeWhenDone: true }));
   });
