@@ -6,6 +6,7 @@ import { resolveDataDir } from '../server/infra/data-dir.js';
 import { APP_VERSION } from '../server/version.js';
 import { cliContext } from './cli-context.js';
 import { configCommands } from './config-commands.js';
+import { fleetCommands } from './fleet-commands.js';
 import { EXIT, reportError } from './output.js';
 import { packageCommands } from './package-commands.js';
 import { serviceCommands } from './service-commands.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   packageCommands(program, cx);
   configCommands(program, cx);
   troubleshootCommands(program, cx);
+  fleetCommands(program, cx);
   return program;
 }
 

@@ -2,7 +2,7 @@
 // data folders in temp: exit codes, words on stdout/stderr, and what the store holds afterwards.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,6 +11,8 @@ import { pino } from 'pino';
 import type { HistoryDto, RuleDto, TestDeviceDto } from '../../src/shared/admin-api.js';
 import { startServer, type RunningServer } from '../../src/server/compose.js';
 import { Store, storePaths } from '../../src/server/app/store.js';
+import { AUDIT_HEADER } from '../../src/server/domain/audit-format.js';
+import { SEED_LINES } from '../fixtures/audit-lines.js';
 import { MULTI_IMAGES, multiDevicePackage, newerPackage, olderPackage, truncatedCab } from '../fixtures/cabs.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -454,6 +456,25 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       const r = await cli(['simulate', '--server', 'http://127.0.0.1:1', '--mac', '001122334455'], { data });
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /^ucupdates: /);
+    });
+  });
+
+  describe('import-audit', { concurrency: 1 }, () => {
+    it('imports audit logs, one summary line per file; a file that is not one is refused (exit 5), the others imported', async () => {
+      const data = join(tmp, 'data-audit');
+      const log = join(tmp, 'RequestHandlerAuditLog_ocs_06032009.log');
+      const notes = join(tmp, 'notes.txt');
+      await writeFile(log, [AUDIT_HEADER, SEED_LINES.nothing, SEED_LINES.interim, 'garbage', SEED_LINES.german].join('\r\n'));
+      await writeFile(notes, 'not an audit log\n');
+      const r = await expectExit(5, ['import-audit', notes, log], { data });
+      assert.deepEqual(r.stdout.trim().split('\n'), [
+        'notes.txt: refused: notes.txt is not a Lync/OCS request audit log (RequestHandlerAuditLog_*.log): no line of it is an update check (line 1: expected 13 fields, found 1).',
+        'RequestHandlerAuditLog_ocs_06032009.log: 5 lines, 3 checks imported, 2 new phones, 1 skipped, 1 unreadable (first: line 4: expected 13 fields, found 1)',
+      ]);
+      assert.equal(r.stderr, 'ucupdates: 1 of 2 file(s) refused: notes.txt.\n');
+      assert.deepEqual(inStore(data, (s) => s.history.list(5).map((h) => [h.action, h.target, h.actor])), [['import-audit-log', 'RequestHandlerAuditLog_ocs_06032009.log', ACTOR]]);
+      const again = await expectExit(0, ['import-audit', log], { data });
+      assert.equal(again.stdout, 'RequestHandlerAuditLog_ocs_06032009.log: 5 lines, 0 checks imported, 0 new phones, 4 skipped, 1 unreadable (first: line 4: expected 13 fields, found 1)\n');
     });
   });
 });

@@ -129,6 +129,15 @@ export function lastDays(now: Date, n: number): string[] {
   return Array.from({ length: n }, (_, i) => utcDay(new Date(now.getTime() - (n - 1 - i) * 24 * HOUR_MS).toISOString()));
 }
 
+/**
+ * A check read from an old log (an imported audit log) against what the inventory knows: applied when it is newer
+ * than the phone's last check; an older one, or the same one imported again, can only tell it was first seen earlier.
+ */
+export function applyPastCheck(prev: DeviceRecord | undefined, identity: string, o: CheckObservation): { record: DeviceRecord; applied: boolean } {
+  if (!prev || o.at > prev.lastSeen) return { record: applyCheck(prev, identity, o), applied: true };
+  return { record: o.at < prev.firstSeen ? { ...prev, firstSeen: o.at } : prev, applied: false };
+}
+
 /** Whether a download from `address` of a file in `folder` (lower-cased) is this phone fetching its offer. */
 export function awaitsDownload(r: DeviceRecord, address: string, folder: string): boolean {
   return phaseOf(r) === 'offered' && r.address === address && r.offeredFolder === folder;

@@ -1,21 +1,29 @@
 // The device inventory's admin API: GET /api/devices (filters, search, sort, paging, counts by state), its CSV
-// export, GET /api/devices/:id and the phone's history and logs, GET /api/dashboard. Mounted by admin-routes.ts
-// behind its authentication.
+// export, GET /api/devices/:id and the phone's history and logs, GET /api/dashboard, and POST /api/audit-logs (an old
+// server's audit log imported into the inventory). Mounted by admin-routes.ts behind its authentication (changes
+// need the admin role).
+import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express, { type Router } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { deviceId, deviceQuery } from '../../shared/inventory-api.js';
 import { AppError } from '../app/app-error.js';
+import { importAuditLog } from '../app/audit-import.js';
 import { deviceHistory } from '../app/device-history.js';
 import { deviceLogFile, deviceLogsOf } from '../app/device-logs.js';
 import { dashboard, devicesCsv, getDevice, listDevices } from '../app/inventory.js';
 import type { Store } from '../app/store.js';
+import { receiveUpload } from './upload.js';
 
 /** admin-routes' input parser (schema errors become the invalid_input envelope). */
 type Parse = <T extends z.ZodType>(schema: T, value: unknown) => z.infer<T>;
 
 const exportQuery = deviceQuery.omit({ limit: true, offset: true });
+/** The uploaded file's own name: its date (_ddMMyyyy.log) tells day from month. */
+const auditLogName = z.string().trim().min(1).max(200);
+/** A day's audit log of a large fleet is some hundreds of MB. */
+const MAX_AUDIT_LOG_BYTES = 1024 ** 3;
 
 export function deviceRoutes(store: Store, parse: Parse): Router {
   const api = express.Router();
@@ -40,5 +48,14 @@ export function deviceRoutes(store: Store, parse: Parse): Router {
     });
   });
   api.get('/dashboard', (_req, res) => void res.json(dashboard(store)));
+  api.post('/audit-logs', async (req, res) => {
+    const name = parse(auditLogName, req.query.name).split(/[\\/]/).pop()!;
+    const upload = await receiveUpload(req, res, store.paths.stagingDir, MAX_AUDIT_LOG_BYTES, 'The audit log is larger than 1 GB: import it with `ucupdates import-audit`.');
+    try {
+      res.json(await importAuditLog(store, upload, name, req.caller!.username));
+    } finally {
+      await rm(upload, { force: true });
+    }
+  });
   return api;
 }
