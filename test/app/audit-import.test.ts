@@ -9,7 +9,7 @@ import { importAuditLog } from '../../src/server/app/audit-import.js';
 import type { Store } from '../../src/server/app/store.js';
 import { AUDIT_HEADER } from '../../src/server/domain/audit-format.js';
 import { SEED_LINES } from '../fixtures/audit-lines.js';
-import { freshStore, tempDir } from '../helpers.js';
+import { withFreshStore } from '../helpers.js';
 
 /** The log's local time, as the importer reads it (this machine's zone). */
 const local = (y: number, mo: number, d: number, h: number, mi: number, s: number) => new Date(y, mo - 1, d, h, mi, s).toISOString();
@@ -28,20 +28,15 @@ const SEED_FILE = [
   SEED_LINES.nothing.replace('"0021630F207B","C185H001209"', '"",""'), // 11: a phone with neither MAC nor serial
 ].join('\r\n');
 
-async function withStore(fn: (store: Store, file: (name: string, text: string) => Promise<string>) => Promise<void>): Promise<void> {
-  const t = await tempDir();
-  const store = freshStore(join(t.dir, 'data'));
-  try {
-    await fn(store, async (name, text) => {
-      const path = join(t.dir, name);
+/** A fresh store, and a way to write a file beside it. */
+const withStore = (fn: (store: Store, file: (name: string, text: string) => Promise<string>) => Promise<void>) =>
+  withFreshStore((store) =>
+    fn(store, async (name, text) => {
+      const path = join(store.paths.dataDir, name);
       await writeFile(path, text);
       return path;
-    });
-  } finally {
-    store.close();
-    await t.remove();
-  }
-}
+    }),
+  );
 
 const phone = (store: Store, mac: string) => store.devices.findAll([`mac:${mac}`]).get(`mac:${mac}`);
 const everything = (store: Store) => ({

@@ -66,25 +66,13 @@ test('a seed line with nothing offered: the phone as it reported itself, up to d
   const r = auditObservation(record(SEED_LINES.nothing), AT);
   assert.ok(typeof r !== 'string');
   assert.equal(r.identity, 'mac:0021630F207B');
-  assert.deepEqual(r.observation, {
-    at: AT,
-    address: '10.1.1.123',
-    request: {
-      deviceType: 'UCPhone',
-      mac: '0021630F207B',
-      macRaw: '0021630F207B',
-      serial: 'C185H001209',
-      vendor: 'LG-Nortel',
-      model: 'IP8540',
-      revision: 'A',
-      locale: 'ENU',
-      userName: 'ruisilva@demo.local',
-      requestTime: '06-03-2009 09:07:20',
-      modules: [{ fileName: 'cpe.nbt', version: '0.0.0.0', timestamp: '01-01-1601 00:00:00' }],
-    },
-    version: '0.0.0.0',
-    offer: null,
-  });
+  const { request, ...rest } = r.observation;
+  assert.deepEqual(rest, { at: AT, address: '10.1.1.123', version: '0.0.0.0', offer: null });
+  assert.deepEqual(
+    [request.mac, request.serial, request.vendor, request.model, request.locale, request.userName, request.requestTime],
+    ['0021630F207B', 'C185H001209', 'LG-Nortel', 'IP8540', 'ENU', 'ruisilva@demo.local', '06-03-2009 09:07:20'],
+  );
+  assert.deepEqual(request.modules, [{ fileName: 'cpe.nbt', version: '0.0.0.0', timestamp: '01-01-1601 00:00:00' }]);
 });
 
 test('offers read from the response URL: the interim image and a final image folder', () => {

@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setAdmin } from '../../src/server/app/admin-auth.js';
-import { startServer, type RunningServer } from '../../src/server/compose.js';
+import type { RunningServer } from '../../src/server/compose.js';
 import { AUDIT_HEADER } from '../../src/server/domain/audit-format.js';
 import type { ErrorBody } from '../../src/shared/errors.js';
 import type { AuditImportDto, DeviceListDto } from '../../src/shared/inventory-api.js';
 import { SEED_LINES } from '../fixtures/audit-lines.js';
-import { silentLog, tempDir } from '../helpers.js';
+import { startTestServer, tempDir } from '../helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let server: RunningServer;
@@ -17,7 +17,7 @@ const sessions: Record<string, { cookie: string; csrf: string }> = {};
 
 before(async () => {
   tmp = await tempDir();
-  server = await startServer({ dataDir: join(tmp.dir, 'data'), overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' }, log: silentLog });
+  server = await startTestServer(join(tmp.dir, 'data'));
   for (const [username, role] of [['alice', 'admin'], ['vera', 'viewer']] as const) {
     await setAdmin(server.store, username, `${username}-password-1`, role, 'test');
     const r = await fetch(`${server.urls.admin}/api/session`, {

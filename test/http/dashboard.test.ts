@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { DEFAULT_PHONE, downloadOffer, simulateCheck, type SimulatedPhone } from '../../src/cli/phone-simulator.js';
 import { importPackage } from '../../src/server/app/import-package.js';
 import { applyRuleAction } from '../../src/server/app/rule-actions.js';
-import { startServer, type RunningServer } from '../../src/server/compose.js';
+import type { RunningServer } from '../../src/server/compose.js';
 import type { DashboardDto } from '../../src/shared/inventory-api.js';
 import { multiDevicePackage } from '../fixtures/cabs.js';
-import { eventually, silentLog, tempDir } from '../helpers.js';
+import { eventually, startTestServer, tempDir } from '../helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let server: RunningServer;
@@ -27,12 +27,7 @@ const check = async (p: SimulatedPhone) => (await simulateCheck(server.urls.http
 
 before(async () => {
   tmp = await tempDir();
-  server = await startServer({
-    dataDir: join(tmp.dir, 'data'),
-    overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' },
-    log: silentLog,
-    clock: () => now,
-  });
+  server = await startTestServer(join(tmp.dir, 'data'), { clock: () => now });
   await importPackage(server.store, await multiDevicePackage(join(tmp.dir, 'cabs')), { actor: 'test', kind: 'package', fileName: 'UCUpdates.cab' });
   // CX600 and CX700 (ENU) approved; IP8540 and CX700 DEU stay pending: no rollout of theirs is shown.
   const approved = server.store.rules.list().filter((r) => ['CX600', 'CX700'].includes(r.model) && r.locale === 'ENU');

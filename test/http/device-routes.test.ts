@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { DEFAULT_PHONE, simulateCheck } from '../../src/cli/phone-simulator.js';
 import { setAdmin } from '../../src/server/app/admin-auth.js';
 import { importPackage } from '../../src/server/app/import-package.js';
-import { startServer, type RunningServer } from '../../src/server/compose.js';
+import type { RunningServer } from '../../src/server/compose.js';
 import type { RuleChangeDto } from '../../src/shared/admin-api.js';
 import type { ErrorBody } from '../../src/shared/errors.js';
 import type { DeviceDto, DeviceHistoryDto, DeviceListDto } from '../../src/shared/inventory-api.js';
 import { multiDevicePackage } from '../fixtures/cabs.js';
-import { eventually, silentLog, tempDir } from '../helpers.js';
+import { eventually, startTestServer, tempDir } from '../helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let server: RunningServer;
@@ -26,7 +26,7 @@ const PHONES = [
 
 before(async () => {
   tmp = await tempDir();
-  server = await startServer({ dataDir: join(tmp.dir, 'data'), overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' }, log: silentLog });
+  server = await startTestServer(join(tmp.dir, 'data'));
   await importPackage(server.store, await multiDevicePackage(join(tmp.dir, 'cabs')), { actor: 'test', kind: 'package', fileName: 'UCUpdates.cab' });
   await setAdmin(server.store, 'alice', 'alice-password-1', 'admin', 'test');
   const r = await fetch(`${server.urls.admin}/api/session`, {
