@@ -27,9 +27,28 @@ function querying(store: Store, q: Omit<DeviceQuery, 'limit' | 'offset'>) {
   return { now, t, cutoffs: stateCutoffs(now, t), state, others: { model, version, locale, q: search }, order } as const;
 }
 
+// Counting by state reads every matching phone (tens of ms at 100,000), and the Devices tab asks again for each
+// state chip and each page it scrolls to: counts are reused until the inventory is written again by this server,
+// for at most COUNTS_MAX_AGE_MS (a bound on what other processes, such as an audit import by the CLI, change).
+const COUNTS_MAX_AGE_MS = 10_000;
+const countsCache = new WeakMap<Store, Map<string, { batches: number; at: number; counts: Record<DeviceState, number> }>>();
+
+function countsByState(store: Store, others: Parameters<Store['devices']['countByState']>[0], t: StateThresholds, now: Date) {
+  const cache = countsCache.get(store) ?? new Map();
+  countsCache.set(store, cache);
+  const key = JSON.stringify([others, t]);
+  const hit = cache.get(key);
+  const batches = store.devices.batches;
+  if (hit && hit.batches === batches && now.getTime() - hit.at >= 0 && now.getTime() - hit.at < COUNTS_MAX_AGE_MS) return hit.counts;
+  const counts = store.devices.countByState(others, stateCutoffs(now, t));
+  if (cache.size >= 100) cache.clear();
+  cache.set(key, { batches, at: now.getTime(), counts });
+  return counts;
+}
+
 export function listDevices(store: Store, q: DeviceQuery): DeviceListDto {
   const { now, t, cutoffs, state, others, order } = querying(store, q);
-  const counts = store.devices.countByState(others, cutoffs);
+  const counts = countsByState(store, others, t, now);
   return {
     total: state ? counts[state] : sum(counts),
     counts,

@@ -93,6 +93,13 @@ export class DevicesRepo {
   private readonly countSeen;
   private readonly pruneSeen;
 
+  #batches = 0;
+
+  /** Batches written through this connection: what was read before a change is stale once it moves. */
+  get batches(): number {
+    return this.#batches;
+  }
+
   constructor(private readonly db: Db) {
     this.byIdentities = db.prepare(`${SELECT} WHERE identity IN (SELECT value FROM json_each(?))`);
     this.offered = db.prepare(`${SELECT} WHERE address = ? AND offered_folder = ? AND phase = 'offered' ORDER BY offered_at`);
@@ -116,6 +123,7 @@ export class DevicesRepo {
         for (const [day, phones] of opts.seenDays ?? []) this.countSeen.run(day, phones);
         if (opts.seenDays?.size) this.pruneSeen.run();
       })();
+      this.#batches++;
     } finally {
       this.db.pragma(`busy_timeout = ${timeout}`);
     }
