@@ -172,6 +172,8 @@ test('the CSV export: every matching phone (filters, search and order as the lis
   assert.equal(res.headers.get('content-type'), 'text/csv; charset=utf-8');
   assert.match(res.headers.get('content-disposition')!, /^attachment; filename="ucupdates-devices-\d{4}-\d{2}-\d{2}\.csv"$/);
   assert.ok(text.endsWith('\r\n'));
+  const bytes = Buffer.from(await (await fetch(`${server.urls.admin}/api/devices/export.csv?state=stuck`, { headers: { cookie: auth.cookie } })).arrayBuffer());
+  assert.deepEqual([...bytes.subarray(0, 4)], [0xef, 0xbb, 0xbf, 0x4d], 'a UTF-8 byte order mark, then "MAC": Excel reads it as UTF-8');
   const [header, ...devices] = rows;
   assert.deepEqual(header, ['MAC', 'Serial', 'Device type', 'Vendor', 'Model', 'Revision', 'Locale', 'Version', 'User', 'Address', 'First seen', 'Last seen', 'State', 'Reason', 'Offered version', 'Offered at', 'Downloaded at', 'Updated at']);
   assert.deepEqual(devices.map((r) => r[0]), ['0004F2000003', '0004F2000002', '0004F2000001'], 'no paging: limit is ignored');

@@ -24,8 +24,9 @@ const COLUMNS: [header: string, value: (d: DeviceDto) => string | null][] = [
   ['Updated at', (d) => d.updatedAt],
 ];
 
-/** The header row, with its CRLF. */
-export const DEVICE_CSV_HEADER = `${COLUMNS.map(([h]) => h).join(',')}\r\n`;
+/** The header row, with its CRLF, after a UTF-8 byte order mark: without it Excel reads the file in the machine's
+ * code page and garbles non-ASCII user names. */
+export const DEVICE_CSV_HEADER = `\ufeff${COLUMNS.map(([h]) => h).join(',')}\r\n`;
 
 /** One phone as a row, with its CRLF. */
 export function deviceCsvRow(d: DeviceDto): string {
