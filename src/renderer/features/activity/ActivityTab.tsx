@@ -4,6 +4,7 @@ import { createColumnHelper } from '@tanstack/react-table';
 import type { HistoryDto } from '../../../shared/admin-api.js';
 import { listHistory } from '../../api.js';
 import { DataTable } from '../../components/DataTable.js';
+import { Loading } from '../../components/Loading.js';
 import { Notice } from '../../components/Notice.js';
 import { formatTime } from '../../format.js';
 import { useLoad } from '../../use-load.js';
@@ -40,7 +41,7 @@ export function ActivityTab() {
           empty="Nothing has happened yet."
         />
       ) : (
-        history.loading && <p className="muted">Loading…</p>
+        history.loading && <Loading />
       )}
     </>
   );

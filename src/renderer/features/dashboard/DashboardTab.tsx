@@ -4,6 +4,7 @@ import { useCallback } from 'react';
 import { Button } from '@fluentui/react-components';
 import { DEVICE_STATES } from '../../../shared/inventory-api.js';
 import { getDashboard } from '../../api.js';
+import { Loading } from '../../components/Loading.js';
 import { Notice } from '../../components/Notice.js';
 import { useLoad } from '../../use-load.js';
 import { STATE_LABEL } from '../devices/device-words.js';
@@ -50,7 +51,7 @@ export function DashboardTab() {
           </>
         )
       ) : (
-        dashboard.loading && <p className="muted">Loading…</p>
+        dashboard.loading && <Loading />
       )}
     </>
   );

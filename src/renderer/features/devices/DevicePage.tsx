@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { Badge, Button } from '@fluentui/react-components';
 import type { DeviceDto } from '../../../shared/inventory-api.js';
 import { addTestDevice, errorText, explainPhone, getDevice } from '../../api.js';
+import { Loading } from '../../components/Loading.js';
 import { Notice } from '../../components/Notice.js';
 import { formatTime } from '../../format.js';
 import { useLoad } from '../../use-load.js';
@@ -53,7 +54,7 @@ export function DevicePage({ id, canChange, onBack }: DevicePageProps) {
           <DeviceLogs id={d.id} />
         </>
       ) : (
-        device.loading && <p className="muted">Loading…</p>
+        device.loading && <Loading />
       )}
     </div>
   );
@@ -136,7 +137,7 @@ function Why({ d, canChange }: { d: DeviceDto; canChange: boolean }) {
         )}
       </div>
       <Notice error={error ?? why.error} status={status} />
-      {why.data ? <Explanation why={why.data} /> : why.loading && <p className="muted">Loading…</p>}
+      {why.data ? <Explanation why={why.data} /> : why.loading && <Loading />}
     </section>
   );
 }

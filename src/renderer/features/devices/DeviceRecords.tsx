@@ -4,6 +4,7 @@ import { createColumnHelper } from '@tanstack/react-table';
 import type { DeviceHistoryDto } from '../../../shared/inventory-api.js';
 import { deviceLogUrl, getDeviceHistory, listDeviceLogs } from '../../api.js';
 import { DataTable } from '../../components/DataTable.js';
+import { Loading } from '../../components/Loading.js';
 import { Notice } from '../../components/Notice.js';
 import { formatBytes, formatTime } from '../../format.js';
 import { useLoad } from '../../use-load.js';
@@ -44,7 +45,7 @@ export function DeviceHistory({ id }: { id: number }) {
           />
         </>
       )}
-      {history.loading && !history.data && <p className="muted">Loading…</p>}
+      {history.loading && !history.data && <Loading />}
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Button } from '@fluentui/react-components';
 import { listPackages } from '../../api.js';
 import { DataTable } from '../../components/DataTable.js';
+import { Loading } from '../../components/Loading.js';
 import { Notice } from '../../components/Notice.js';
 import { useLoad } from '../../use-load.js';
 import { ImportFailure, ImportResult } from './ImportResult.js';
@@ -84,7 +85,7 @@ export function PackagesTab({ canChange, upload, onShowPending, part, onOpenPart
           }
         />
       ) : (
-        packages.loading && <p className="muted">Loading…</p>
+        packages.loading && <Loading />
       )}
     </div>
   );

@@ -3,6 +3,7 @@
 import { useCallback, useState } from 'react';
 import { errorText, previewPurge, purgePackages } from '../../api.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { Loading } from '../../components/Loading.js';
 import { count, formatBytes, formatTime } from '../../format.js';
 import { useLoad } from '../../use-load.js';
 
@@ -42,7 +43,7 @@ export function PurgeDialog({ canChange, onClose, onPurged }: PurgeDialogProps) 
       onCancel={onClose}
     >
       {!plan ? (
-        preview.loading && <p className="muted">Loading…</p>
+        preview.loading && <Loading />
       ) : ids.length === 0 ? (
         <p>Nothing to purge: every package holds a version that is approved, pending or kept for roll back.</p>
       ) : (

@@ -8,6 +8,7 @@ import type { ColumnDef, RowSelectionState } from '@tanstack/react-table';
 import type { RuleDto } from '../../../shared/admin-api.js';
 import { listRules, type RuleAction } from '../../api.js';
 import { DataTable } from '../../components/DataTable.js';
+import { Loading } from '../../components/Loading.js';
 import { Notice } from '../../components/Notice.js';
 import { useLoad } from '../../use-load.js';
 import { RULE_ACTION_WORDS } from './rule-action-words.js';
@@ -74,7 +75,7 @@ export function RulesTab({ tableId, label, intro, empty, include, columns, actio
           {...(canChange ? { selection: { selected, onChange: setSelected, rowLabel: ruleName, ...(canSelect ? { canSelect } : {}) } } : {})}
         />
       ) : (
-        rules.loading && <p className="muted">Loading…</p>
+        rules.loading && <Loading />
       )}
       {run.plan && (
         <RuleActionDialog plan={run.plan} busy={run.busy} error={run.dialogError} onConfirm={() => void run.confirm()} onCancel={run.cancel} />

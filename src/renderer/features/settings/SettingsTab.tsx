@@ -5,6 +5,7 @@ import { Button, Text } from '@fluentui/react-components';
 import type { SettingsDto } from '../../../shared/admin-api.js';
 import type { SettingKey } from '../../../shared/settings.js';
 import { ApiError, errorText, getSettings, updateSettings } from '../../api.js';
+import { Loading } from '../../components/Loading.js';
 import { Notice } from '../../components/Notice.js';
 import { useLoad } from '../../use-load.js';
 import { SettingField } from './SettingField.js';
@@ -39,7 +40,7 @@ export function SettingsTab({ canChange, part }: { canChange: boolean; part?: st
     return (
       <>
         <Notice error={loaded.error} />
-        {loaded.loading && <p className="muted">Loading…</p>}
+        {loaded.loading && <Loading />}
       </>
     );
   }

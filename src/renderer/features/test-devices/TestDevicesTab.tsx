@@ -5,6 +5,7 @@ import { createColumnHelper } from '@tanstack/react-table';
 import type { TestDeviceDto } from '../../../shared/admin-api.js';
 import { errorText, listTestDevices, removeTestDevice } from '../../api.js';
 import { DataTable } from '../../components/DataTable.js';
+import { Loading } from '../../components/Loading.js';
 import { Notice } from '../../components/Notice.js';
 import { formatTime } from '../../format.js';
 import { useLoad } from '../../use-load.js';
@@ -108,7 +109,7 @@ export function TestDevicesTab({ canChange }: { canChange: boolean }) {
           empty="No test devices yet."
         />
       ) : (
-        devices.loading && <p className="muted">Loading…</p>
+        devices.loading && <Loading />
       )}
     </>
   );
