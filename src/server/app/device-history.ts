@@ -7,7 +7,7 @@ import type { DeviceHistoryDto } from '../../shared/inventory-api.js';
 import { parseAuditLine } from '../domain/audit-format.js';
 import { normaliseMac } from '../domain/device.js';
 import { logFolders } from '../infra/logs/log-folders.js';
-import { AppError } from './app-error.js';
+import { findDevice } from './inventory.js';
 import type { Store } from './store.js';
 
 const FILE_RE = /^RequestHandlerAuditLog_.+_(\d{2})(\d{2})(\d{4})\.log$/;
@@ -15,8 +15,7 @@ const FILE_RE = /^RequestHandlerAuditLog_.+_(\d{2})(\d{2})(\d{4})\.log$/;
 const MAX_FILES = 62;
 
 export async function deviceHistory(store: Store, id: number, limit = 200): Promise<DeviceHistoryDto> {
-  const device = store.devices.get(id);
-  if (!device) throw new AppError('not_found', `There is no device with id ${id} in the inventory.`);
+  const device = findDevice(store, id);
   const dir = logFolders(store.paths.logDir).audit;
   const files = (await readdir(dir).catch(() => [] as string[]))
     .flatMap((name) => {

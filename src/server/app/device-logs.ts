@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import type { DeviceLogDto } from '../../shared/inventory-api.js';
 import { judgeLogUpload, type LogUpload, type LogVerdict } from '../domain/device-log.js';
 import { AppError } from './app-error.js';
+import { findDevice } from './inventory.js';
 import type { Store } from './store.js';
 
 const DAY_MS = 86_400_000;
@@ -25,20 +26,14 @@ export async function receiveDeviceLog(store: Store, at: Date, address: string, 
   return verdict;
 }
 
-function deviceOf(store: Store, id: number) {
-  const device = store.devices.get(id);
-  if (!device) throw new AppError('not_found', `There is no device with id ${id} in the inventory.`);
-  return device;
-}
-
 export function deviceLogsOf(store: Store, id: number): DeviceLogDto[] {
-  const d = deviceOf(store, id);
+  const d = findDevice(store, id);
   return store.deviceLogs.listFor(d.mac, d.serial).map(({ id: logId, type, fileName, size, receivedAt }) => ({ id: logId, type, fileName, size, receivedAt }));
 }
 
 /** The file of one of the phone's logs, for download. */
 export function deviceLogFile(store: Store, id: number, logId: number): { path: string; fileName: string } {
-  const d = deviceOf(store, id);
+  const d = findDevice(store, id);
   const log = store.deviceLogs.get(logId);
   const mine = log && ((d.mac && log.mac === d.mac) || (d.serial && log.serial.toUpperCase() === d.serial.toUpperCase()));
   if (!log || !mine) throw new AppError('not_found', `This phone has no log ${logId}.`);

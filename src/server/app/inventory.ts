@@ -91,8 +91,13 @@ export function dashboard(store: Store): DashboardDto {
   };
 }
 
-export function getDevice(store: Store, id: number): DeviceDto {
+/** The phone with this id, or not_found in words (the phone's page and everything on it start here). */
+export function findDevice(store: Store, id: number): StoredDevice {
   const d = store.devices.get(id);
   if (!d) throw new AppError('not_found', `There is no device with id ${id} in the inventory.`);
-  return toDto(d, store.now(), thresholds(store));
+  return d;
+}
+
+export function getDevice(store: Store, id: number): DeviceDto {
+  return toDto(findDevice(store, id), store.now(), thresholds(store));
 }
