@@ -46,7 +46,6 @@ export function toId(v: string): number {
   return n;
 }
 
-
 /** Calls the admin API of the server running on this machine with its launch token (loopback only). */
 export async function askServer<T>(cx: CliContext, path: string, method = 'GET'): Promise<T> {
   const run = await readRunFile(storePaths(cx.dataDir()).runFile);

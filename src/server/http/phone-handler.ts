@@ -112,7 +112,7 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
     }
     if (req.method !== 'POST') return answer(405, 'Method not allowed.', { Allow: 'POST, GET' });
     const upload = parseLogUpload((req.url ?? '').split('?')[1] ?? '');
-    if (upload) return receiveLog(req, res, upload, at, answer);
+    if (upload) return receiveLog(req, res, snap.settings, upload, at, answer);
     readBody(req, snap.settings.maxRequestBytes, (err, body) => {
       if (err) return answer(413, `Request body larger than ${snap.settings.maxRequestBytes} bytes.`, { Connection: 'close' });
       try {
@@ -132,8 +132,14 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
   }
 
   /** A log upload (a POST to ucdevice.upx that names a log: see parseLogUpload). */
-  function receiveLog(req: IncomingMessage, res: ServerResponse, upload: LogUpload, at: Date, answer: (status: number, text: string, headers?: Record<string, string>) => void): void {
-    const s = deps.catalog.current().settings;
+  function receiveLog(
+    req: IncomingMessage,
+    res: ServerResponse,
+    s: Settings,
+    upload: LogUpload,
+    at: Date,
+    answer: (status: number, text: string, headers?: Record<string, string>) => void,
+  ): void {
     readBody(req, s.deviceLogMaxBytes, (err, body) => {
       if (err) return answer(413, `Log file larger than ${s.deviceLogMaxBytes} bytes.`, { Connection: 'close' });
       if (s.captureEnabled) deps.logs.capture(at, req, body!);
