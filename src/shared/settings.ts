@@ -42,6 +42,7 @@ export const settingsSchema = z.object({
   /** Sent to phones as ServerVersion/ServiceVersion. */
   serverVersion: z.string().refine((s): boolean => isVersion(s), { message: 'must be a four-part version' }).default('3.5.6907.0'),
   logRetentionDays: z.number().int().min(1).max(3650).default(30),
+  /** Everything under Logs (audit, access, capture, phone uploads) together, enforced as lines are written. */
   logMaxTotalMB: z.number().int().min(10).default(1024),
   /** Record the raw body of every phone request (for protocol work), bounded and rotated with the logs. */
   captureEnabled: z.boolean().default(false),
@@ -58,6 +59,37 @@ export const settingsSchema = z.object({
     .default(['.dmp', '.clg', '.clg2', '.bak', '.kdmp', '.dat', '.bin', '.cat', '.xml', '.txt', '.hex']),
   deviceLogMaxBytes: z.number().int().min(1024).max(100 * 1024 * 1024).default(1_024_000),
   deviceLogRetentionDays: z.number().int().min(1).max(3650).default(10),
+  /** Log uploads: what one phone may keep, and all phones together (both inside logMaxTotalMB). */
+  deviceLogMaxPerPhoneMB: z.number().int().min(1).max(1024).default(10),
+  deviceLogMaxTotalMB: z.number().int().min(1).max(100 * 1024).default(200),
+
+  // ---- Bounds on what an unauthenticated client on the phone ports can take (README: Running it safely) ----
+  /** The longest value kept from one field of an update check; a real phone sends short ones, longer is refused. */
+  maxFieldChars: z.number().int().min(32).max(4096).default(256),
+  /** Memoised update-check answers (one per distinct situation), by count and by size. */
+  answerCacheEntries: z.number().int().min(100).max(1_000_000).default(10_000),
+  answerCacheMB: z.number().int().min(1).max(1024).default(32),
+  /** Phones kept in the inventory; past it, phones that checked in once and never again make room, else new ones are not recorded. */
+  inventoryMaxDevices: z.number().int().min(100).max(10_000_000).default(250_000),
+  /** Seconds a phone connection may take to send its headers, its whole request, and may sit idle. */
+  phoneHeadersTimeoutS: z.number().int().min(1).max(600).default(10),
+  phoneRequestTimeoutS: z.number().int().min(1).max(3600).default(30),
+  phoneIdleTimeoutS: z.number().int().min(1).max(3600).default(60),
+  /** Open connections per phone listener, and from one address (trusted proxies are exempt from the latter). */
+  phoneMaxConnections: z.number().int().min(16).max(1_000_000).default(4096),
+  phoneMaxConnectionsPerAddress: z.number().int().min(1).max(100_000).default(64),
+  /** Failed sign-ins allowed per address and per account in 15 minutes. */
+  signInMaxFailures: z.number().int().min(1).max(1000).default(10),
+  /** Largest total unpacked size of a package (a small cab cannot unpack into a full disk). */
+  maxUnpackedMB: z.number().int().min(1).max(64 * 1024).default(1024),
+
+  // ---- The admin console over the network ----
+  /** Serve the console and admin API over HTTPS, with the phone listener's certificate settings. */
+  adminTls: z.boolean().default(false),
+  /** Reverse proxies in front of the console: only their X-Forwarded-For/-Proto is believed; a proxied request is never loopback. */
+  adminTrustedProxies: z.array(z.string().trim().min(1)).default([]),
+  /** Host names the console answers to; empty: its own address, loopback names and this machine's name. */
+  adminAllowedHosts: z.array(z.string().trim().min(1)).default([]),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
