@@ -6,7 +6,7 @@ import { deviceState, stateCutoffs, type DeviceRecord } from '../../src/server/d
 import { evictable, evictableBefore } from '../../src/server/domain/inventory-cap.js';
 import type { Store } from '../../src/server/app/store.js';
 import { DEVICE_STATES } from '../../src/shared/inventory-api.js';
-import { freshStore, tempDir } from '../helpers.js';
+import { freshStore, tempDir, withFreshStore } from '../helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let store: Store;
@@ -113,17 +113,6 @@ test('a write sets what changed, and the derived phase follows', () => {
 
 // ---- The cap: eviction, the count kept in memory, and what being full cost (each on a store of its own) ----
 
-async function withStore(fn: (s: Store) => void | Promise<void>): Promise<void> {
-  const t = await tempDir();
-  const s = freshStore(t.dir);
-  try {
-    await fn(s);
-  } finally {
-    s.close();
-    await t.remove();
-  }
-}
-
 /** Phone n seen first and last at these hours (of BASE), with `over` (downloads, updates). */
 function seen(n: number, first: number, last: number, over: Partial<DeviceRecord> = {}): DeviceRecord {
   const mac = `00E0DB${n.toString(16).toUpperCase().padStart(6, '0')}`;
@@ -131,7 +120,7 @@ function seen(n: number, first: number, last: number, over: Partial<DeviceRecord
 }
 
 test('eviction removes exactly the phones evictable() allows (test devices and the kept ones spared), oldest first', () =>
-  withStore((s) => {
+  withFreshStore(async (s) => {
     const now = at(1000);
     const mixed: DeviceRecord[] = [];
     for (let n = 0; n < 240; n++) {
@@ -170,7 +159,7 @@ test('eviction removes exactly the phones evictable() allows (test devices and t
   }));
 
 test('the count is kept through inserts and evictions, and counted again after another connection wrote', () =>
-  withStore(async (s) => {
+  withFreshStore(async (s) => {
     assert.equal(s.devices.count(), 0);
     s.devices.batch(() => [seen(1, 0, 0), seen(2, 0, 0), seen(3, 0, 50)].map((r) => ({ before: undefined, after: r })));
     assert.equal(s.devices.count(), 3);
@@ -188,7 +177,7 @@ test('the count is kept through inserts and evictions, and counted again after a
   }));
 
 test('what being full cost adds up from its first time, and starts again once cleared', () =>
-  withStore((s) => {
+  withFreshStore(async (s) => {
     assert.equal(s.devices.overflow(), undefined);
     s.devices.batch(() => (s.devices.countOverflow(at(1), 3, 0), []));
     s.devices.batch(() => (s.devices.countOverflow(at(2), 0, 5), []));
