@@ -13,7 +13,7 @@ export const EVICTION_GRACE_MS = 48 * 3_600_000;
  * its last check came less than an hour after its first, and was more than two days before `now`; it never
  * downloaded its offer nor reported an update; it is not a test device. Oldest last check first. A phone that came
  * back after an hour (every real phone by its second day) is never evicted; an attacker's invented phone is, after two
- * days. The SQL twin (infra/db/devices-repo.ts EVICTABLE, index devices_once of migration 5) must agree with it.
+ * days. The SQL twin (EVICT in infra/db/devices-repo.ts, on index devices_once of migration 5) must agree with it.
  */
 export function evictable(
   r: Pick<DeviceRecord, 'firstSeen' | 'lastSeen' | 'downloadedAt' | 'updatedAt'>,

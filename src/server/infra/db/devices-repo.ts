@@ -113,7 +113,7 @@ export class DevicesRepo {
 
   private readonly countSeen;
   private readonly pruneSeen;
-  private readonly evictOnce;
+  private readonly evictSeenOnce;
   private readonly countAll;
   private readonly dataVersion;
   private readonly addOverflow;
@@ -136,7 +136,7 @@ export class DevicesRepo {
     this.insert = db.prepare(INSERT);
     this.countSeen = db.prepare('INSERT INTO seen_days (day, phones) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET phones = phones + excluded.phones');
     this.pruneSeen = db.prepare(`DELETE FROM seen_days WHERE day < date((SELECT max(day) FROM seen_days), '-${SEEN_DAYS_KEPT} days')`);
-    this.evictOnce = db.prepare(EVICT);
+    this.evictSeenOnce = db.prepare(EVICT);
     this.countAll = db.prepare('SELECT count(*) FROM devices').pluck();
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
     this.addOverflow = db.prepare(`INSERT INTO inventory_overflow (id, since, evicted, refused) VALUES (1, ?, ?, ?)
@@ -163,7 +163,7 @@ export class DevicesRepo {
    * returns how many went. Inside batch()'s fn, before its changes are written.
    */
   evict(before: string, limit: number, keep: readonly string[]): number {
-    const gone = this.evictOnce.run({ before, limit, keep: JSON.stringify(keep) }).changes;
+    const gone = this.evictSeenOnce.run({ before, limit, keep: JSON.stringify(keep) }).changes;
     if (this.#count !== undefined) this.#count -= gone;
     return gone;
   }
@@ -183,10 +183,10 @@ export class DevicesRepo {
   }
 
   /**
-   * Runs fn (which reads through findAll/awaitingDownload, and may evict()) and writes the changes it returns, in one transaction:
-   * one commit, so one fsync, for a whole batch of observations. Then adds `seenDays` (day -> phones first seen on
-   * it; fn may fill it) to the distinct phones per day. `wait`: wait for another process's write to end (an import);
-   * without it the phone path gets SQLITE_BUSY at once, and its caller tries later.
+   * Runs fn (which reads through findAll/awaitingDownload, and may evict()) and writes the changes it returns, in one
+   * transaction: one commit, so one fsync, for a whole batch of observations. Then adds `seenDays` (day -> phones
+   * first seen on it; fn may fill it) to the distinct phones per day. `wait`: wait for another process's write to end
+   * (an import); without it the phone path gets SQLITE_BUSY at once, and its caller tries later.
    */
   batch(fn: () => Iterable<DeviceChange>, opts: { seenDays?: ReadonlyMap<string, number>; wait?: boolean } = {}): void {
     const timeout = this.db.pragma('busy_timeout', { simple: true }) as number;
