@@ -110,15 +110,16 @@ export function parseUpdateRequest(body: string, maxFieldChars: number): ParsedR
   const modules: ModuleReport[] = [];
   collect(doc.root, leaves, modules);
 
+  // The first value too long is named in the answer; the check itself allocates nothing (this is the hot path).
   let tooLong: string | undefined;
-  const check = (what: string, value: string) => {
+  const check = (value: string, what: string) => {
     if (value.length > maxFieldChars) tooLong ??= `${what} has ${value.length} characters, more than the ${maxFieldChars} a field may have (maxFieldChars)`;
     return value;
   };
   const field = (names: readonly string[]) => {
     for (const n of names) {
       const v = leaves.get(n);
-      if (v !== undefined) return check(`"${n}"`, v);
+      if (v !== undefined) return v.length > maxFieldChars ? check(v, `"${n}"`) : v;
     }
     return '';
   };
@@ -147,9 +148,9 @@ export function parseUpdateRequest(body: string, maxFieldChars: number): ParsedR
   }
   if (modules.length > MAX_MODULES) return { ok: false, error: `the request reports ${modules.length} modules, more than the ${MAX_MODULES} accepted` };
   for (const m of modules) {
-    check("a module's file name", m.fileName);
-    check("a module's version", m.version);
-    check("a module's time stamp", m.timestamp);
+    check(m.fileName, "a module's file name");
+    check(m.version, "a module's version");
+    check(m.timestamp, "a module's time stamp");
   }
   return tooLong ? { ok: false, error: tooLong } : { ok: true, request };
 }
