@@ -1,10 +1,10 @@
 // Wires the server: store -> catalog -> use cases -> HTTP listeners. The CLI's `serve` and the desktop shell
 // both call startServer(); nothing else builds these parts.
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import type { SecureContextOptions } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Logger } from 'pino';
@@ -20,6 +20,7 @@ import { Store } from './app/store.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { errorMiddleware } from './http/error-middleware.js';
 import { createPhoneHandler } from './http/phone-handler.js';
+import { createPhoneListener } from './http/phone-listener.js';
 import { createAppLog } from './infra/app-log.js';
 import { writeRunFile } from './infra/run-file.js';
 import { loadTls } from './infra/tls.js';
@@ -75,11 +76,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const pruning = setInterval(prune, 6 * 3600_000).unref();
     closers.unshift(() => clearInterval(pruning));
 
-    const httpServer = createHttpServer(phone);
+    const phoneListener = (name: string, tlsOptions?: SecureContextOptions) =>
+      createPhoneListener(phone, { name, settings, trustedProxies: () => catalog.current().settings.trustedProxies, log, tls: tlsOptions });
+    const httpServer = phoneListener('phone HTTP');
     const httpPort = await listen(httpServer, settings.httpPort, undefined, log, 'phone HTTP');
     closers.unshift(() => closeServer(httpServer));
     const tls = await loadTls(settings, store.paths.tlsDir);
-    const httpsServer = createHttpsServer(tls.options, phone);
+    const httpsServer = phoneListener('phone HTTPS', tls.options);
     const httpsPort = await listen(httpsServer, settings.httpsPort, undefined, log, 'phone HTTPS');
     closers.unshift(() => closeServer(httpsServer));
 

@@ -103,6 +103,12 @@ test('deep nesting is refused (callers walk the tree recursively), 256 levels ar
   assert.match((parseXml('<a>'.repeat(100_000)) as { error: string }).error, /nested too deeply/);
 });
 
+test('maxElements: a document with one element too many is refused as the parser meets it', () => {
+  assert.equal(parseXml('<a><b/><c/></a>', 3).ok, true);
+  assert.deepEqual(parseXml('<a><b/><c/><d/></a>', 3), { ok: false, error: 'more than 3 elements' });
+  assert.deepEqual(parseXml('<a>' + '<b/>'.repeat(100_000) + '</a>', 10), { ok: false, error: 'more than 10 elements' });
+});
+
 test('childNamed finds the first child by name, any case', () => {
   const r = parseXml('<r><A>1</A><a>2</a></r>');
   assert.ok(r.ok);

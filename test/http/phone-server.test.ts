@@ -208,6 +208,14 @@ test('an unknown device and an invalid MAC still get a well-formed answer', asyn
   assert.equal(badMac.status, 200);
 });
 
+test('the Host header names the BaseURL only when it could be a host name; a longer one is not believed', async () => {
+  const body = phoneRequestBody(cx600('4.0.7577.4000', TEST_MAC));
+  const named = await httpRequest(`${base}/RequestHandler/ucdevice.upx`, { method: 'POST', body, headers: { Host: 'pool01.contoso.com' } });
+  assert.match(named.body.toString(), /<BaseURL>http:\/\/pool01\.contoso\.com\/DeviceUpdateFiles_Int\//);
+  const long = await httpRequest(`${base}/RequestHandler/ucdevice.upx`, { method: 'POST', body, headers: { Host: `${'a'.repeat(250)}.contoso.com` } });
+  assert.match(long.body.toString(), /<BaseURL>http:\/\/127\.0\.0\.1:\d+\/DeviceUpdateFiles_Int\//);
+});
+
 test('a 100 MB body is refused with 413 without reading it all', async () => {
   const port = Number(new URL(base).port);
   const started = Date.now();

@@ -9,6 +9,13 @@ import {
   routePhoneRequest,
 } from '../../src/server/phone/dialect.js';
 
+const PHONE: Parameters<typeof renderUpdateRequest>[0] = {
+  deviceType: 'UCPhone', macRaw: '0021630F207B', serial: 'C185H001209', vendor: 'Polycom', model: 'CX600', revision: 'A',
+  locale: 'ENU', userName: 'user@contoso.com', requestTime: '', modules: [{ fileName: 'cpe.nbt', version: '1.0.522.34', timestamp: '01-01-1601 00:00:00' }],
+};
+/** maxFieldChars as shipped. */
+const parse = (body: string) => parseUpdateRequest(body, 256);
+
 const SAMPLE = `<Request>
   <DeviceType>UCPhone</DeviceType><MacAddress>0021630F207B</MacAddress><SerialNumber>C185H001209</SerialNumber>
   <Vendor>LG-Nortel</Vendor><Model>IP8540</Model><Revision>A</Revision><Locale>ENU</Locale>
@@ -17,7 +24,7 @@ const SAMPLE = `<Request>
 </Request>`;
 
 test('parses the reconstructed request', () => {
-  const r = parseUpdateRequest(SAMPLE);
+  const r = parse(SAMPLE);
   assert.ok(r.ok);
   assert.deepEqual(r.request, {
     deviceType: 'UCPhone',
@@ -35,7 +42,7 @@ test('parses the reconstructed request', () => {
 });
 
 test('lenient: any case, namespaces, Brand for Vendor, MACAddress, attributes, unknown elements', () => {
-  const r = parseUpdateRequest(`<?xml version="1.0"?>
+  const r = parse(`<?xml version="1.0"?>
     <u:request xmlns:u="urn:x"><u:DEVICETYPE>UCPhone</u:DEVICETYPE><MACAddress>00-21-63-0f-20-7b</MACAddress>
     <Brand>Polycom</Brand><model>CX700</model><Revision>A</Revision><Locale>DEU</Locale><Firmware>x</Firmware>
     <Modules><Module Name="CPE.nbt" Version="3.5.6907.35" TimeStamp="16-12-2008 04:43:58"/></Modules></u:request>`);
@@ -47,13 +54,13 @@ test('lenient: any case, namespaces, Brand for Vendor, MACAddress, attributes, u
 });
 
 test('lenient: modules in the audit-log form', () => {
-  const r = parseUpdateRequest('<Request><Model>CX600</Model><Files>cpe.nbt;4.0.7577.4366;01-01-2012 00:00:00#x.bin;1.0.0.0;</Files></Request>');
+  const r = parse('<Request><Model>CX600</Model><Files>cpe.nbt;4.0.7577.4366;01-01-2012 00:00:00#x.bin;1.0.0.0;</Files></Request>');
   assert.ok(r.ok);
   assert.deepEqual(r.request.modules.map((m) => m.fileName), ['cpe.nbt', 'x.bin']);
 });
 
 test('an invalid MAC is kept raw and not normalised', () => {
-  const r = parseUpdateRequest('<Request><MacAddress>00216ZZZ207B</MacAddress></Request>');
+  const r = parse('<Request><MacAddress>00216ZZZ207B</MacAddress></Request>');
   assert.ok(r.ok);
   assert.equal(r.request.mac, '');
   assert.equal(r.request.macRaw, '00216ZZZ207B');
@@ -63,7 +70,7 @@ test('refuses DTDs: XXE and entity expansion', () => {
   const xxe = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><Request><Model>&x;</Model></Request>`;
   const lol = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><Request>&lol2;</Request>`;
   for (const body of [xxe, lol]) {
-    const r = parseUpdateRequest(body);
+    const r = parse(body);
     assert.equal(r.ok, false);
     assert.match((r as { error: string }).error, /DTD/);
   }
@@ -72,13 +79,46 @@ test('refuses DTDs: XXE and entity expansion', () => {
 test('refuses malformed XML, empty bodies and deep nesting with a reason', () => {
   const deep = `<Request>${'<x>'.repeat(20_000)}${'</x>'.repeat(20_000)}</Request>`;
   for (const body of ['', '<Request><Model>CX600</Request>', 'not xml at all', '<a><b></a></b>', deep]) {
-    const r = parseUpdateRequest(body);
+    const r = parse(body);
     assert.equal(r.ok, false, body);
   }
 });
 
+test('a field longer than maxFieldChars is refused, naming the field and the limit; one at the limit is kept', () => {
+  const at = renderUpdateRequest({ ...PHONE, vendor: 'V'.repeat(40) });
+  assert.equal(parseUpdateRequest(at, 40).ok, true);
+  for (const [body, field] of [
+    [renderUpdateRequest({ ...PHONE, vendor: 'V'.repeat(41) }), '"vendor"'],
+    [SAMPLE.replace('<Model>IP8540</Model>', `<DeviceModel>${'M'.repeat(41)}</DeviceModel>`), '"devicemodel"'],
+    [SAMPLE.replace('<Locale>ENU</Locale>', '').replace('<Request>', `<Request Lang="${'x'.repeat(41)}">`), '"lang"'],
+    [renderUpdateRequest({ ...PHONE, modules: [{ fileName: 'cpe.nbt', version: '9'.repeat(41), timestamp: '' }] }), "a module's version"],
+    ['<Request><Files>cpe.nbt;1.0.0.0;01-01-1601 00:00:00#x.bin;1.0.0.0;' + 't'.repeat(41) + '</Files></Request>', "a module's time stamp"],
+  ] as const) {
+    const r = parseUpdateRequest(body, 40);
+    assert.equal(r.ok, false, field);
+    assert.equal((r as { error: string }).error.split(' has ')[0], field);
+    assert.match((r as { error: string }).error, /has 41 characters, more than the 40 a field may have \(maxFieldChars\)$/);
+  }
+});
+
+test('the 58 KB Vendor of the memory attack is refused with the shipped limit', () => {
+  const r = parse(renderUpdateRequest({ ...PHONE, vendor: 'v'.repeat(58 * 1024) }));
+  assert.equal(r.ok, false);
+  assert.match((r as { error: string }).error, /^"vendor" has 59392 characters, more than the 256/);
+});
+
+test('too many modules or elements are refused; a full but plausible request is not', () => {
+  const modules = (n: number) => Array.from({ length: n }, (_, i) => ({ fileName: `f${i}.bin`, version: '1.0.0.0', timestamp: '01-01-1601 00:00:00' }));
+  assert.equal(parse(renderUpdateRequest({ ...PHONE, modules: modules(32) })).ok, true);
+  assert.match((parse(renderUpdateRequest({ ...PHONE, modules: modules(33) })) as { error: string }).error, /reports 33 modules, more than the 32/);
+  const audit = modules(40).map((m) => `${m.fileName};${m.version};${m.timestamp}`).join('#');
+  assert.match((parse(`<Request><Files>${audit}</Files></Request>`) as { error: string }).error, /reports 40 modules/);
+  assert.match((parse(`<Request><Files>${'#'.repeat(60_000)}</Files></Request>`) as { error: string }).error, /list of modules has 60000 characters/);
+  assert.match((parse(`<Request>${'<x/>'.repeat(5000)}</Request>`) as { error: string }).error, /^more than \d+ elements$/);
+});
+
 test('predefined entities and character references are decoded', () => {
-  const r = parseUpdateRequest('<Request><UserName>a&amp;b&#64;c</UserName></Request>');
+  const r = parse('<Request><UserName>a&amp;b&#64;c</UserName></Request>');
   assert.ok(r.ok);
   assert.equal(r.request.userName, 'a&b@c');
 });
@@ -88,7 +128,7 @@ test('request render/parse round trip (the simulator speaks what the server read
     deviceType: 'UCPhone', macRaw: '001B9E4B5B10', serial: '1108015382', vendor: 'LG-Nortel', model: 'IP8540', revision: 'A',
     locale: 'ENU', userName: '<me>', requestTime: '', modules: [{ fileName: 'cpe.nbt', version: '0.0.0.0', timestamp: '01-01-1601 00:00:00' }],
   });
-  const r = parseUpdateRequest(body);
+  const r = parse(body);
   assert.ok(r.ok);
   assert.equal(r.request.userName, '<me>');
   assert.equal(r.request.mac, '001B9E4B5B10');

@@ -6,6 +6,7 @@ import { modelKey, type Image, type ImageFile } from '../domain/device.js';
 import type { DecisionSettings, RuleWithImages } from '../domain/update-decision.js';
 import type { StoreFile } from '../infra/db/packages-repo.js';
 import type { TestDevice } from '../infra/db/test-devices-repo.js';
+import { BoundedCache } from '../domain/bounded-cache.js';
 import type { Store } from './store.js';
 import type { MemoAnswer } from './update-check.js';
 
@@ -18,8 +19,8 @@ export interface CatalogSnapshot {
   testBySerial: ReadonlyMap<string, TestDevice>;
   /** Servable files by lower-cased path below DeviceUpdateFiles_Int/. */
   files: ReadonlyMap<string, StoreFile>;
-  /** Answers already made against this snapshot (see update-check.ts). */
-  answers: Map<string, MemoAnswer>;
+  /** Answers already made against this snapshot (see update-check.ts), bounded by the settings. */
+  answers: BoundedCache<MemoAnswer>;
 }
 
 export class Catalog {
@@ -90,6 +91,6 @@ function buildSnapshot(store: Store): CatalogSnapshot {
     testByMac,
     testBySerial,
     files,
-    answers: new Map(),
+    answers: new BoundedCache(settings.answerCacheEntries, settings.answerCacheMB * 1024 * 1024),
   };
 }

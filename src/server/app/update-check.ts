@@ -27,8 +27,6 @@ export function matchTestDevice(snap: CatalogSnapshot, req: Pick<DeviceRequest, 
   return bySerial ? { name: bySerial.name, matchedBy: 'serial' as const } : null;
 }
 
-const MAX_MEMO = 50_000;
-
 /** An answer memoised per snapshot; its XML is rendered again only when CurrentTime's second changes. */
 export interface MemoAnswer {
   decision: Decision;
@@ -45,20 +43,27 @@ export function checkForUpdate(snap: CatalogSnapshot, request: DeviceRequest, ct
   // each once per snapshot of the store (any change makes a new snapshot, with an empty memo).
   let memoKey = `${model}\0${request.locale.toLowerCase()}\0${testDevice ? `${testDevice.matchedBy}:${testDevice.name}` : ''}\0${ctx.internalBase}\0${ctx.externalBase}\0${ctx.external}`;
   for (const m of request.modules) memoKey += `\0${m.fileName.toLowerCase()};${m.version}`;
+  const second = Math.floor(ctx.now.getTime() / 1000);
   let answer = snap.answers.get(memoKey);
   if (!answer) {
     const decision = decideUpdate({ request, testDevice, rules: snap.rulesByModel.get(model) ?? [], interim: snap.interim, settings: snap.decisionSettings });
-    answer = { decision, ...answerFor(snap, decision, ctx), xml: '', second: NaN };
-    if (snap.answers.size >= MAX_MEMO) snap.answers.clear();
-    snap.answers.set(memoKey, answer);
-  }
-  const second = Math.floor(ctx.now.getTime() / 1000);
-  if (answer.second !== second) {
+    const made = answerFor(snap, decision, ctx);
+    answer = { decision, ...made, xml: renderUpdateResponse(made.response), second };
+    snap.answers.set(memoKey, answer, memoSize(memoKey, answer));
+  } else if (answer.second !== second) {
     answer.response.currentTime = ctx.now;
     answer.xml = renderUpdateResponse(answer.response);
     answer.second = second;
   }
   return answer;
+}
+
+/** About the bytes an answer holds (answerCacheMB): what grows with what a phone sends (its fields, its Host header)
+ * and with the offer is the key, the XML (the logged URLs repeat parts of it) and the decision's trace. */
+function memoSize(key: string, answer: MemoAnswer): number {
+  let size = key.length + answer.xml.length;
+  for (const line of answer.decision.trace) size += line.length;
+  return size;
 }
 
 function answerFor(snap: CatalogSnapshot, decision: Decision, ctx: CheckContext): Pick<MemoAnswer, 'response' | 'logged'> {

@@ -18,15 +18,23 @@ export type XmlResult = { ok: true; root: XmlElement } | { ok: false; error: str
 const local = (name: string) => name.slice(name.indexOf(':') + 1);
 const MAX_DEPTH = 256;
 
-export function parseXml(text: string): XmlResult {
+/** `maxElements`: a document with more elements is refused as soon as the parser meets one too many. */
+export function parseXml(text: string, maxElements = Infinity): XmlResult {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) return { ok: false, error: 'DTDs and entity declarations are not accepted' };
   const parser = new SaxesParser({ position: true });
   const stack: XmlElement[] = [];
   const texts: string[] = [];
   let root: XmlElement | undefined;
+  let elements = 0;
+  let refused: string | undefined;
+  const refuse = (why: string) => {
+    refused = why;
+    throw new Error(why);
+  };
   parser.on('opentag', (tag) => {
     // Callers walk the tree recursively: a 64 KB body of nested tags must be refused, not overflow the stack.
-    if (stack.length >= MAX_DEPTH) throw new Error(`elements nested too deeply (more than ${MAX_DEPTH})`);
+    if (stack.length >= MAX_DEPTH) refuse(`elements nested too deeply (more than ${MAX_DEPTH})`);
+    if (++elements > maxElements) refuse(`more than ${maxElements} elements`);
     const attrs: Record<string, string> = {};
     for (const [k, v] of Object.entries(tag.attributes)) attrs[local(k)] = String(v);
     const el: XmlElement = { name: local(tag.name), attrs, children: [], text: '' };
@@ -48,7 +56,7 @@ export function parseXml(text: string): XmlResult {
   try {
     parser.write(text.replace(/^\uFEFF/, '')).close();
   } catch (e) {
-    return { ok: false, error: `malformed XML: ${(e as Error).message}` };
+    return { ok: false, error: refused ?? `malformed XML: ${(e as Error).message}` };
   }
   return root ? { ok: true, root } : { ok: false, error: 'no root element' };
 }

@@ -36,6 +36,9 @@ export interface PhoneHandlerDeps {
 }
 
 const HOST_RE = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+/** A DNS name has at most 253 characters, and a port 6 more: a longer Host header is not believed (it would also
+ * be part of the memoised answer's key). */
+const MAX_HOST_CHARS = 259;
 
 export function createPhoneHandler(deps: PhoneHandlerDeps) {
   const clock = deps.clock ?? (() => new Date());
@@ -117,7 +120,7 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
       if (err) return answer(413, `Request body larger than ${snap.settings.maxRequestBytes} bytes.`, { Connection: 'close' });
       try {
         if (snap.settings.captureEnabled) deps.logs.capture(at, req, body!);
-        const parsed = parseUpdateRequest(body!.toString('utf8'));
+        const parsed = parseUpdateRequest(body!.toString('utf8'), snap.settings.maxFieldChars);
         if (!parsed.ok) return answer(400, `Bad request: ${parsed.error}.`);
         const result = checkForUpdate(snap, parsed.request, { ...base, external: route.external, now: at });
         xml(res, result.xml);
@@ -164,7 +167,7 @@ function externalDenied(s: Settings, ip: string): { status: number; text: string
 function baseUrls(req: IncomingMessage, s: Settings): { internalBase: string; externalBase: string } {
   let internalBase = s.internalUrl;
   if (!internalBase) {
-    const host = req.headers.host && HOST_RE.test(req.headers.host) ? req.headers.host : localHost(req);
+    const host = req.headers.host && req.headers.host.length <= MAX_HOST_CHARS && HOST_RE.test(req.headers.host) ? req.headers.host : localHost(req);
     internalBase = `${(req.socket as TLSSocket).encrypted ? 'https' : 'http'}://${host}`;
   }
   return { internalBase, externalBase: s.externalUrl || internalBase };
@@ -175,7 +178,9 @@ function localHost(req: IncomingMessage): string {
   return `${addr.includes(':') ? `[${addr}]` : addr}:${req.socket.localPort}`;
 }
 
-export const clientIp = (req: IncomingMessage) => (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+/** A client's address as admins write it: IPv4 without the ::ffff: of a dual-stack socket. */
+export const plainAddress = (address: string | undefined) => (address ?? '').replace(/^::ffff:/, '');
+export const clientIp = (req: IncomingMessage) => plainAddress(req.socket.remoteAddress);
 
 function readBody(req: IncomingMessage, limit: number, done: (err: Error | null, body?: Buffer) => void): void {
   const declared = Number(req.headers['content-length'] ?? 0);

@@ -3,6 +3,7 @@
 // this is the one file to correct.
 import { normaliseMac, type DeviceRequest, type ModuleReport } from '../domain/device.js';
 import type { LogUpload } from '../domain/device-log.js';
+import { BoundedCache } from '../domain/bounded-cache.js';
 import { childNamed, parseXml, type XmlElement } from '../domain/xml-tree.js';
 
 // ---- Paths (known from IIS logs; matched case-insensitively as IIS did) ----
@@ -37,15 +38,15 @@ export function routePhoneRequest(rawPath: string): PhoneRoute {
   return { kind: 'file', external, path };
 }
 
-const encodedFolders = new Map<string, string>();
+// Folders come from the store's catalog, never from a request; bounded all the same, like every memo on this path.
+const encodedFolders = new BoundedCache<string>(10_000, Infinity);
 
 /** The URL of an image folder (or a file in it). Encoded folders are memoised: they repeat on every update check. */
 export function fileUrl(base: string, external: boolean, folder: string, fileName?: string): string {
   let encoded = encodedFolders.get(folder);
   if (encoded === undefined) {
     encoded = folder.split('/').map(encodeURIComponent).join('/');
-    if (encodedFolders.size > 10_000) encodedFolders.clear();
-    encodedFolders.set(folder, encoded);
+    encodedFolders.set(folder, encoded, 0);
   }
   const file = fileName ? `/${encodeURIComponent(fileName)}` : '';
   return `${base}/${external ? 'DeviceUpdateFiles_Ext' : 'DeviceUpdateFiles_Int'}/${encoded}${file}`;
@@ -80,7 +81,6 @@ export function parseLogUpload(query: string): LogUpload | undefined {
 export type ParsedRequest = { ok: true; request: DeviceRequest } | { ok: false; error: string };
 
 /** Lower-cased element or attribute names accepted for each field. */
-/** Lower-cased element or attribute names accepted for each field. */
 const FIELD_NAMES: Record<Exclude<keyof DeviceRequest, 'mac' | 'modules'>, string[]> = {
   deviceType: ['devicetype', 'type'],
   macRaw: ['macaddress', 'mac', 'devicemacaddress'],
@@ -93,17 +93,36 @@ const FIELD_NAMES: Record<Exclude<keyof DeviceRequest, 'mac' | 'modules'>, strin
   requestTime: ['requestdatetime', 'requesttime', 'currenttime'],
 };
 const MODULE_CONTAINERS = new Set(['file', 'module']);
+const MODULE_LISTS = ['files', 'modules', 'requested'];
 const MODULE_FIELDS = { fileName: ['filename', 'name'], version: ['version', 'fileversion'], timestamp: ['timestamp', 'time', 'filetime'] };
 
-export function parseUpdateRequest(body: string): ParsedRequest {
+// A real phone sends a dozen short fields and a handful of modules (cpe.nbt and its kin). These bounds leave room
+// for synonyms and unknown elements, and keep what one request makes us hold, walk and remember small.
+const MAX_MODULES = 32;
+const MAX_ELEMENTS = 2 * (16 + 4 * MAX_MODULES);
+
+/** Refuses a request with a kept value longer than maxFieldChars (the setting), or too many modules or elements. */
+export function parseUpdateRequest(body: string, maxFieldChars: number): ParsedRequest {
   if (body.trim() === '') return { ok: false, error: 'empty request body' };
-  const doc = parseXml(body);
+  const doc = parseXml(body, MAX_ELEMENTS);
   if (!doc.ok) return doc;
   const leaves = new Map<string, string>();
   const modules: ModuleReport[] = [];
   collect(doc.root, leaves, modules);
 
-  const field = (names: string[]) => names.map((n) => leaves.get(n)).find((v) => v !== undefined) ?? '';
+  // The first value too long is named in the answer; the check itself allocates nothing (this is the hot path).
+  let tooLong: string | undefined;
+  const check = (value: string, what: string) => {
+    if (value.length > maxFieldChars) tooLong ??= `${what} has ${value.length} characters, more than the ${maxFieldChars} a field may have (maxFieldChars)`;
+    return value;
+  };
+  const field = (names: readonly string[]) => {
+    for (const n of names) {
+      const v = leaves.get(n);
+      if (v !== undefined) return v.length > maxFieldChars ? check(v, `"${n}"`) : v;
+    }
+    return '';
+  };
   const request: DeviceRequest = {
     deviceType: field(FIELD_NAMES.deviceType),
     macRaw: field(FIELD_NAMES.macRaw),
@@ -120,13 +139,20 @@ export function parseUpdateRequest(body: string): ParsedRequest {
   request.mac = normaliseMac(request.macRaw) ?? '';
   // The audit-log form "cpe.nbt;1.0.522.34;01-01-1601 00:00:00#..." is accepted too, in a Files/Modules element.
   if (modules.length === 0) {
-    const text = field(['files', 'modules', 'requested']);
+    const text = MODULE_LISTS.map((n) => leaves.get(n)).find((v) => v !== undefined) ?? '';
+    if (text.length > MAX_MODULES * (3 * maxFieldChars + 3)) return { ok: false, error: `the list of modules has ${text.length} characters, more than ${MAX_MODULES} modules take` };
     for (const part of text.split('#').filter(Boolean)) {
       const [fileName = '', version = '', timestamp = ''] = part.split(';').map((s) => s.trim());
       if (fileName) modules.push({ fileName, version, timestamp });
     }
   }
-  return { ok: true, request };
+  if (modules.length > MAX_MODULES) return { ok: false, error: `the request reports ${modules.length} modules, more than the ${MAX_MODULES} accepted` };
+  for (const m of modules) {
+    check(m.fileName, "a module's file name");
+    check(m.version, "a module's version");
+    check(m.timestamp, "a module's time stamp");
+  }
+  return tooLong ? { ok: false, error: tooLong } : { ok: true, request };
 }
 
 /** Leaf elements and attributes anywhere in the document by lower-cased name (the first one wins); modules apart. */
