@@ -5,6 +5,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DailyLogWriter, type DailyLogWriterOptions } from '../../src/server/infra/logs/daily-log-writer.js';
+import { roomyBudget } from '../fixtures/log-budget.js';
 
 async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ucupdates-log-'));
@@ -25,7 +26,7 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 function writer(dir: string, c: { clock: () => Date }, extra: Partial<DailyLogWriterOptions> = {}): DailyLogWriter {
-  return new DailyLogWriter({ dir, fileName: dayName, header: () => ['#h1', '#h2'], clock: c.clock, ...extra });
+  return new DailyLogWriter({ dir, budget: roomyBudget(dir), fileName: dayName, header: () => ['#h1', '#h2'], clock: c.clock, ...extra });
 }
 
 test('writes lines after the header, creating the folder, CRLF by default', async (t) => {
@@ -42,7 +43,7 @@ test('writes lines after the header, creating the folder, CRLF by default', asyn
 test('the header callback gets the creation time; a string header is one line', async (t) => {
   const dir = await tempDir(t);
   const c = fakeClock('2024-05-01T10:11:12Z');
-  const w = new DailyLogWriter({ dir, fileName: dayName, header: (at) => `#Date ${at.toISOString()}`, eol: '\n', clock: c.clock });
+  const w = new DailyLogWriter({ dir, budget: roomyBudget(dir), fileName: dayName, header: (at) => `#Date ${at.toISOString()}`, eol: '\n', clock: c.clock });
   w.write('a');
   await w.close();
   assert.equal(await readFile(join(dir, 'day-2024-05-01.log'), 'utf8'), '#Date 2024-05-01T10:11:12.000Z\na\n');
@@ -196,7 +197,7 @@ test('a second outage after a recovery is reported again', async (t) => {
 
 test('a write error (disk full) is reported once and the lines are counted', { skip: !existsSync('/dev/full') }, async () => {
   const errors: Error[] = [];
-  const w = new DailyLogWriter({ dir: '/dev', fileName: () => 'full', onError: (err) => errors.push(err) });
+  const w = new DailyLogWriter({ dir: '/dev', budget: roomyBudget(tmpdir()), fileName: () => 'full', onError: (err) => errors.push(err) });
   w.write('a');
   w.write('b');
   await until(() => errors.length === 1);
@@ -210,6 +211,7 @@ test('a throwing fileName or onError callback does not escape write()', async (t
   const dir = await tempDir(t);
   const w = new DailyLogWriter({
     dir,
+    budget: roomyBudget(dir),
     fileName: () => {
       throw new Error('bad name');
     },
