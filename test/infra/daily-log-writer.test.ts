@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DailyLogWriter, type DailyLogWriterOptions } from '../../src/server/infra/logs/daily-log-writer.js';
+import { DailyLogWriter, partFileName, type DailyLogWriterOptions } from '../../src/server/infra/logs/daily-log-writer.js';
+import { LogBudget, PARTS_PER_BUDGET } from '../../src/server/infra/logs/log-budget.js';
 import { roomyBudget } from '../fixtures/log-budget.js';
 
 async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
@@ -73,6 +74,74 @@ test('after a restart, appends to the existing file without a second header', as
   second.write('after restart');
   await second.close();
   assert.equal(await readFile(join(dir, 'day-2024-05-01.log'), 'utf8'), '#h1\r\n#h2\r\nbefore restart\r\nafter restart\r\n');
+});
+
+/** A budget of parts of `partBytes` over `dir`, started (it has counted what is on disk). */
+async function smallBudget(dir: string, partBytes: number): Promise<LogBudget> {
+  const b = new LogBudget({ root: dir, limits: () => ({ maxBytes: partBytes * PARTS_PER_BUDGET, maxAgeDays: 3650 }), agedDirs: [] });
+  await b.start();
+  return b;
+}
+
+const onDisk = async (dir: string) => {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(dir)).sort()) out[name] = await readFile(join(dir, name), 'utf8');
+  return out;
+};
+
+test("a day is split into parts of the budget's part size, each with the header, the first keeping the day's name", async (t) => {
+  const dir = await tempDir(t);
+  const budget = await smallBudget(dir, 40);
+  const w = writer(dir, fakeClock('2024-05-01T08:00:00Z'), { budget });
+  // 9 bytes a line: four fit a part of 40 (the header is charged when the part opens).
+  for (let i = 0; i < 10; i++) w.write(`line-${i}0`);
+  await w.close();
+  const h = '#h1\r\n#h2\r\n';
+  assert.deepEqual(await onDisk(dir), {
+    'day-2024-05-01.log': `${h}line-00\r\nline-10\r\nline-20\r\nline-30\r\n`,
+    'day-2024-05-01.2.log': `${h}line-40\r\nline-50\r\nline-60\r\nline-70\r\n`,
+    'day-2024-05-01.3.log': `${h}line-80\r\nline-90\r\n`,
+  });
+  assert.equal(budget.usedBytes, 3 * h.length + 10 * 9);
+  assert.equal(partFileName('u_ex240501.log', 12), 'u_ex240501.12.log');
+});
+
+test("after a restart, the day's last part is continued, and a full one is followed by the next", async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'day-2024-05-01.log'), 'x'.repeat(40));
+  await writeFile(join(dir, 'day-2024-05-01.2.log'), 'y'.repeat(20));
+  const c = fakeClock('2024-05-01T08:00:00Z');
+  const w = writer(dir, c, { budget: await smallBudget(dir, 40) });
+  w.write('line-00');
+  w.write('line-10');
+  w.write('line-20');
+  await w.close();
+  const files = await onDisk(dir);
+  assert.equal(files['day-2024-05-01.2.log'], `${'y'.repeat(20)}line-00\r\nline-10\r\n`);
+  assert.equal(files['day-2024-05-01.3.log'], '#h1\r\n#h2\r\nline-20\r\n');
+});
+
+test('the budget holds: old parts go oldest first, the open part never, and lines that do not fit are dropped and counted', async (t) => {
+  const dir = await tempDir(t);
+  const budget = await smallBudget(dir, 40); // 640 bytes
+  const c = fakeClock('2024-05-01T08:00:00Z');
+  const w = writer(dir, c, { budget, header: undefined });
+  // A burst faster than any deletion: what fits the budget is kept, the rest dropped.
+  for (let i = 0; i < 100; i++) w.write(`burst-${String(i).padStart(2, '0')}`);
+  assert.equal(w.droppedLines, 100 - Math.floor(640 / 10));
+  // Then a steady flow: old parts make room, oldest first.
+  for (let i = 0; i < 300; i++) {
+    w.write(`steady${String(i).padStart(3, '0')}`);
+    if (i % 4 === 3) await new Promise((r) => setTimeout(r, 2));
+  }
+  await w.close();
+  const files = await onDisk(dir);
+  const total = Object.values(files).reduce((n, text) => n + Buffer.byteLength(text), 0);
+  assert.ok(total <= 640, `${total} bytes on disk`);
+  assert.equal(files['day-2024-05-01.log'], undefined, 'the oldest part went');
+  const last = Object.keys(files).sort((a, b) => Number(/\.(\d+)\.log$/.exec(b)?.[1] ?? 1) - Number(/\.(\d+)\.log$/.exec(a)?.[1] ?? 1))[0]!;
+  assert.match(files[last]!, /steady299\r\n$/);
+  assert.ok(w.droppedLines < 100, `${w.droppedLines} dropped`);
 });
 
 test('an existing empty file gets the header', async (t) => {
