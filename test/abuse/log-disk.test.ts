@@ -4,10 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { DEFAULT_PHONE, httpRequest, simulateCheck, type SimulatedPhone } from '../../src/cli/phone-simulator.js';
 import { deviceHistory } from '../../src/server/app/device-history.js';
+import { auditFileName } from '../../src/server/domain/audit-format.js';
 import { listDevices } from '../../src/server/app/inventory.js';
 import { updateSettings } from '../../src/server/app/settings.js';
 import type { RunningServer } from '../../src/server/compose.js';
@@ -216,4 +218,46 @@ test("after a restart, the first pass brings an over-budget Logs folder within b
   // Oldest first: the newest planted files are kept.
   for (const path of planted.slice(-8)) assert.equal(existsSync(path), true, path);
   assert.equal((await simulateCheck(second.urls.http, known)).status, 200);
+});
+
+test('a full disk: uploads get 507 and leave nothing, log lines are dropped, and the server log says so once per outage', { skip: !existsSync('/dev/full') }, async (t) => {
+  const tmp = await tempDir();
+  const lines: string[] = [];
+  const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
+  const now = new Date('2026-12-01T10:00:00.000Z');
+  const server = await startTestServer(join(tmp.dir, 'data'), { clock: () => now, log });
+  t.after(async () => {
+    await server.close();
+    await tmp.remove();
+  });
+  updateSettings(server.store, { serverName: 'ucu' }, 'test');
+  const known = phone(1);
+  await checkIn(server, [known]);
+  const dirs = logFolders(server.store.paths.logDir);
+  const diskFull = () => lines.filter((l) => /"msg":"The disk is full/.test(l)).map((l) => JSON.parse(l).msg as string);
+
+  // /dev/full in place of the files being written: every write fails with ENOSPC, as on a full disk.
+  const uploadDir = join(dirs.client, 'Watson', known.mac);
+  await mkdir(uploadDir, { recursive: true });
+  const partials = ['a', 'b'].map((n) => join(uploadDir, `20261201T100000-000Z-${n}.dmp.partial`));
+  for (const p of partials) await symlink('/dev/full', p);
+  for (const n of ['a', 'b']) {
+    const r = await upload(server, `LogType=Watson&FileName=${n}.dmp&MacAddress=${known.mac}`, Buffer.alloc(1000));
+    assert.equal(r.status, 507);
+    assert.equal(r.body.toString(), "Log refused: the server's disk is full.");
+  }
+  for (const p of partials) assert.equal(existsSync(p), false, p);
+  assert.deepEqual(server.store.deviceLogs.listFor(known.mac, ''), []);
+  assert.deepEqual(diskFull(), ['The disk is full: phone log uploads are refused until there is room.']);
+
+  // The audit log of a new day on the full disk: the check is answered, its line dropped, and said once.
+  const tomorrow = new Date(now.getTime() + DAY);
+  await mkdir(dirs.audit, { recursive: true });
+  await symlink('/dev/full', join(dirs.audit, auditFileName('ucu', tomorrow)));
+  now.setTime(tomorrow.getTime());
+  for (let i = 0; i < 3; i++) assert.equal((await simulateCheck(server.urls.http, known)).status, 200);
+  await eventually(() => assert.equal(diskFull().length, 2));
+  assert.equal(diskFull()[1], 'The disk is full: audit log lines are dropped until there is room.');
+  // Room again: the next upload is kept.
+  assert.equal((await upload(server, `LogType=Watson&FileName=c.dmp&MacAddress=${known.mac}`, Buffer.alloc(1000))).status, 200);
 });
