@@ -1,7 +1,7 @@
 // Filling the disk through Logs/ (issue 9), as a client on the phone network would: log uploads from phones the
 // server never saw, uploads past the quotas from phones it knows, a flood of update checks over several days with the
 // smallest budget, and a restart over a Logs folder already past its budget. Each ends with a real phone answered.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, stat, symlink, utimes, writeFile } from 'node:fs/promises';
@@ -34,13 +34,25 @@ async function onDisk(dir: string): Promise<{ bytes: number; files: Map<string, 
   return { bytes: [...files.values()].reduce((a, b) => a + b, 0), files };
 }
 
+/** A server in a fresh data folder, closed and removed after the test. */
+async function serve(t: TestContext, opts: Parameters<typeof startTestServer>[1] = {}): Promise<RunningServer> {
+  const tmp = await tempDir();
+  const server = await startTestServer(join(tmp.dir, 'data'), opts);
+  t.after(async () => {
+    await server.close();
+    await tmp.remove();
+  });
+  return server;
+}
+
 const upload = (server: RunningServer, query: string, body: Buffer) =>
   httpRequest(`${server.urls.http}/RequestHandler/ucdevice.upx?${query}`, { method: 'POST', body, headers: { 'Content-Type': 'application/octet-stream' } });
 
 /** Phones the inventory knows: each checks in once, and is recorded within a second. */
 async function checkIn(server: RunningServer, phones: SimulatedPhone[]): Promise<void> {
   for (const p of phones) assert.equal((await simulateCheck(server.urls.http, p)).status, 200);
-  await eventually(() => assert.ok(phones.every((p) => server.store.devices.knows(p.mac, ''))));
+  // With a message: a failed assert.ok without one parses this file to write it, slower than eventually's retries.
+  await eventually(() => assert.ok(phones.every((p) => server.store.devices.knows(p.mac, '')), 'the inventory has not recorded the phones yet'));
 }
 
 /** Runs fn over items, `width` at a time. */
@@ -59,12 +71,7 @@ async function inParallel<T, R>(items: T[], width: number, fn: (item: T) => Prom
 const phone = (i: number): SimulatedPhone => ({ ...DEFAULT_PHONE, mac: `0004F2${i.toString(16).toUpperCase().padStart(6, '0')}`, serial: `SN${i}` });
 
 test('300 uploads of 1 MB from 300 invented MACs are all refused, and nothing is stored', async (t) => {
-  const tmp = await tempDir();
-  const server = await startTestServer(join(tmp.dir, 'data'));
-  t.after(async () => {
-    await server.close();
-    await tmp.remove();
-  });
+  const server = await serve(t);
   const real = phone(1);
   await checkIn(server, [real]);
   const body = Buffer.alloc(1_000_000, 'A');
@@ -82,12 +89,7 @@ test('300 uploads of 1 MB from 300 invented MACs are all refused, and nothing is
 });
 
 test("known phones: one phone's quota and all phones' quota hold, also when a phone sends its uploads at once", async (t) => {
-  const tmp = await tempDir();
-  const server = await startTestServer(join(tmp.dir, 'data'));
-  t.after(async () => {
-    await server.close();
-    await tmp.remove();
-  });
+  const server = await serve(t);
   updateSettings(server.store, { deviceLogMaxBytes: 300_000, deviceLogMaxPerPhoneMB: 1, deviceLogMaxTotalMB: 2 }, 'test');
   const [a, b, c] = [phone(1), phone(2), phone(3)];
   await checkIn(server, [a!, b!, c!]);
@@ -113,14 +115,9 @@ test("known phones: one phone's quota and all phones' quota hold, also when a ph
 });
 
 test('a flood of update checks over four days keeps Logs within the smallest budget, in parts, deleting the oldest only', async (t) => {
-  const tmp = await tempDir();
   const start = new Date('2026-12-01T10:00:00.000Z');
   let now = start;
-  const server = await startTestServer(join(tmp.dir, 'data'), { clock: () => now });
-  t.after(async () => {
-    await server.close();
-    await tmp.remove();
-  });
+  const server = await serve(t, { clock: () => now });
   updateSettings(server.store, { logMaxTotalMB: 10, captureEnabled: true }, 'test');
   const budget = 10 * MB;
   const part = budget / PARTS_PER_BUDGET;
@@ -221,15 +218,10 @@ test("after a restart, the first pass brings an over-budget Logs folder within b
 });
 
 test('a full disk: uploads get 507 and leave nothing, log lines are dropped, and the server log says so once per outage', { skip: !existsSync('/dev/full') }, async (t) => {
-  const tmp = await tempDir();
   const lines: string[] = [];
   const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
   const now = new Date('2026-12-01T10:00:00.000Z');
-  const server = await startTestServer(join(tmp.dir, 'data'), { clock: () => now, log });
-  t.after(async () => {
-    await server.close();
-    await tmp.remove();
-  });
+  const server = await serve(t, { clock: () => now, log });
   updateSettings(server.store, { serverName: 'ucu' }, 'test');
   const known = phone(1);
   await checkIn(server, [known]);

@@ -31,7 +31,7 @@ before(async () => {
   cookie = /^([^;]+)/.exec(r.headers.get('set-cookie')!)![1]!;
   assert.equal((await simulateCheck(server.urls.http, PHONE)).status, 200);
   // Logs are taken only from phones in the inventory, which records a check within a second.
-  await eventually(() => assert.ok(server.store.devices.knows(PHONE.mac, '')));
+  await eventually(() => assert.ok(server.store.devices.knows(PHONE.mac, ''), 'the inventory has not recorded the phone yet'));
 });
 after(async () => {
   await server.close();
