@@ -87,7 +87,7 @@ export class LogBudget {
     f.size += bytes;
     f.at = this.#clock().getTime();
     this.#used += bytes;
-    if (maxBytes - this.#used < maxBytes / PARTS_PER_BUDGET) this.#reclaimSoon();
+    this.#reclaimIfLow();
     return true;
   }
 
@@ -111,7 +111,9 @@ export class LogBudget {
     if (!f) return;
     f.holds = Math.max(0, f.holds - 1);
     if (f.holds === 0 && f.size === 0) this.#files.delete(path);
+    // A part the writer has let go of can make room now, not only at the next charge.
     this.#stuck = false;
+    this.#reclaimIfLow();
   }
 
   /** Deletes these files now (their owner's retention, a failed upload) and stops counting them. */
@@ -187,6 +189,11 @@ export class LogBudget {
     let f = this.#files.get(path);
     if (!f) this.#files.set(path, (f = { size: 0, at: this.#clock().getTime(), holds: 0 }));
     return f;
+  }
+
+  #reclaimIfLow(): void {
+    const { maxBytes } = this.#opts.limits();
+    if (maxBytes - this.#used < maxBytes / PARTS_PER_BUDGET) this.#reclaimSoon();
   }
 
   #reclaimSoon(): void {
