@@ -44,7 +44,8 @@ export async function openPhoneLogs(logDir: string, settings: () => Settings, lo
     },
     onError: (err) => log.error({ err }, 'log retention failed'),
   });
-  await budget.start();
+  // A Logs folder that cannot be read must not stop the service: its writers then report their own failures.
+  await budget.start().catch((err: unknown) => log.error({ err }, 'cannot count the Logs folder; its size is counted from now on'));
   const onError = (what: string) => (err: Error) =>
     (err as NodeJS.ErrnoException).code === 'ENOSPC'
       ? log.error(`The disk is full: ${what} log lines are dropped until there is room.`)

@@ -30,6 +30,7 @@ export const PARTIAL_SUFFIX = '.partial';
 export const PARTS_PER_BUDGET = 16;
 
 const DAY_MS = 86_400_000;
+const STAT_BATCH = 64;
 const HOUR_MS = 3_600_000;
 
 interface Tracked {
@@ -147,21 +148,14 @@ export class LogBudget {
       throw err;
     }
     const stale: string[] = [];
+    const found: string[] = [];
     for (const e of entries) {
       if (!e.isFile()) continue;
-      const path = join(e.parentPath, e.name);
-      if (e.name.endsWith(PARTIAL_SUFFIX)) {
-        stale.push(path);
-        continue;
-      }
-      try {
-        const s = await stat(path);
-        if (this.#files.has(path)) continue;
-        this.#files.set(path, { size: s.size, at: s.mtimeMs, holds: 0 });
-        this.#used += s.size;
-      } catch {
-        // Deleted meanwhile.
-      }
+      (e.name.endsWith(PARTIAL_SUFFIX) ? stale : found).push(join(e.parentPath, e.name));
+    }
+    // A few at a time: one by one, a folder of 100,000 uploads would delay the start by seconds.
+    for (let i = 0; i < found.length; i += STAT_BATCH) {
+      await Promise.all(found.slice(i, i + STAT_BATCH).map((path) => this.#found(path)));
     }
     await Promise.all(stale.map((p) => unlink(p).catch(() => undefined)));
     await this.pruneOld();
@@ -183,6 +177,17 @@ export class LogBudget {
     const timer = setInterval(() => void this.pruneOld().catch((err: unknown) => this.#opts.onError?.(err)), intervalMs);
     timer.unref(); // housekeeping must not keep the process alive
     return () => clearInterval(timer);
+  }
+
+  async #found(path: string): Promise<void> {
+    try {
+      const s = await stat(path);
+      if (this.#files.has(path)) return;
+      this.#files.set(path, { size: s.size, at: s.mtimeMs, holds: 0 });
+      this.#used += s.size;
+    } catch {
+      // Deleted meanwhile.
+    }
   }
 
   #track(path: string): Tracked {
