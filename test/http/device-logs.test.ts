@@ -103,6 +103,13 @@ test('a name from the phone cannot leave its folder', async () => {
   assert.match(log.relPath, /^Client\/CELog\/0021630F207B\/\d{8}T\d{6}-\d{3}Z-server\.json\.clg$/);
 });
 
+test('the same log twice at the same moment: one is kept, the other refused in words', async () => {
+  const [first, second] = await Promise.all(['once', 'twice'].map((text) => upload('LogType=CELog&FileName=same.clg&Mac=0021630F207B', text)));
+  assert.deepEqual([first!.status, second!.status].sort(), [200, 409]);
+  assert.match([first!, second!].find((r) => r.status === 409)!.body.toString(), /^Log refused: the same log of this phone arrived twice in the same millisecond\.$/);
+  assert.equal(server.store.deviceLogs.listFor(PHONE.mac, '').filter((l) => l.fileName === 'same.clg').length, 1);
+});
+
 test('logs older than the retention time are deleted, files and list', async () => {
   const kept = server.store.deviceLogs.listFor(PHONE.mac, PHONE.serial);
   now = new Date(now.getTime() + 11 * 86_400_000);

@@ -61,7 +61,14 @@ export async function receiveDeviceLog(store: Store, budget: LogBudget, at: Date
       budget.refund(file, size);
       return refusal;
     }
-    const id = store.deviceLogs.add({ mac: verdict.mac, serial: verdict.serial, type: verdict.type, fileName: verdict.fileName, relPath, size, address, receivedAt: at.toISOString() });
+    let id: number;
+    try {
+      id = store.deviceLogs.add({ mac: verdict.mac, serial: verdict.serial, type: verdict.type, fileName: verdict.fileName, relPath, size, address, receivedAt: at.toISOString() });
+    } catch (err) {
+      budget.refund(file, size);
+      if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err;
+      return { ok: false, status: 409, reason: 'the same log of this phone arrived twice in the same millisecond' };
+    }
     const partial = file + PARTIAL_SUFFIX;
     try {
       await mkdir(dirname(file), { recursive: true });

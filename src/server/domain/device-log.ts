@@ -19,9 +19,10 @@ export interface LogRules {
 /**
  * Status codes: 400 malformed, 415 a file type not taken, 413 too large (the file, or for what the phone or all phones
  * may keep: a phone gives up on a file refused for its size rather than sending it again at once), 403 an unknown
- * phone (the request is understood, but not taken from this sender), 507 no room to keep it (Insufficient Storage).
+ * phone (the request is understood, but not taken from this sender), 409 the same file twice at once, 507 no room to
+ * keep it (Insufficient Storage).
  */
-export type LogRefusal = { ok: false; status: 400 | 403 | 413 | 415 | 507; reason: string };
+export type LogRefusal = { ok: false; status: 400 | 403 | 409 | 413 | 415 | 507; reason: string };
 
 export type LogVerdict =
   | { ok: true; type: string; fileName: string; mac: string; serial: string; /** folder of this phone's logs */ owner: string }

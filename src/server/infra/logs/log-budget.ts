@@ -117,7 +117,7 @@ export class LogBudget {
     this.#reclaimIfLow();
   }
 
-  /** Deletes these files now (their owner's retention, a failed upload) and stops counting them. */
+  /** Deletes these files now (their owner's retention) and stops counting them. */
   async remove(paths: readonly string[]): Promise<void> {
     for (const path of paths) await this.#delete(path);
   }
