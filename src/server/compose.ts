@@ -9,13 +9,12 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Logger } from 'pino';
 import type { Settings } from '../shared/settings.js';
-import type { LogUpload } from './domain/device-log.js';
 import { Catalog } from './app/catalog.js';
 import { ImportJobs } from './app/import-jobs.js';
 import { InventoryRecorder } from './app/inventory-recorder.js';
 import { LocalAccess } from './app/local-access.js';
 import { recoverAfterCrash } from './app/crash-recovery.js';
-import { pruneDeviceLogs, receiveDeviceLog } from './app/device-logs.js';
+import { forgetDeletedLogs, logReceiver, pruneDeviceLogs } from './app/device-logs.js';
 import { Store } from './app/store.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { errorMiddleware } from './http/error-middleware.js';
@@ -60,7 +59,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const catalog = new Catalog(store);
     const local = new LocalAccess();
     const jobs = new ImportJobs(store);
-    const logs = openPhoneLogs(store.paths.logDir, () => catalog.current().settings, log, APP_VERSION);
+    const logs = await openPhoneLogs(store.paths.logDir, () => catalog.current().settings, log, APP_VERSION, {
+      clock: opts.clock,
+      onDeleted: (paths) => forgetDeletedLogs(store, paths),
+    });
     closers.unshift(() => logs.close());
     const inventory = new InventoryRecorder(store.devices, {
       maxDevices: () => catalog.current().settings.inventoryMaxDevices,
@@ -68,10 +70,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       onError: (err) => log.error({ err }, 'cannot write the device inventory'),
     });
     closers.unshift(() => inventory.close()); // after the listeners close, before the store does
-    const receiveLog = (at: Date, ip: string, upload: LogUpload, body: Buffer) => receiveDeviceLog(store, at, ip, upload, body);
+    const receiveLog = logReceiver(store, logs.budget, () => log.error('The disk is full: phone log uploads are refused until there is room.'));
     const phone = createPhoneHandler({ catalog, blobPath: (sha) => store.blobs.pathOf(sha), logs, inventory, receiveLog, log, clock: opts.clock });
     // Phone logs past their retention go at start and every six hours.
-    const prune = () => void pruneDeviceLogs(store).catch((err: unknown) => log.error({ err }, 'cannot delete old phone logs'));
+    const prune = () => void pruneDeviceLogs(store, logs.budget).catch((err: unknown) => log.error({ err }, 'cannot delete old phone logs'));
     prune();
     const pruning = setInterval(prune, 6 * 3600_000).unref();
     closers.unshift(() => clearInterval(pruning));

@@ -13,6 +13,7 @@ test('the file name dates the log: RequestHandlerAuditLog_<server>_<ddMMyyyy>.lo
   const cases: [string, CalendarDay | undefined][] = [
     ['RequestHandlerAuditLog_nawocsstd_04052009.log', { year: 2009, month: 5, day: 4 }],
     ['RequestHandlerAuditLog_ocs.demo.local_30062009.LOG', { year: 2009, month: 6, day: 30 }],
+    ['RequestHandlerAuditLog_ucu_04052009.2.log', { year: 2009, month: 5, day: 4 }], // a later part of our own
     ['RequestHandlerAuditLog_x_31022009.log', undefined], // no 31 February
     ['RequestHandlerAuditLog_x_2009-06-30.log', undefined],
     ['audit.log', undefined],

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judgeLogUpload, type LogUpload } from '../../src/server/domain/device-log.js';
+import { judgeLogQuota, judgeLogUpload, type LogUpload } from '../../src/server/domain/device-log.js';
 
 const RULES = { types: ['Watson', 'Config', 'Diaglog', 'CELog'], extensions: ['.clg', '.kdmp', '.xml'], maxBytes: 1_024_000 };
 const upload = (u: Partial<LogUpload>): LogUpload => ({ type: 'CELog', fileName: 'ce.clg', macRaw: '00-21-63-0F-20-7B', serial: '', ...u });
@@ -54,3 +54,14 @@ for (const [name, u, size, status, reason] of refusals) {
     }
   });
 }
+
+test("device log quotas: what fits exactly is taken; past the phone's or all phones' quota is refused with 413, saying which", () => {
+  const q = { perPhoneBytes: 1000, totalBytes: 5000 };
+  assert.equal(judgeLogQuota(400, 600, 4600, q), undefined);
+  const phone = judgeLogQuota(401, 600, 1000, q);
+  assert.equal(phone?.status, 413);
+  assert.match(phone?.reason ?? '', /^this phone's logs would exceed their quota of 1000 bytes \(deviceLogMaxPerPhoneMB\)/);
+  const all = judgeLogQuota(100, 0, 4901, q);
+  assert.equal(all?.status, 413);
+  assert.match(all?.reason ?? '', /^the phones' logs would exceed their quota of 5000 bytes \(deviceLogMaxTotalMB\)/);
+});

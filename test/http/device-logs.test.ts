@@ -10,6 +10,7 @@ import { setAdmin } from '../../src/server/app/admin-auth.js';
 import { pruneDeviceLogs } from '../../src/server/app/device-logs.js';
 import type { RunningServer } from '../../src/server/compose.js';
 import type { DeviceListDto, DeviceLogDto } from '../../src/shared/inventory-api.js';
+import { roomyBudget } from '../fixtures/log-budget.js';
 import { eventually, startTestServer, tempDir } from '../helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -29,6 +30,8 @@ before(async () => {
   });
   cookie = /^([^;]+)/.exec(r.headers.get('set-cookie')!)![1]!;
   assert.equal((await simulateCheck(server.urls.http, PHONE)).status, 200);
+  // Logs are taken only from phones in the inventory, which records a check within a second.
+  await eventually(() => assert.ok(server.store.devices.knows(PHONE.mac, ''), 'the inventory has not recorded the phone yet'));
 });
 after(async () => {
   await server.close();
@@ -100,10 +103,17 @@ test('a name from the phone cannot leave its folder', async () => {
   assert.match(log.relPath, /^Client\/CELog\/0021630F207B\/\d{8}T\d{6}-\d{3}Z-server\.json\.clg$/);
 });
 
+test('the same log twice at the same moment: one is kept, the other refused in words', async () => {
+  const [first, second] = await Promise.all(['once', 'twice'].map((text) => upload('LogType=CELog&FileName=same.clg&Mac=0021630F207B', text)));
+  assert.deepEqual([first!.status, second!.status].sort(), [200, 409]);
+  assert.match([first!, second!].find((r) => r.status === 409)!.body.toString(), /^Log refused: the same log of this phone arrived twice in the same millisecond\.$/);
+  assert.equal(server.store.deviceLogs.listFor(PHONE.mac, '').filter((l) => l.fileName === 'same.clg').length, 1);
+});
+
 test('logs older than the retention time are deleted, files and list', async () => {
   const kept = server.store.deviceLogs.listFor(PHONE.mac, PHONE.serial);
   now = new Date(now.getTime() + 11 * 86_400_000);
-  assert.equal(await pruneDeviceLogs(server.store), kept.length);
+  assert.equal(await pruneDeviceLogs(server.store, roomyBudget(server.store.paths.logDir)), kept.length);
   assert.deepEqual(server.store.deviceLogs.listFor(PHONE.mac, PHONE.serial), []);
   for (const l of kept) assert.equal(existsSync(join(server.store.paths.logDir, ...l.relPath.split('/'))), false, l.relPath);
 });

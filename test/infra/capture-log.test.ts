@@ -4,6 +4,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaptureLog, type CapturedRequest } from '../../src/server/infra/logs/capture-log.js';
+import { roomyBudget } from '../fixtures/log-budget.js';
 
 async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ucupdates-capture-'));
@@ -33,7 +34,7 @@ async function records(dir: string, name: string): Promise<Record<string, unknow
 
 test('records one JSON line per request, UTF-8 body as text', async (t) => {
   const dir = await tempDir(t);
-  const log = new CaptureLog({ dir, clock: () => AT });
+  const log = new CaptureLog({ dir, budget: roomyBudget(dir), clock: () => AT });
   log.record(request());
   log.record(request({ method: 'GET', url: '/x?a=1', body: Buffer.alloc(0) }));
   await log.close();
@@ -65,7 +66,7 @@ test('records one JSON line per request, UTF-8 body as text', async (t) => {
 
 test('a binary body is base64; a body with newlines stays on one line', async (t) => {
   const dir = await tempDir(t);
-  const log = new CaptureLog({ dir, clock: () => AT });
+  const log = new CaptureLog({ dir, budget: roomyBudget(dir), clock: () => AT });
   const binary = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x0a]);
   log.record(request({ body: binary }));
   log.record(request({ body: Buffer.from('line1\r\nline2\n') }));
@@ -79,7 +80,7 @@ test('a binary body is base64; a body with newlines stays on one line', async (t
 
 test('Authorization, Proxy-Authorization and cookies are redacted', async (t) => {
   const dir = await tempDir(t);
-  const log = new CaptureLog({ dir, clock: () => AT });
+  const log = new CaptureLog({ dir, budget: roomyBudget(dir), clock: () => AT });
   log.record(
     request({
       headers: {
@@ -108,7 +109,7 @@ test('Authorization, Proxy-Authorization and cookies are redacted', async (t) =>
 
 test('bodies beyond maxBodyBytes are truncated and flagged, without splitting a UTF-8 character', async (t) => {
   const dir = await tempDir(t);
-  const log = new CaptureLog({ dir, maxBodyBytes: 8, clock: () => AT });
+  const log = new CaptureLog({ dir, budget: roomyBudget(dir), maxBodyBytes: 8, clock: () => AT });
   log.record(request({ body: Buffer.from('abcdefghijkl') }));
   log.record(request({ body: Buffer.from('abcdef€xyz') })); // '€' is 3 bytes at offsets 6..8
   log.record(request({ body: Buffer.from('12345678') })); // exactly at the limit
@@ -125,7 +126,7 @@ test('bodies beyond maxBodyBytes are truncated and flagged, without splitting a 
 test('rotates daily (UTC) through the writer clock', async (t) => {
   const dir = await tempDir(t);
   let now = new Date('2024-05-01T23:59:59Z');
-  const log = new CaptureLog({ dir, clock: () => now });
+  const log = new CaptureLog({ dir, budget: roomyBudget(dir), clock: () => now });
   log.record(request());
   now = new Date('2024-05-02T00:00:01Z');
   log.record(request());
@@ -135,7 +136,7 @@ test('rotates daily (UTC) through the writer clock', async (t) => {
 
 test('an invalid request time does not throw', async (t) => {
   const dir = await tempDir(t);
-  const log = new CaptureLog({ dir, clock: () => AT });
+  const log = new CaptureLog({ dir, budget: roomyBudget(dir), clock: () => AT });
   assert.doesNotThrow(() => log.record(request({ at: new Date(Number.NaN) })));
   await log.close();
 });

@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DailyLogWriter, type DailyLogWriterOptions } from '../../src/server/infra/logs/daily-log-writer.js';
+import { DailyLogWriter, partFileName, type DailyLogWriterOptions } from '../../src/server/infra/logs/daily-log-writer.js';
+import { LogBudget, PARTS_PER_BUDGET } from '../../src/server/infra/logs/log-budget.js';
+import { roomyBudget } from '../fixtures/log-budget.js';
 
 async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ucupdates-log-'));
@@ -25,7 +27,7 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 function writer(dir: string, c: { clock: () => Date }, extra: Partial<DailyLogWriterOptions> = {}): DailyLogWriter {
-  return new DailyLogWriter({ dir, fileName: dayName, header: () => ['#h1', '#h2'], clock: c.clock, ...extra });
+  return new DailyLogWriter({ dir, budget: roomyBudget(dir), fileName: dayName, header: () => ['#h1', '#h2'], clock: c.clock, ...extra });
 }
 
 test('writes lines after the header, creating the folder, CRLF by default', async (t) => {
@@ -42,7 +44,7 @@ test('writes lines after the header, creating the folder, CRLF by default', asyn
 test('the header callback gets the creation time; a string header is one line', async (t) => {
   const dir = await tempDir(t);
   const c = fakeClock('2024-05-01T10:11:12Z');
-  const w = new DailyLogWriter({ dir, fileName: dayName, header: (at) => `#Date ${at.toISOString()}`, eol: '\n', clock: c.clock });
+  const w = new DailyLogWriter({ dir, budget: roomyBudget(dir), fileName: dayName, header: (at) => `#Date ${at.toISOString()}`, eol: '\n', clock: c.clock });
   w.write('a');
   await w.close();
   assert.equal(await readFile(join(dir, 'day-2024-05-01.log'), 'utf8'), '#Date 2024-05-01T10:11:12.000Z\na\n');
@@ -72,6 +74,74 @@ test('after a restart, appends to the existing file without a second header', as
   second.write('after restart');
   await second.close();
   assert.equal(await readFile(join(dir, 'day-2024-05-01.log'), 'utf8'), '#h1\r\n#h2\r\nbefore restart\r\nafter restart\r\n');
+});
+
+/** A budget of parts of `partBytes` over `dir`, started (it has counted what is on disk). */
+async function smallBudget(dir: string, partBytes: number): Promise<LogBudget> {
+  const b = new LogBudget({ root: dir, limits: () => ({ maxBytes: partBytes * PARTS_PER_BUDGET, maxAgeDays: 3650 }), agedDirs: [] });
+  await b.start();
+  return b;
+}
+
+const onDisk = async (dir: string) => {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(dir)).sort()) out[name] = await readFile(join(dir, name), 'utf8');
+  return out;
+};
+
+test("a day is split into parts of the budget's part size, each with the header, the first keeping the day's name", async (t) => {
+  const dir = await tempDir(t);
+  const budget = await smallBudget(dir, 40);
+  const w = writer(dir, fakeClock('2024-05-01T08:00:00Z'), { budget });
+  // 9 bytes a line: four fit a part of 40 (the header is charged when the part opens).
+  for (let i = 0; i < 10; i++) w.write(`line-${i}0`);
+  await w.close();
+  const h = '#h1\r\n#h2\r\n';
+  assert.deepEqual(await onDisk(dir), {
+    'day-2024-05-01.log': `${h}line-00\r\nline-10\r\nline-20\r\nline-30\r\n`,
+    'day-2024-05-01.2.log': `${h}line-40\r\nline-50\r\nline-60\r\nline-70\r\n`,
+    'day-2024-05-01.3.log': `${h}line-80\r\nline-90\r\n`,
+  });
+  assert.equal(budget.usedBytes, 3 * h.length + 10 * 9);
+  assert.equal(partFileName('u_ex240501.log', 12), 'u_ex240501.12.log');
+});
+
+test("after a restart, the day's last part is continued, and a full one is followed by the next", async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'day-2024-05-01.log'), 'x'.repeat(40));
+  await writeFile(join(dir, 'day-2024-05-01.2.log'), 'y'.repeat(20));
+  const c = fakeClock('2024-05-01T08:00:00Z');
+  const w = writer(dir, c, { budget: await smallBudget(dir, 40) });
+  w.write('line-00');
+  w.write('line-10');
+  w.write('line-20');
+  await w.close();
+  const files = await onDisk(dir);
+  assert.equal(files['day-2024-05-01.2.log'], `${'y'.repeat(20)}line-00\r\nline-10\r\n`);
+  assert.equal(files['day-2024-05-01.3.log'], '#h1\r\n#h2\r\nline-20\r\n');
+});
+
+test('the budget holds: old parts go oldest first, the open part never, and lines that do not fit are dropped and counted', async (t) => {
+  const dir = await tempDir(t);
+  const budget = await smallBudget(dir, 40); // 640 bytes
+  const c = fakeClock('2024-05-01T08:00:00Z');
+  const w = writer(dir, c, { budget, header: undefined });
+  // A burst faster than any deletion: what fits the budget is kept, the rest dropped.
+  for (let i = 0; i < 100; i++) w.write(`burst-${String(i).padStart(2, '0')}`);
+  assert.equal(w.droppedLines, 100 - Math.floor(640 / 10));
+  // Then a steady flow: old parts make room, oldest first, and no line is lost.
+  for (let i = 0; i < 300; i++) {
+    await until(() => budget.usedBytes + 11 <= 640); // 11 bytes a line
+    w.write(`steady${String(i).padStart(3, '0')}`);
+  }
+  assert.equal(w.droppedLines, 36);
+  await w.close();
+  const files = await onDisk(dir);
+  const total = Object.values(files).reduce((n, text) => n + Buffer.byteLength(text), 0);
+  assert.ok(total <= 640, `${total} bytes on disk`);
+  assert.equal(files['day-2024-05-01.log'], undefined, 'the oldest part went');
+  const last = Object.keys(files).sort((a, b) => Number(/\.(\d+)\.log$/.exec(b)?.[1] ?? 1) - Number(/\.(\d+)\.log$/.exec(a)?.[1] ?? 1))[0]!;
+  assert.match(files[last]!, /steady299\r\n$/);
 });
 
 test('an existing empty file gets the header', async (t) => {
@@ -196,7 +266,7 @@ test('a second outage after a recovery is reported again', async (t) => {
 
 test('a write error (disk full) is reported once and the lines are counted', { skip: !existsSync('/dev/full') }, async () => {
   const errors: Error[] = [];
-  const w = new DailyLogWriter({ dir: '/dev', fileName: () => 'full', onError: (err) => errors.push(err) });
+  const w = new DailyLogWriter({ dir: '/dev', budget: roomyBudget(tmpdir()), fileName: () => 'full', onError: (err) => errors.push(err) });
   w.write('a');
   w.write('b');
   await until(() => errors.length === 1);
@@ -210,6 +280,7 @@ test('a throwing fileName or onError callback does not escape write()', async (t
   const dir = await tempDir(t);
   const w = new DailyLogWriter({
     dir,
+    budget: roomyBudget(dir),
     fileName: () => {
       throw new Error('bad name');
     },

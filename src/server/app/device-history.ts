@@ -10,9 +10,10 @@ import { logFolders } from '../infra/logs/log-folders.js';
 import { findDevice } from './inventory.js';
 import type { Store } from './store.js';
 
-const FILE_RE = /^RequestHandlerAuditLog_.+_(\d{2})(\d{2})(\d{4})\.log$/;
-/** Daily files read at the most: two months of logs (retention keeps 30 days by default). */
-const MAX_FILES = 62;
+/** A day's audit file, or a later part of it (`…_ddMMyyyy.2.log`: daily-log-writer.ts splits a day into parts). */
+const FILE_RE = /^RequestHandlerAuditLog_.+_(\d{2})(\d{2})(\d{4})(?:\.(\d+))?\.log$/;
+/** Days read at the most: two months of logs (retention keeps 30 days by default); the budget bounds their parts. */
+const MAX_DAYS = 62;
 
 export async function deviceHistory(store: Store, id: number, limit = 200): Promise<DeviceHistoryDto> {
   const device = findDevice(store, id);
@@ -20,17 +21,19 @@ export async function deviceHistory(store: Store, id: number, limit = 200): Prom
   const files = (await readdir(dir).catch(() => [] as string[]))
     .flatMap((name) => {
       const m = FILE_RE.exec(name);
-      return m ? [{ name, day: `${m[3]}${m[2]}${m[1]}` }] : [];
+      return m ? [{ name, day: `${m[3]}${m[2]}${m[1]}`, part: Number(m[4] ?? 1) }] : [];
     })
-    .sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : 0))
-    .slice(0, MAX_FILES);
+    // Newest first: by day, then by part within the day.
+    .sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : b.part - a.part));
+  const days = [...new Set(files.map((f) => f.day))].slice(0, MAX_DAYS);
+  const read = files.filter((f) => f.day >= (days.at(-1) ?? ''));
   // The log has the MAC as the phone wrote it: look for the usual notations of it, and for the serial number.
   const needles = [...macNotations(device.mac), device.serial].filter(Boolean).map((s) => Buffer.from(`"${s}"`));
   const isThisPhone = (mac: string, serial: string) =>
     device.mac ? normaliseMac(mac) === device.mac : serial.toUpperCase() === device.serial.toUpperCase();
 
   const entries: DeviceHistoryDto['entries'] = [];
-  for (const { name } of files) {
+  for (const { name } of read) {
     const text = await readFile(join(dir, name));
     const found: DeviceHistoryDto['entries'] = [];
     for (const line of linesContaining(text, needles)) {

@@ -19,9 +19,12 @@ export interface LocalDateTime extends CalendarDay {
 
 const DAY_MS = 86_400_000;
 
-/** The day in `RequestHandlerAuditLog_<server>_<ddMMyyyy>.log` (OCS's "TTMMJJJJ"), if the name has a real one. */
+/**
+ * The day in `RequestHandlerAuditLog_<server>_<ddMMyyyy>.log` (OCS's "TTMMJJJJ"), or in a later part of our own
+ * (`…_<ddMMyyyy>.2.log`), if the name has a real one.
+ */
 export function auditFileDate(fileName: string): CalendarDay | undefined {
-  const m = /_(\d{2})(\d{2})(\d{4})\.log$/i.exec(fileName);
+  const m = /_(\d{2})(\d{2})(\d{4})(?:\.\d+)?\.log$/i.exec(fileName);
   const d = m && { year: Number(m[3]), month: Number(m[2]), day: Number(m[1]) };
   return d && isDate(d) ? d : undefined;
 }

@@ -33,11 +33,27 @@ export class DeviceLogsRepo {
     return this.db.prepare(`${SELECT} WHERE id = ?`).get(id) as DeviceLogRecord | undefined;
   }
 
+  /** Bytes kept for a phone (as listFor finds its logs), and for all phones. */
+  bytesOf(mac: string, serial: string): number {
+    return (this.db
+      .prepare(`SELECT coalesce(sum(size), 0) AS n FROM device_logs WHERE (mac = @mac AND @mac != '') OR (serial = @serial AND @serial != '')`)
+      .get({ mac, serial }) as { n: number }).n;
+  }
+
+  totalBytes(): number {
+    return (this.db.prepare('SELECT coalesce(sum(size), 0) AS n FROM device_logs').get() as { n: number }).n;
+  }
+
   receivedBefore(iso: string): DeviceLogRecord[] {
     return this.db.prepare(`${SELECT} WHERE received_at < ?`).all(iso) as DeviceLogRecord[];
   }
 
   remove(ids: readonly number[]): void {
     this.db.prepare('DELETE FROM device_logs WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(ids));
+  }
+
+  /** Forgets the logs whose files are gone (deleted to keep the Logs folder within its budget). */
+  removePaths(relPaths: readonly string[]): void {
+    this.db.prepare('DELETE FROM device_logs WHERE rel_path IN (SELECT value FROM json_each(?))').run(JSON.stringify(relPaths));
   }
 }

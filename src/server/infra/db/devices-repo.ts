@@ -248,6 +248,11 @@ export class DevicesRepo {
     return this.db.prepare(`${SELECT} WHERE id = ?`).get(id) as StoredDevice | undefined;
   }
 
+  /** Whether the inventory has this phone, by its MAC or its serial number (log uploads come only from known phones). */
+  knows(mac: string, serial: string): boolean {
+    return this.db.prepare(`SELECT 1 FROM devices WHERE identity = ? OR (serial = ? AND ? != '') LIMIT 1`).get(`mac:${mac}`, serial, serial) !== undefined;
+  }
+
   list(f: DeviceFilter, cutoffs: StateCutoffs, sort: DeviceSort, order: 'asc' | 'desc', limit: number, offset: number): StoredDevice[] {
     const { where, params } = conditions(f, cutoffs);
     const dir = order === 'asc' ? 'ASC' : 'DESC';

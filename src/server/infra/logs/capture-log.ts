@@ -4,9 +4,11 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingHttpHeaders } from 'node:http';
 import { plainIp } from '../../domain/w3c-format.js';
 import { DailyLogWriter } from './daily-log-writer.js';
+import type { LogBudget } from './log-budget.js';
 
 export interface CaptureLogOptions {
   dir: string;
+  budget: LogBudget;
   /** Bodies beyond this are cut (and flagged `truncated`). Default 64 KiB. */
   maxBodyBytes?: number;
   maxBufferedBytes?: number;
@@ -33,6 +35,7 @@ export class CaptureLog {
     this.#maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
     this.#writer = new DailyLogWriter({
       dir: options.dir,
+      budget: options.budget,
       fileName: (at) => `capture-${at.toISOString().slice(0, 10)}.jsonl`,
       eol: '\n',
       maxBufferedBytes: options.maxBufferedBytes,

@@ -1,13 +1,18 @@
-// One append-only file per day (audit, access and capture logs). Logging must never hurt the request path:
-// write() is synchronous, never throws and never waits for the disk. When the disk cannot keep up, or fails,
-// lines are dropped and counted rather than held in memory without bound.
+// Append-only files per day (audit, access and capture logs), each day split into parts of the log budget's part
+// size: `name.log`, then `name.2.log`, `name.3.log`... (the first part keeps the OCS/IIS name). Logging must never
+// hurt the request path: write() is synchronous, never throws and never waits for the disk. Every line is charged to
+// the budget before it is queued; when the budget is spent, the disk cannot keep up, or fails, lines are dropped and
+// counted rather than written past the budget or held in memory without bound.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { LogBudget } from './log-budget.js';
 
 export interface DailyLogWriterOptions {
   dir: string;
-  /** The file for a moment; when the name changes the writer rolls over (so this decides local vs UTC days). */
+  /** Charged for every line and header; its part size splits a day's file. */
+  budget: LogBudget;
+  /** The day's file for a moment; when the name changes the writer rolls over (so this decides local vs UTC days). */
   fileName: (at: Date) => string;
   /** Written when a file is created (or found empty), not when appending to it after a restart. */
   header?: (at: Date) => string | readonly string[];
@@ -24,6 +29,7 @@ const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 5 * 60_000;
 
 interface FileHooks {
+  readonly budget: LogBudget;
   readonly maxBufferedBytes: number;
   dropped(lines: number): void;
   failed(err: unknown): void;
@@ -36,7 +42,7 @@ export class DailyLogWriter {
   readonly #clock: () => Date;
   readonly #hooks: FileHooks;
   readonly #closing = new Set<Promise<void>>();
-  #file: DayFile | undefined;
+  #file: PartFile | undefined;
   #dropped = 0;
   #failing = false;
   #retryAt = 0;
@@ -50,6 +56,7 @@ export class DailyLogWriter {
     this.#eol = options.eol ?? '\r\n';
     this.#clock = options.clock ?? (() => new Date());
     this.#hooks = {
+      budget: options.budget,
       maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
       dropped: (lines) => (this.#dropped += lines),
       failed: (err) => this.#failed(err),
@@ -57,7 +64,7 @@ export class DailyLogWriter {
     };
   }
 
-  /** Lines lost since start: over the buffer bound, during an I/O failure, or written after close(). */
+  /** Lines lost since start: over the budget or the buffer bound, during an I/O failure, or written after close(). */
   get droppedLines(): number {
     return this.#dropped;
   }
@@ -74,12 +81,15 @@ export class DailyLogWriter {
         this.#name = this.#opts.fileName(now);
       }
       const name = this.#name;
+      const text = line + this.#eol;
+      const bytes = Buffer.byteLength(text);
       let file = this.#file;
-      if (!file || file.name !== name || (file.failed && now.getTime() >= this.#retryAt)) {
-        if (file) this.#retire(file);
-        file = this.#file = new DayFile(name, this.#opts.dir, this.#hooks, () => this.#headerText(now));
-      }
-      file.write(line + this.#eol);
+      if (!file || file.day !== name) file = this.#openPart(name, this.#lastPart(name), now);
+      else if (file.failed && now.getTime() >= this.#retryAt) file = this.#openPart(name, file.part, now);
+      const { budget } = this.#opts;
+      const size = budget.sizeOf(file.path);
+      if (size > 0 && size + bytes > budget.partBytes) file = this.#openPart(name, file.part + 1, now);
+      file.write(text, bytes);
     } catch (err) {
       this.#dropped++;
       this.#failed(err);
@@ -92,6 +102,18 @@ export class DailyLogWriter {
     if (this.#file) this.#retire(this.#file);
     this.#file = undefined;
     await Promise.all(this.#closing);
+  }
+
+  #openPart(day: string, part: number, now: Date): PartFile {
+    if (this.#file) this.#retire(this.#file);
+    return (this.#file = new PartFile(day, part, this.#opts.dir, this.#hooks, () => this.#headerText(now)));
+  }
+
+  /** The day's last part the budget knows of (after a restart, the one to continue). */
+  #lastPart(day: string): number {
+    let last = 1;
+    for (const name of this.#opts.budget.namesIn(this.#opts.dir)) last = Math.max(last, partNumber(day, name));
+    return last;
   }
 
   // Retries back off exponentially; the error is reported once until a write succeeds again.
@@ -118,16 +140,34 @@ export class DailyLogWriter {
     return (typeof header === 'string' ? [header] : header).map((l) => l + this.#eol).join('');
   }
 
-  #retire(file: DayFile): void {
+  #retire(file: PartFile): void {
     const done = file.end();
     this.#closing.add(done);
     void done.then(() => this.#closing.delete(done));
   }
 }
 
-/** One day's file: lines are held (bounded) while it opens, then streamed. */
-class DayFile {
+/** Part n of a day's file: `day` itself for the first, else the number before the extension (`u_ex261202.2.log`). */
+export function partFileName(day: string, part: number): string {
+  if (part === 1) return day;
+  const dot = day.lastIndexOf('.');
+  return dot < 0 ? `${day}.${part}` : `${day.slice(0, dot)}.${part}${day.slice(dot)}`;
+}
+
+/** Which part of `day` the file `name` is; 0 if it is not one. */
+function partNumber(day: string, name: string): number {
+  if (name === day) return 1;
+  const dot = day.lastIndexOf('.');
+  const [stem, ext] = dot < 0 ? [day, ''] : [day.slice(0, dot), day.slice(dot)];
+  if (!name.startsWith(`${stem}.`) || !name.endsWith(ext)) return 0;
+  const n = name.slice(stem.length + 1, name.length - ext.length);
+  return /^[1-9]\d{0,8}$/.test(n) ? Number(n) : 0;
+}
+
+/** One part of a day's file: held against deletion while open; lines are held (bounded) while it opens, then streamed. */
+class PartFile {
   failed = false;
+  readonly path: string;
   /** Settles (never rejects) when the file is closed or failed to open. */
   readonly done: Promise<void>;
   #markDone!: () => void;
@@ -136,37 +176,42 @@ class DayFile {
   #pendingBytes = 0;
   #batch = '';
   #batchLines = 0;
+  #batchBytes = 0;
   #flushScheduled = false;
   #ending = false;
-  readonly #onWritten = (err?: Error | null): void => (err ? this.hooks.dropped(1) : this.hooks.wrote());
 
   constructor(
-    readonly name: string,
+    readonly day: string,
+    readonly part: number,
     dir: string,
     private readonly hooks: FileHooks,
     header: () => string,
   ) {
-    this.done = new Promise((resolve) => (this.#markDone = resolve));
+    this.path = join(dir, partFileName(day, part));
+    hooks.budget.hold(this.path);
+    this.done = new Promise<void>((resolve) => (this.#markDone = resolve)).then(() => hooks.budget.release(this.path));
     void this.#open(dir, header);
   }
 
-  write(text: string): void {
+  write(text: string, bytes: number): void {
     if (this.failed) return this.hooks.dropped(1);
     const stream = this.#stream;
     // Lengths in UTF-16 units: close enough to bytes for a memory bound, and free to compute.
     const held = stream ? stream.writableLength + this.#batch.length : this.#pendingBytes;
     if (held >= this.hooks.maxBufferedBytes) return this.hooks.dropped(1);
+    if (!this.hooks.budget.charge(this.path, bytes)) return this.hooks.dropped(1);
     if (stream) {
       // Lines are batched into one write per event-loop turn: a write per line costs more than the request itself.
       this.#batch += text;
       this.#batchLines++;
+      this.#batchBytes += bytes;
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
         setImmediate(this.#flush);
       }
     } else {
       this.#pending.push(text);
-      this.#pendingBytes += text.length;
+      this.#pendingBytes += bytes;
     }
   }
 
@@ -182,18 +227,26 @@ class DayFile {
   readonly #flush = (): void => {
     this.#flushScheduled = false;
     if (!this.#stream || this.#batchLines === 0) return;
-    const lines = this.#batchLines;
-    this.#stream.write(this.#batch, (err) => (err ? this.hooks.dropped(lines) : this.hooks.wrote()));
+    this.#streamWrite(this.#batch, this.#batchLines, this.#batchBytes);
     this.#batch = '';
     this.#batchLines = 0;
+    this.#batchBytes = 0;
   };
+
+  // Lines the disk did not take are counted as dropped and given back to the budget.
+  #streamWrite(text: string, lines: number, bytes: number): void {
+    this.#stream!.write(text, (err) => {
+      if (!err) return this.hooks.wrote();
+      this.hooks.dropped(lines);
+      this.hooks.budget.refund(this.path, bytes);
+    });
+  }
 
   async #open(dir: string, header: () => string): Promise<void> {
     try {
       await mkdir(dir, { recursive: true });
-      const path = join(dir, this.name);
-      // Append mode, and the header only into an empty file: a restart continues today's file.
-      const handle = await open(path, 'a');
+      // Append mode, and the header only into an empty file: a restart continues today's last part.
+      const handle = await open(this.path, 'a');
       let head: string;
       try {
         head = (await handle.stat()).size === 0 ? header() : '';
@@ -201,15 +254,16 @@ class DayFile {
         void handle.close().catch(() => undefined);
         throw err;
       }
-      const stream = createWriteStream(path, { fd: handle });
+      const stream = createWriteStream(this.path, { fd: handle });
       stream.on('error', (err) => this.#fail(err));
       stream.once('close', this.#markDone);
       this.#stream = stream;
       const pending = this.#pending;
       this.#pending = [];
       this.#pendingBytes = 0;
-      if (head) stream.write(head);
-      for (const text of pending) stream.write(text, this.#onWritten);
+      const headBytes = Buffer.byteLength(head);
+      if (head && this.hooks.budget.charge(this.path, headBytes)) this.#streamWrite(head, 0, headBytes);
+      for (const text of pending) this.#streamWrite(text, 1, Buffer.byteLength(text));
       if (this.#ending) stream.end();
     } catch (err) {
       this.#fail(err);
@@ -222,8 +276,10 @@ class DayFile {
     if (this.failed) return;
     this.failed = true;
     this.hooks.dropped(this.#pending.length + this.#batchLines);
+    this.hooks.budget.refund(this.path, this.#pendingBytes + this.#batchBytes);
     this.#batch = '';
     this.#batchLines = 0;
+    this.#batchBytes = 0;
     this.#pending = [];
     this.#pendingBytes = 0;
     this.hooks.failed(err);
