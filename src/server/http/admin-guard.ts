@@ -73,8 +73,9 @@ function remoteOf(req: Request, trusted: Set<string>): Remote {
   const peer = plainAddress(req.socket.remoteAddress ?? '');
   const tls = 'encrypted' in req.socket && req.socket.encrypted === true;
   // Any forwarding header makes a request proxied, believed or not: a proxy on 127.0.0.1 is not this machine's user.
-  const proxied = trusted.has(peer) || FORWARDING_HEADERS.some((h) => req.headers[h] !== undefined);
-  if (!trusted.has(peer)) return { address: peer, proxied, https: tls };
+  // (A proxy always adds X-Forwarded-For or Forwarded; a request with neither is the peer's own.)
+  const proxied = FORWARDING_HEADERS.some((h) => req.headers[h] !== undefined);
+  if (!proxied || !trusted.has(peer)) return { address: peer, proxied, https: tls };
   const hops = forwardedHops(req);
   // The nearest hop that is not one of our proxies is the client; what lies beyond it could be made up.
   const client = [...hops].reverse().find((h) => h.for && !trusted.has(h.for))?.for ?? hops[0]?.for ?? peer;
