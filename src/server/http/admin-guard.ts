@@ -84,7 +84,7 @@ function remoteOf(req: Request, trusted: Set<string>): Remote {
 }
 
 /** The hops a request came through, oldest first, from `Forwarded` (RFC 7239) or else X-Forwarded-For/-Proto. */
-export function forwardedHops(req: Pick<Request, 'headers'>): { for?: string; proto?: string }[] {
+function forwardedHops(req: Pick<Request, 'headers'>): { for?: string; proto?: string }[] {
   const header = (name: string) => [req.headers[name]].flat().filter((v) => v !== undefined).join(',');
   const forwarded = header('forwarded');
   if (forwarded) {
