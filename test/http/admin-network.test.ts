@@ -134,6 +134,7 @@ describe('headers and host names', () => {
       const csp = String(r.headers['content-security-policy']);
       assert.match(csp, /default-src 'self'/);
       assert.match(csp, /script-src 'self'(;|$)/, 'no inline or foreign scripts');
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
       assert.match(csp, /frame-ancestors 'none'/);
       assert.equal(r.headers['x-frame-options'], 'DENY');
       assert.equal(r.headers['x-content-type-options'], 'nosniff');
