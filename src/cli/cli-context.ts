@@ -50,7 +50,8 @@ export function toId(v: string): number {
 export async function askServer<T>(cx: CliContext, path: string, method = 'GET'): Promise<T> {
   const run = await readRunFile(storePaths(cx.dataDir()).runFile);
   if (!run) throw new AppError('not_found', 'No ucupdates server is running with this data folder: start one with `ucupdates serve`.');
-  const r = await httpRequest(new URL(path, run.adminUrl).toString(), { method, headers: { Authorization: `Bearer ${run.launchToken}` } });
+  // The console's certificate may be self-signed (adminTls); the launch token is worthless to any other listener.
+  const r = await httpRequest(new URL(path, run.adminUrl).toString(), { method, headers: { Authorization: `Bearer ${run.launchToken}` }, insecure: true });
   const body = JSON.parse(r.body.toString() || 'null') as T | ErrorBody;
   if (r.status >= 400) {
     const e = (body as ErrorBody | null)?.error;

@@ -1,9 +1,10 @@
 // The desktop shell's decisions, kept out of main.ts so they are tested without the Electron binary.
 import type { ServerOptions } from '../server/compose.js';
 
-/** The desktop app serves phones on the configured ports, but its admin API only on loopback. */
+/** The desktop app serves phones on the configured ports, but its admin API only on loopback, in plain HTTP (its window
+ *  would refuse a self-signed certificate, and nothing leaves the machine). */
 export function desktopServerOptions(dataDir: string): ServerOptions {
-  return { dataDir, overrides: { adminHost: '127.0.0.1' } };
+  return { dataDir, overrides: { adminHost: '127.0.0.1', adminTls: false } };
 }
 
 /** The console window may show the console itself; anything else opens in the system browser. */

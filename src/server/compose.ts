@@ -16,6 +16,7 @@ import { LocalAccess } from './app/local-access.js';
 import { recoverAfterCrash } from './app/crash-recovery.js';
 import { forgetDeletedLogs, logReceiver, pruneDeviceLogs } from './app/device-logs.js';
 import { Store } from './app/store.js';
+import { adminGuard } from './http/admin-guard.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { errorMiddleware } from './http/error-middleware.js';
 import { createPhoneHandler } from './http/phone-handler.js';
@@ -29,7 +30,7 @@ import { APP_VERSION } from './version.js';
 export interface ServerOptions {
   dataDir: string;
   /** Overrides the stored settings for this run only (command-line flags, tests). */
-  overrides?: Partial<Pick<Settings, 'httpPort' | 'httpsPort' | 'adminPort' | 'adminHost'>>;
+  overrides?: Partial<Pick<Settings, 'httpPort' | 'httpsPort' | 'adminPort' | 'adminHost' | 'adminTls'>>;
   log?: Logger;
   /** The console build to serve at /; defaults to dist/renderer when it exists. */
   consoleDir?: string;
@@ -92,24 +93,26 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     let urls: RunningServer['urls'] | undefined;
     const app = express();
     app.disable('x-powered-by');
-    app.set('trust proxy', false);
+    app.set('trust proxy', false); // the guard alone decides which forwarded headers to believe
+    app.use(adminGuard({ trustedProxies: settings.adminTrustedProxies, allowedHosts: settings.adminAllowedHosts, listenHost: settings.adminHost }));
     app.use('/api', adminRoutes({ store, catalog, local, jobs, status: () => urls && { version: APP_VERSION, startedAt, urls } }));
     app.use('/api', errorMiddleware(log));
     const consoleDir = opts.consoleDir ?? DEFAULT_CONSOLE_DIR;
     if (existsSync(consoleDir)) app.use(express.static(consoleDir, { index: 'index.html' }));
     else app.get('/', (_req, res) => void res.type('text/plain').send('The ucupdates admin API is running under /api. The console is not built: run `npm run build`.'));
-    const adminServer = createHttpServer(app);
+    const adminServer = settings.adminTls ? createHttpsServer(tls.options, app) : createHttpServer(app);
     const adminPort = await listen(adminServer, settings.adminPort, settings.adminHost, log, 'admin console');
     closers.unshift(() => closeServer(adminServer));
     if (!/^(127\.|::1$|localhost$)/.test(settings.adminHost)) {
-      log.warn(`The admin console listens on ${settings.adminHost}, reachable from the network: it always requires signing in.`);
+      const plain = settings.adminTls ? '' : '; passwords cross the network in clear text unless adminTls is on or an HTTPS proxy stands in front';
+      log.warn(`The admin console listens on ${settings.adminHost}, reachable from the network: it always requires signing in${plain}.`);
     }
 
     const adminHost = settings.adminHost.includes(':') ? `[${settings.adminHost}]` : settings.adminHost;
     urls = {
       http: `http://localhost:${httpPort}`,
       https: `https://localhost:${httpsPort}`,
-      admin: `http://${adminHost === '0.0.0.0' || adminHost === '[::]' ? '127.0.0.1' : adminHost}:${adminPort}`,
+      admin: `${settings.adminTls ? 'https' : 'http'}://${adminHost === '0.0.0.0' || adminHost === '[::]' ? '127.0.0.1' : adminHost}:${adminPort}`,
     };
     await writeRunFile(store.paths.runFile, { pid: process.pid, adminUrl: urls.admin, launchToken: local.launchToken });
     closers.unshift(() => rm(store.paths.runFile, { force: true }));

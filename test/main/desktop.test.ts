@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { desktopMode, desktopServerOptions, isConsoleUrl, windowTitle } from '../../src/main/desktop.js';
 
 test('the desktop app keeps the admin API on loopback', () => {
-  assert.deepEqual(desktopServerOptions('/data'), { dataDir: '/data', overrides: { adminHost: '127.0.0.1' } });
+  assert.deepEqual(desktopServerOptions('/data'), { dataDir: '/data', overrides: { adminHost: '127.0.0.1', adminTls: false } });
 });
 
 test('the window shows only the console; other URLs go to the browser', () => {

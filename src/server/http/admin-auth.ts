@@ -1,11 +1,12 @@
-// Who is calling the admin API: the desktop app (per-launch bearer token, loopback only), a signed-in admin
-// (session cookie + CSRF header on changes), or nobody (401). Viewers may only read.
+// Who is calling the admin API: the desktop app (per-launch bearer token, only from this machine and never through a
+// proxy), a signed-in admin (session cookie + CSRF header on changes), or nobody (401). Viewers may only read.
 import type { NextFunction, Request, Response } from 'express';
 import { findSession } from '../app/admin-auth.js';
 import { AppError } from '../app/app-error.js';
 import type { LocalAccess } from '../app/local-access.js';
 import type { Store } from '../app/store.js';
 import type { SessionInfo } from '../../shared/admin-api.js';
+import { fromThisMachine } from './admin-guard.js';
 
 export const SESSION_COOKIE = 'ucu_session';
 
@@ -20,9 +21,6 @@ declare module 'express-serve-static-core' {
     caller?: Caller;
   }
 }
-
-export const isLoopback = (addr: string | undefined) =>
-  !!addr && (addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.'));
 
 export function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -42,13 +40,13 @@ export function readCookie(req: Request, name: string): string | undefined {
 export function identify(store: Store, local: LocalAccess) {
   return (req: Request, _res: Response, next: NextFunction) => {
     const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (bearer && local.isLaunchToken(bearer) && isLoopback(req.socket.remoteAddress)) {
+    if (bearer && local.isLaunchToken(bearer) && fromThisMachine(req)) {
       req.caller = { username: 'desktop', role: 'admin', csrf: '', via: 'launch-token' };
       return next();
     }
     const token = readCookie(req, SESSION_COOKIE);
     if (token) {
-      const s = (isLoopback(req.socket.remoteAddress) ? local.findSession(token) : undefined) ?? findSession(store, token);
+      const s = (fromThisMachine(req) ? local.findSession(token) : undefined) ?? findSession(store, token);
       if (s) req.caller = { username: s.username, role: s.role, csrf: s.csrf, via: 'session', token };
     }
     next();

@@ -28,7 +28,8 @@ import { SignInThrottle } from '../app/sign-in-throttle.js';
 import { updateSettings } from '../app/settings.js';
 import type { Store } from '../app/store.js';
 import { addTestDevice, removeTestDevice, updateTestDevice } from '../app/test-devices.js';
-import { identify, isLoopback, requireCaller, requireOwnSession, SESSION_COOKIE } from './admin-auth.js';
+import { identify, requireCaller, requireOwnSession, SESSION_COOKIE } from './admin-auth.js';
+import { fromThisMachine, remote } from './admin-guard.js';
 import { deviceRoutes } from './device-routes.js';
 import { receiveUpload } from './upload.js';
 
@@ -55,32 +56,35 @@ export function adminRoutes({ store, catalog, local, jobs, status }: AdminRoutes
 
   // ---- sessions ----
   const startSession = (req: Request, res: Response, token: string, s: SessionInfo, maxAgeS: number) => {
-    const secure = req.secure ? '; Secure' : '';
+    const secure = remote(req).https ? '; Secure' : '';
     res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeS}${secure}`);
     res.json(s satisfies SessionInfo);
   };
   const throttle = new SignInThrottle();
   api.post('/session', json, async (req, res) => {
     const { username, password } = parse(signInInput, req.body);
-    const address = req.socket.remoteAddress ?? '';
-    throttle.check(address);
+    // Counted before the password is hashed; only a wrong password leaves the count standing.
+    const attempt = throttle.begin(remote(req).address, username, catalog.current().settings.signInMaxFailures);
     const s = await signIn(store, username, password).catch((e: unknown) => {
-      if (e instanceof AppError && e.code === 'unauthenticated') throttle.failed(address);
+      if (!(e instanceof AppError && e.code === 'unauthenticated')) attempt.withdrawn();
       throw e;
     });
-    throttle.succeeded(address);
+    attempt.succeeded();
     startSession(req, res, s.token, { username: s.username, role: s.role, csrf: s.csrf }, 12 * 3600);
   });
   api.post('/session/exchange', json, (req, res) => {
     const { token } = parse(exchangeInput, req.body);
-    const r = isLoopback(req.socket.remoteAddress) ? local.exchange(token) : undefined;
+    if (!fromThisMachine(req)) {
+      throw new AppError('unauthenticated', 'One-time sign-in links work only in a browser on the server itself, not through a proxy: sign in with an account.');
+    }
+    const r = local.exchange(token);
     if (!r) throw new AppError('unauthenticated', 'This sign-in link was already used or has expired: run `ucupdates signin-link` on the server for a new one.');
     startSession(req, res, r.token, r.session, 12 * 3600);
   });
   // `ucupdates signin-link` asks the running server (with its launch token) for a fresh one-time link.
   api.post('/session/link', (req, res) => {
     if (req.caller?.via !== 'launch-token') throw new AppError('forbidden', 'Only this machine\'s ucupdates command can ask for a sign-in link.');
-    res.json({ url: `http://${req.headers.host}/#signin=${local.issueLinkToken()}` });
+    res.json({ url: `${remote(req).https ? 'https' : 'http'}://${req.headers.host}/#signin=${local.issueLinkToken()}` });
   });
   api.get('/session', requireCaller, (req, res) => {
     const { username, role, csrf } = req.caller!;

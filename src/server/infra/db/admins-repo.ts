@@ -42,6 +42,11 @@ export class AdminsRepo {
       .run(a.username, a.passwordHash, a.role, a.createdAt);
   }
 
+  /** Stores a rehash of the same password, unless the password was changed meanwhile (sessions stay). */
+  replacePasswordHash(username: string, oldHash: string, newHash: string): void {
+    this.db.prepare('UPDATE admins SET password_hash = ? WHERE username = ? AND password_hash = ?').run(newHash, username, oldHash);
+  }
+
   /** Ends every session of the account (after a password or role change). */
   removeSessionsOf(username: string): void {
     this.db.prepare('DELETE FROM sessions WHERE username = ?').run(username);
