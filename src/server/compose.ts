@@ -3,7 +3,6 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
@@ -21,7 +20,9 @@ import { adminRoutes } from './http/admin-routes.js';
 import { errorMiddleware } from './http/error-middleware.js';
 import { createPhoneHandler } from './http/phone-handler.js';
 import { createAppLog } from './infra/app-log.js';
-import { writeRunFile } from './infra/run-file.js';
+import { lockDataFolder } from './infra/data-lock.js';
+import { removeRunFile, writeRunFile } from './infra/run-file.js';
+import { inWords } from './infra/storage-problem.js';
 import { loadTls } from './infra/tls.js';
 import { openPhoneLogs } from './phone-logs.js';
 import { APP_VERSION } from './version.js';
@@ -54,6 +55,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const store = new Store(opts.dataDir, opts.clock);
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
   try {
+    const lock = lockDataFolder(opts.dataDir);
+    closers.push(() => lock.release()); // last, after the store closes
     await recoverAfterCrash(store, log);
     const settings = { ...store.settings.read(), ...opts.overrides };
     const catalog = new Catalog(store);
@@ -75,6 +78,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const httpPort = await listen(httpServer, settings.httpPort, undefined, log, 'phone HTTP');
     closers.unshift(() => closeServer(httpServer));
     const tls = await loadTls(settings, store.paths.tlsDir);
+    if (tls.warning) log.warn(tls.warning);
     const httpsServer = createHttpsServer(tls.options, phone);
     const httpsPort = await listen(httpsServer, settings.httpsPort, undefined, log, 'phone HTTPS');
     closers.unshift(() => closeServer(httpsServer));
@@ -102,8 +106,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       https: `https://localhost:${httpsPort}`,
       admin: `http://${adminHost === '0.0.0.0' || adminHost === '[::]' ? '127.0.0.1' : adminHost}:${adminPort}`,
     };
-    await writeRunFile(store.paths.runFile, { pid: process.pid, adminUrl: urls.admin, launchToken: local.launchToken });
-    closers.unshift(() => rm(store.paths.runFile, { force: true }));
+    const run = { pid: process.pid, adminUrl: urls.admin, launchToken: local.launchToken };
+    writeRunFile(store.paths.runFile, run);
+    closers.unshift(() => removeRunFile(store.paths.runFile, run));
     log.info({ urls, tls: tls.source, dataDir: opts.dataDir }, 'ucupdates is serving');
     return {
       store,
@@ -118,7 +123,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     };
   } catch (e) {
     for (const c of closers) await c();
-    throw e;
+    throw inWords(e, opts.dataDir);
   }
 }
 

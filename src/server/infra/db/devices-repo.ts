@@ -122,7 +122,7 @@ export class DevicesRepo {
         for (const c of fn()) this.write(c);
         for (const [day, phones] of opts.seenDays ?? []) this.countSeen.run(day, phones);
         if (opts.seenDays?.size) this.pruneSeen.run();
-      })();
+      }).immediate(); // the write lock first: a read snapshot made stale by another writer would fail at the first write
       this.#batches++;
     } finally {
       this.db.pragma(`busy_timeout = ${timeout}`);
