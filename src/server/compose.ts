@@ -57,6 +57,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   try {
     const lock = lockDataFolder(opts.dataDir);
     closers.push(() => lock.release()); // last, after the store closes
+    store.check();
     await recoverAfterCrash(store, log);
     const settings = { ...store.settings.read(), ...opts.overrides };
     const catalog = new Catalog(store);

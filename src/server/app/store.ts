@@ -2,7 +2,7 @@
 // Every write goes through write(), so the in-memory catalog the phone path reads is refreshed after it.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase, type Db } from '../infra/db/connection.js';
+import { checkDatabase, openDatabase, type Db } from '../infra/db/connection.js';
 import { HistoryRepo, type HistoryEntry } from '../infra/db/history-repo.js';
 import { PackagesRepo } from '../infra/db/packages-repo.js';
 import { RulesRepo } from '../infra/db/rules-repo.js';
@@ -78,6 +78,11 @@ export class Store {
     this.deviceLogs = new DeviceLogsRepo(this.db);
     this.blobs = new FileStore(this.paths.blobDir);
     this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
+  }
+
+  /** For a server's start: the whole database readable and writable, or one sentence on what to do. */
+  check(): void {
+    checkDatabase(this.db, this.paths.dbFile);
   }
 
   now(): Date {

@@ -48,3 +48,19 @@ export function migrate(db: Db): void {
   });
   for (let v = current; v < MIGRATIONS.length; v++) next.immediate();
 }
+
+/**
+ * A server's start-up check: every page readable and in order (quick_check) and the file writable. Opening alone
+ * finds neither damage past the first page nor a read-only file (SQLite then opens it read-only, and the first
+ * admin change or inventory flush would fail instead).
+ */
+export function checkDatabase(db: Db, file: string): void {
+  try {
+    const verdict = db.pragma('quick_check(1)', { simple: true });
+    if (verdict !== 'ok') throw Object.assign(new Error(String(verdict)), { code: 'SQLITE_CORRUPT' });
+    const version = db.pragma('user_version', { simple: true }) as number;
+    db.transaction(() => db.pragma(`user_version = ${version}`)).immediate(); // a real write, changing nothing
+  } catch (e) {
+    throw inWords(e, file);
+  }
+}
