@@ -31,7 +31,7 @@ export function inWords(e: unknown, path: string): unknown {
     case 'damaged':
       return new Error(`The database ${where} is damaged (${detail}): restore it from a backup, or move it aside so that ucupdates starts with an empty one.`);
     case 'read-only':
-      return new Error(`ucupdates cannot write to ${where} (${detail}): give the account that runs it write access to the data folder and everything in it, or choose another folder with --data.`);
+      return new Error(`${where} cannot be written (${detail}): give the account that runs it write access to the data folder and everything in it, or choose another folder with --data.`);
     default:
       return e;
   }

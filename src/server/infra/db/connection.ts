@@ -57,7 +57,10 @@ export function migrate(db: Db): void {
 export function checkDatabase(db: Db, file: string): void {
   try {
     const verdict = db.pragma('quick_check(1)', { simple: true });
-    if (verdict !== 'ok') throw Object.assign(new Error(String(verdict)), { code: 'SQLITE_CORRUPT' });
+    if (verdict !== 'ok') {
+      const problem = String(verdict).replace(/^\*\*\* in database \w+ \*\*\*\s*/, '').replace(/\s*\n\s*/g, '; ');
+      throw Object.assign(new Error(problem), { code: 'SQLITE_CORRUPT' });
+    }
     const version = db.pragma('user_version', { simple: true }) as number;
     db.transaction(() => db.pragma(`user_version = ${version}`)).immediate(); // a real write, changing nothing
   } catch (e) {
