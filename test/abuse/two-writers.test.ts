@@ -18,7 +18,7 @@ let tmp: { dir: string; remove: () => Promise<void> };
 before(async () => (tmp = await tempDir('ucu-writers-')));
 after(() => tmp.remove());
 
-/** A node process running `code` (an ES module, through tsx) with `args`; resolves once it prints `ready`. */
+/** A node process running `code` (an ES module, through tsx) with `args`; `output` resolves when it ends. */
 function child(code: string, args: string[]): { proc: ChildProcess; output: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, '--', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -54,14 +54,14 @@ test('a second server on a served data folder is refused naming the PID and the 
 
 test('the lock of a server killed with -9 is taken over at the next start', async () => {
   const data = join(tmp.dir, 'killed');
-  (await startTestServer(data).then((s) => s.close())); // the folder and its store exist, as after a first run
+  await (await startTestServer(data)).close(); // the folder and its store exist, as after a first run
   const holder = child(
     `const { lockDataFolder } = await import(${src('server/infra/data-lock.ts')});
-     lockDataFolder(process.argv[1]); process.stdout.write('ready\\n'); setInterval(() => {}, 60_000);`,
+     lockDataFolder(process.argv[1]); setInterval(() => {}, 60_000);`,
     [data],
   );
   try {
-    await eventually(() => assert.match(readFileSync(join(data, 'server.pid'), 'utf8'), new RegExp(`^${holder.proc.pid}$`)));
+    await eventually(() => assert.match(readFileSync(join(data, 'server.pid'), 'utf8'), new RegExp(`^${holder.proc.pid}$`)), 60_000); // a loaded machine starts tsx slowly
     await assert.rejects(startTestServer(data), new RegExp(`PID ${holder.proc.pid}\\)`), 'the other process really holds the lock');
   } finally {
     holder.proc.kill('SIGKILL');
