@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark in turn, each in its own process (so none inherits another's heap, servers or
 // temp files), then one summary of the ratios against their targets. Timings never fail the run: a benchmark that
 // crashes or overruns its bound does (exit code 1).
-//   node --import tsx bench/run-all.ts [update-checks inventory fleet download import devices-tab]
+//   node --import tsx bench/run-all.ts [update-checks inventory fleet download import devices-tab soak]
 import { loadavg } from 'node:os';
 import { printTable, startChild, type RatioRow } from './lib/harness.js';
 
@@ -12,6 +12,7 @@ const BENCHES: { name: string; boundMs: number }[] = [
   { name: 'download', boundMs: 300_000 },
   { name: 'import', boundMs: 300_000 },
   { name: 'devices-tab', boundMs: 300_000 },
+  { name: 'soak', boundMs: 360_000 },
 ];
 
 const only = process.argv.slice(2);

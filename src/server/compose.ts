@@ -65,7 +65,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const jobs = new ImportJobs(store);
     const logs = openPhoneLogs(store.paths.logDir, () => catalog.current().settings, log, APP_VERSION);
     closers.unshift(() => logs.close());
-    const inventory = new InventoryRecorder(store.devices, { onError: (err) => log.error({ err }, 'cannot write the device inventory') });
+    const inventory = new InventoryRecorder(store.devices, {
+      maxDevices: () => catalog.current().settings.inventoryMaxDevices,
+      onFull: (max) => log.warn(`The device inventory is full (${max} phones): phones seen once make room for new ones, else new phones are not recorded.`),
+      onError: (err) => log.error({ err }, 'cannot write the device inventory'),
+    });
     closers.unshift(() => inventory.close()); // after the listeners close, before the store does
     const receiveLog = (at: Date, ip: string, upload: LogUpload, body: Buffer) => receiveDeviceLog(store, at, ip, upload, body);
     const phone = createPhoneHandler({ catalog, blobPath: (sha) => store.blobs.pathOf(sha), logs, inventory, receiveLog, log, clock: opts.clock });

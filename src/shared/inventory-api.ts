@@ -69,6 +69,22 @@ export interface DeviceListDto {
   counts: Record<DeviceState, number>;
   devices: DeviceDto[];
   thresholds: { stuckHours: number; silentDays: number };
+  /** Set while the inventory is full. */
+  full: InventoryFullDto | null;
+}
+
+/**
+ * The inventory at its cap (setting inventoryMaxDevices) and what that cost since it filled: phones seen once that
+ * were removed to make room, and new phones that were not recorded because none could make room. The counts
+ * start again when the inventory is next below its cap (the cap raised).
+ */
+export interface InventoryFullDto {
+  maxDevices: number;
+  /** When the first phone was evicted or not recorded. */
+  since: string;
+  evicted: number;
+  /** New phones not recorded (one checking in again later, still without room, counts again). */
+  refused: number;
 }
 
 /** GET /api/dashboard: the fleet at a glance. */
@@ -93,6 +109,8 @@ export interface DashboardDto {
   }[];
   /** Distinct phones that checked in, per UTC day, the last 30 days (days with none included, as 0). */
   seenPerDay: { day: string; phones: number }[];
+  /** Set while the inventory is full. */
+  full: InventoryFullDto | null;
 }
 
 /** GET /api/devices/:id/history: the phone's update checks as the audit log recorded them, newest first. */

@@ -162,3 +162,32 @@ test('close() writes what is buffered; later observations are dropped', () => {
   r.check(at(1), '10.0.0.1', phone(2), NOTHING);
   assert.equal(r.droppedObservations, 1);
 });
+
+test('at its cap, a batch evicts phones seen once two days ago (not one checking in now) and drops the new phones that do not fit', () => {
+  const full: number[] = [];
+  const r = recorder({ maxDevices: () => 4, onFull: (max) => full.push(max) });
+  const day = (d: number, hour = 8) => new Date(Date.UTC(2026, 0, d, hour));
+  r.check(day(1), '10.0.0.1', phone(1), NOTHING);
+  r.check(day(1), '10.0.0.2', phone(2), NOTHING);
+  r.flush();
+  r.check(day(2), '10.0.0.1', phone(1), NOTHING); // phone 1 comes back; phone 2 is never seen again
+  r.check(day(2, 7), '10.0.0.3', phone(3), NOTHING);
+  r.check(day(2), '10.0.0.4', phone(4), NOTHING);
+  r.check(day(2), '10.0.0.5', phone(5), offer()); // no room, and nothing two days old
+  r.download(day(2), '10.0.0.5', FILE, 200);
+  r.flush();
+  assert.deepEqual([1, 2, 3, 4, 5].map((n) => row(n) !== undefined), [true, true, true, true, false]);
+  assert.deepEqual(store.devices.overflow(), { since: day(2).toISOString(), evicted: 0, refused: 1 }, 'since: the batch of the first refusal');
+  assert.deepEqual(full, [4]);
+
+  // 5 January: phones 2 and 4 (seen once, on the 1st and the 2nd) make room for 6 and 7. Phone 3, seen once before
+  // phone 4, would go first, but it checks in again in the same batch.
+  r.check(day(5), '10.0.0.3', phone(3), NOTHING);
+  r.check(day(5), '10.0.0.6', phone(6), NOTHING);
+  r.check(day(5), '10.0.0.7', phone(7), NOTHING);
+  r.flush();
+  assert.deepEqual([1, 2, 3, 4, 6, 7].map((n) => row(n) !== undefined), [true, false, true, false, true, true]);
+  assert.deepEqual(store.devices.overflow(), { since: day(2).toISOString(), evicted: 2, refused: 1 });
+  assert.equal(store.devices.seenDays('2026-01-01').get('2026-01-02'), 3, 'the phone not recorded is not counted as seen');
+  assert.deepEqual(full, [4], 'told once while it stays full');
+});

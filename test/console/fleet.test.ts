@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { DEFAULT_PHONE, simulateCheck, type SimulatedPhone } from '../../src/cli/phone-simulator.js';
 import { importPackage } from '../../src/server/app/import-package.js';
 import { listDevices } from '../../src/server/app/inventory.js';
+import { updateSettings } from '../../src/server/app/settings.js';
 import { applyRuleAction } from '../../src/server/app/rule-actions.js';
 import { AUDIT_HEADER, formatAuditLine } from '../../src/server/domain/audit-format.js';
 import { ruleKeyPath } from '../../src/server/domain/device.js';
@@ -239,6 +240,26 @@ describe('fleet views', { skip, timeout: 180_000 }, () => {
     await page.getByRole('tab', { name: 'Devices', exact: true }).click();
     await page.getByText(`${PHONES.length + 1} phones`, { exact: true }).waitFor();
     await deviceRows().filter({ hasText: 'erin@contoso.com' }).waitFor();
+  });
+
+  it('tells when the inventory is full, what that cost, and where to raise the cap', async () => {
+    const { store } = env.server;
+    const cap = 100; // the least the setting allows
+    updateSettings(store, { inventoryMaxDevices: cap }, 'local-admin');
+    const known = listDevices(store, deviceQuery.parse({})).total;
+    const more = Array.from({ length: cap - known + 3 }, (_, n): SimulatedPhone => ({ ...DEFAULT_PHONE, mac: `02BADD${String(n).padStart(6, '0')}`, serial: `X${n}` }));
+    for (const phone of more) assert.equal((await simulateCheck(env.server.urls.http, phone)).status, 200);
+    while ((store.devices.overflow()?.refused ?? 0) < 3) await new Promise((r) => setTimeout(r, 100));
+
+    await page.getByRole('tab', { name: 'Dashboard' }).click();
+    await page.getByText('Inventory full (100 phones)').waitFor();
+    await page.getByRole('tab', { name: 'Devices', exact: true }).click();
+    const notice = page.getByRole('status').filter({ hasText: 'Inventory full' });
+    assert.match(await notice.innerText(), /^Inventory full \(100 phones\): since .+, 3 new phones were not recorded\. Raise Most phones in the inventory in Settings\.$/);
+    await notice.getByRole('link', { name: 'Settings' }).click();
+    const setting = page.getByLabel('Most phones in the inventory');
+    await setting.waitFor();
+    assert.equal(await setting.inputValue(), String(cap));
   });
 
   it('no script errors', () => {

@@ -6,7 +6,7 @@ import { migrate, openDatabase } from '../../src/server/infra/db/connection.js';
 import { MIGRATIONS } from '../../src/server/infra/db/migrations.js';
 import { tempDir } from '../helpers.js';
 
-const TABLES = ['admins', 'device_logs', 'devices', 'history', 'images', 'interim_images', 'package_files', 'packages', 'rules', 'seen_days', 'sessions', 'settings', 'store_files', 'test_devices'];
+const TABLES = ['admins', 'device_logs', 'devices', 'history', 'images', 'interim_images', 'inventory_overflow', 'package_files', 'packages', 'rules', 'seen_days', 'sessions', 'settings', 'store_files', 'test_devices'];
 
 test('an empty file is brought to the latest schema, in WAL mode with foreign keys on', async () => {
   const t = await tempDir();
@@ -69,6 +69,28 @@ test('a store written by a newer ucupdates is refused with a clear message, and 
     assert.equal(check.pragma('user_version', { simple: true }), MIGRATIONS.length + 1);
     assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all(), []);
     check.close();
+  } finally {
+    await t.remove();
+  }
+});
+
+test('migration 5 indexes the phones of an older inventory that checked in on one occasion only', async () => {
+  const t = await tempDir();
+  try {
+    const db = new Database(join(t.dir, 'v4.db'));
+    for (let v = 0; v < 4; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma('user_version = 4');
+    const add = db.prepare(`INSERT INTO devices (identity, mac, serial, device_type, vendor, model, revision, locale, version, user_name, address,
+      first_seen, last_seen, phase) VALUES (?, '', '', 'UCPhone', 'Polycom', 'CX600', 'A', 'ENU', '1.0', '', '10.0.0.1', ?, ?, 'current')`);
+    add.run('mac:000000000001', '2026-01-01T08:00:00.000Z', '2026-01-01T08:59:59.999Z'); // one occasion
+    add.run('mac:000000000002', '2026-01-01T08:00:00.000Z', '2026-01-01T09:00:00.000Z'); // back an hour later
+    add.run('mac:000000000003', '2026-01-01T08:00:00.000Z', '2026-01-02T08:00:00.000Z'); // checked in on two days
+    db.close();
+    const again = openDatabase(join(t.dir, 'v4.db'));
+    assert.deepEqual(again.prepare('SELECT identity FROM devices INDEXED BY devices_once WHERE last_seen > ? AND ' +
+      "downloaded_at IS NULL AND updated_at IS NULL AND last_seen < strftime('%Y-%m-%dT%H:%M:%fZ', first_seen, '+1 hour')").pluck().all(''), ['mac:000000000001']);
+    assert.equal(again.prepare('SELECT count(*) FROM inventory_overflow').pluck().get(), 0);
+    again.close();
   } finally {
     await t.remove();
   }

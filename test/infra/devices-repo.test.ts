@@ -3,9 +3,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deviceState, stateCutoffs, type DeviceRecord } from '../../src/server/domain/device-state.js';
+import { evictable, evictableBefore } from '../../src/server/domain/inventory-cap.js';
 import type { Store } from '../../src/server/app/store.js';
 import { DEVICE_STATES } from '../../src/shared/inventory-api.js';
-import { freshStore, tempDir } from '../helpers.js';
+import { freshStore, tempDir, withFreshStore } from '../helpers.js';
 
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let store: Store;
@@ -109,3 +110,80 @@ test('a write sets what changed, and the derived phase follows', () => {
   store.devices.batch(() => [{ before: back, after: back }]);
   assert.deepEqual(find(r.identity), back);
 });
+
+// ---- The cap: eviction, the count kept in memory, and what being full cost (each on a store of its own) ----
+
+/** Phone n seen first and last at these hours (of BASE), with `over` (downloads, updates). */
+function seen(n: number, first: number, last: number, over: Partial<DeviceRecord> = {}): DeviceRecord {
+  const mac = `00E0DB${n.toString(16).toUpperCase().padStart(6, '0')}`;
+  return { ...record(n), identity: `mac:${mac}`, mac, serial: `S${n}`, firstSeen: at(first), lastSeen: at(last), offeredVersion: null, offeredFolder: null, offeredAt: null, downloadedAt: null, updatedAt: null, ...over };
+}
+
+test('eviction removes exactly the phones evictable() allows (test devices and the kept ones spared), oldest first', () =>
+  withFreshStore(async (s) => {
+    const now = at(1000);
+    const mixed: DeviceRecord[] = [];
+    for (let n = 0; n < 240; n++) {
+      const last = 1000 - (n % 80); // 0 to 79 hours ago
+      const span = [0, 0.25, 0.999, 1, 30][n % 5]!; // hours between the first and the last check
+      const over = n % 7 === 0 ? { downloadedAt: at(last) } : n % 11 === 0 ? { updatedAt: at(last) } : {};
+      mixed.push(seen(n, last - span, last, over));
+    }
+    // Three that the rule alone would evict: two test devices (by MAC, by serial), and one the caller keeps.
+    const [byMac, bySerial, kept] = mixed.filter((r) => evictable(r, false, now)) as [DeviceRecord, DeviceRecord, DeviceRecord];
+    const tests = [byMac, bySerial];
+    s.testDevices.add({ name: 'by MAC', mac: byMac.mac, serial: null }, now);
+    s.testDevices.add({ name: 'by serial', mac: null, serial: bySerial.serial.toLowerCase() }, now);
+    s.devices.batch(() => mixed.map((r) => ({ before: undefined, after: r })));
+    const isTest = (r: DeviceRecord) => tests.some((t) => t.identity === r.identity);
+    const expected = mixed.filter((r) => evictable(r, isTest(r), now) && r !== kept);
+    assert.ok(expected.length > 20 && expected.length < mixed.length / 2, `${expected.length} of ${mixed.length} evictable`);
+
+    assert.equal(s.devices.count(), 240);
+    let gone = 0;
+    s.devices.batch(() => {
+      gone = s.devices.evict(evictableBefore(now), 5, [kept.identity]);
+      return [];
+    });
+    assert.equal(gone, 5);
+    const oldest = [...expected].sort((a, b) => (a.lastSeen < b.lastSeen ? -1 : a.lastSeen > b.lastSeen ? 1 : 0));
+    const left = s.devices.findAll(mixed.map((r) => r.identity));
+    const removed = mixed.filter((r) => !left.has(r.identity));
+    assert.ok(removed.every((r) => r.lastSeen <= oldest[4]!.lastSeen), 'the five last seen longest ago');
+
+    s.devices.batch(() => (s.devices.evict(evictableBefore(now), 10_000, [kept.identity]), []));
+    const rest = s.devices.findAll(mixed.map((r) => r.identity));
+    assert.deepEqual(ids(mixed.filter((r) => !rest.has(r.identity))), ids(expected));
+    assert.equal(s.devices.count(), 240 - expected.length, 'the count in memory followed the evictions');
+    assert.equal(s.db.prepare('SELECT count(*) FROM devices').pluck().get(), 240 - expected.length);
+  }));
+
+test('the count is kept through inserts and evictions, and counted again after another connection wrote', () =>
+  withFreshStore(async (s) => {
+    assert.equal(s.devices.count(), 0);
+    s.devices.batch(() => [seen(1, 0, 0), seen(2, 0, 0), seen(3, 0, 50)].map((r) => ({ before: undefined, after: r })));
+    assert.equal(s.devices.count(), 3);
+    const other = freshStore(s.paths.dataDir); // the CLI's audit import, say
+    other.devices.batch(() => [{ before: undefined, after: seen(4, 0, 0) }]);
+    other.close();
+    assert.equal(s.devices.count(), 4);
+    assert.throws(() =>
+      s.devices.batch(() => {
+        s.devices.evict(at(100), 10, []);
+        throw new Error('rolled back');
+      }),
+    );
+    assert.equal(s.devices.count(), 4, 'a rolled-back eviction is not counted');
+  }));
+
+test('what being full cost adds up from its first time, and starts again once cleared', () =>
+  withFreshStore(async (s) => {
+    assert.equal(s.devices.overflow(), undefined);
+    s.devices.batch(() => (s.devices.countOverflow(at(1), 3, 0), []));
+    s.devices.batch(() => (s.devices.countOverflow(at(2), 0, 5), []));
+    assert.deepEqual(s.devices.overflow(), { since: at(1), evicted: 3, refused: 5 });
+    s.devices.clearOverflow();
+    assert.equal(s.devices.overflow(), undefined);
+    s.devices.countOverflow(at(9), 1, 1);
+    assert.deepEqual(s.devices.overflow(), { since: at(9), evicted: 1, refused: 1 });
+  }));

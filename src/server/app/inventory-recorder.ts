@@ -2,8 +2,11 @@
 // only appends its observation to a bounded buffer; the buffer is applied (domain/device-state.ts) and written in
 // one transaction per flush, one row write per device however often it checked in between. Never throws to the
 // caller: when the store is busy or failing, observations wait (within the bound) or are dropped and counted.
+// The inventory holds at most maxDevices() phones: past it, phones seen once make room (domain/inventory-cap.ts),
+// else new phones are not recorded; both are counted in the store (inventory_overflow) while it stays full.
 import type { DeviceRequest } from '../domain/device.js';
 import { applyCheck, applyDownload, awaitsDownload, deviceIdentity, reportedVersion, seenDay, type DeviceRecord } from '../domain/device-state.js';
+import { admissible, evictableBefore, evictionsWanted } from '../domain/inventory-cap.js';
 import type { Decision } from '../domain/update-decision.js';
 import type { DeviceChange, DevicesRepo } from '../infra/db/devices-repo.js';
 
@@ -16,6 +19,10 @@ export interface InventoryRecorderOptions {
   maxBuffered?: number;
   /** How long an observation may wait before it is written. Default 1 s. */
   flushMs?: number;
+  /** The most phones the inventory holds (setting inventoryMaxDevices), read at each flush. Default: no cap. */
+  maxDevices?: () => number;
+  /** Called when a flush finds the inventory at its cap (again: once until it is below it). */
+  onFull?: (maxDevices: number) => void;
   /** Called once per outage. */
   onError?: (err: Error) => void;
 }
@@ -27,6 +34,8 @@ export class InventoryRecorder {
   readonly #repo: DevicesRepo;
   readonly #max: number;
   readonly #flushMs: number;
+  readonly #maxDevices: () => number;
+  readonly #onFull: (maxDevices: number) => void;
   readonly #onError: (err: Error) => void;
   #buffer: Observation[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -34,11 +43,14 @@ export class InventoryRecorder {
   #dropped = 0;
   #failing = false;
   #closed = false;
+  #full = false;
 
   constructor(repo: DevicesRepo, opts: InventoryRecorderOptions = {}) {
     this.#repo = repo;
     this.#max = opts.maxBuffered ?? 50_000;
     this.#flushMs = opts.flushMs ?? 1_000;
+    this.#maxDevices = opts.maxDevices ?? (() => Infinity);
+    this.#onFull = opts.onFull ?? (() => undefined);
     this.#onError = opts.onError ?? (() => undefined);
   }
 
@@ -72,8 +84,12 @@ export class InventoryRecorder {
     this.#buffer = [];
     try {
       const seenDays = new Map<string, number>();
-      this.#repo.batch(() => apply(this.#repo, batch, seenDays), { seenDays });
+      const max = this.#maxDevices();
+      this.#repo.batch(() => apply(this.#repo, batch, max, seenDays), { seenDays });
       this.#failing = false;
+      const full = this.#repo.count() >= max;
+      if (full && !this.#full) this.#onFull(max);
+      this.#full = full;
     } catch (err) {
       // Busy (another process is writing): try again at the next flush. Anything else would fail again: drop.
       if ((err as { code?: string }).code === 'SQLITE_BUSY') {
@@ -111,10 +127,25 @@ export class InventoryRecorder {
 }
 
 /**
- * Applies observations in arrival order; returns each touched device once, as read and as it ends. Counts into
- * `seenDays` the phones checking in for the first time on a UTC day (distinct phones per day, one upsert per day).
+ * Makes room for the batch's new phones (`arriving`, distinct, in arrival order) within `max` beside the `known`
+ * ones: evicts phones seen once (one DELETE, none of the batch's), and returns the new phones that fit, first come
+ * first. Counts in the store what the cap cost, or ends that count when the inventory is below its cap.
  */
-function apply(repo: DevicesRepo, batch: readonly Observation[], seenDays: Map<string, number>): Iterable<DeviceChange> {
+function makeRoom(repo: DevicesRepo, known: ReadonlyMap<string, DeviceRecord>, arriving: readonly string[], max: number, now: string): Set<string> {
+  const wanted = evictionsWanted(repo.count(), max, arriving.length);
+  const evicted = wanted > 0 ? repo.evict(evictableBefore(now), wanted, [...known.keys()]) : 0;
+  const fit = admissible(repo.count(), max, arriving.length);
+  if (evicted > 0 || fit < arriving.length) repo.countOverflow(now, evicted, arriving.length - fit);
+  else if (repo.count() + fit < max) repo.clearOverflow();
+  return new Set(arriving.slice(0, fit));
+}
+
+/**
+ * Applies observations in arrival order; returns each touched device once, as read and as it ends. New phones are
+ * recorded as far as `max` allows (makeRoom); the checks of the others are left out. Counts into `seenDays` the
+ * phones checking in for the first time on a UTC day (distinct phones per day, one upsert per day).
+ */
+function apply(repo: DevicesRepo, batch: readonly Observation[], max: number, seenDays: Map<string, number>): Iterable<DeviceChange> {
   const touched = new Map<string, DeviceChange>();
   // Touched records offered a folder, by address and folder: a download in the same batch finds them here.
   const offered = new Map<string, Set<string>>();
@@ -131,11 +162,13 @@ function apply(repo: DevicesRepo, batch: readonly Observation[], seenDays: Map<s
   };
   const identities = batch.map((o) => (o.kind === 'check' ? deviceIdentity(o.request) : undefined));
   const stored = repo.findAll(identities.filter((id) => id !== undefined));
+  const arriving = new Set(identities.filter((id): id is string => id !== undefined && !stored.has(id)));
+  const admitted = arriving.size > 0 ? makeRoom(repo, stored, [...arriving], max, batch.at(-1)!.at.toISOString()) : arriving;
   for (const [i, o] of batch.entries()) {
     const at = o.at.toISOString();
     if (o.kind === 'check') {
       const identity = identities[i];
-      if (!identity) continue;
+      if (!identity || (arriving.has(identity) && !admitted.has(identity))) continue;
       const prev = current(identity) ?? stored.get(identity);
       const day = seenDay(prev, at);
       if (day) seenDays.set(day, (seenDays.get(day) ?? 0) + 1);

@@ -1,6 +1,6 @@
 // The device inventory for admins: phones listed, filtered, searched and counted by state, each state with its reason;
 // exported as CSV; and the dashboard's figures.
-import type { DashboardDto, DeviceDto, DeviceListDto, DeviceQuery, DeviceState } from '../../shared/inventory-api.js';
+import type { DashboardDto, DeviceDto, DeviceListDto, DeviceQuery, DeviceState, InventoryFullDto } from '../../shared/inventory-api.js';
 import { DEVICE_CSV_HEADER, deviceCsvRow } from '../domain/device-csv.js';
 import { ruleKeyPath } from '../domain/device.js';
 import { deviceState, lastDays, stateCutoffs, type StateThresholds } from '../domain/device-state.js';
@@ -54,7 +54,18 @@ export function listDevices(store: Store, q: DeviceQuery): DeviceListDto {
     counts,
     devices: store.devices.list({ ...others, state }, cutoffs, q.sort, order, q.limit, q.offset).map((d) => toDto(d, now, t)),
     thresholds: t,
+    full: inventoryFull(store),
   };
+}
+
+/**
+ * The inventory at its cap, with the phones evicted and not recorded since it filled (kept by the recorder in the
+ * store, so the CLI and a restart see them); null while below the cap, as after raising it.
+ */
+function inventoryFull(store: Store): InventoryFullDto | null {
+  const overflow = store.devices.overflow();
+  const maxDevices = store.settings.read().inventoryMaxDevices;
+  return overflow && store.devices.count() >= maxDevices ? { maxDevices, ...overflow } : null;
 }
 
 /** Rows per page of the CSV export: enough to keep SQLite busy, little enough to hold (and to sort when filtered). */
@@ -88,6 +99,7 @@ export function dashboard(store: Store): DashboardDto {
       .list()
       .flatMap((r) => (r.approved ? [{ ruleId: r.id, rule: ruleKeyPath(r), approved: r.approved, ...store.devices.rollout(r, r.approved, cutoffs) }] : [])),
     seenPerDay: days.map((day) => ({ day, phones: seen.get(day) ?? 0 })),
+    full: inventoryFull(store),
   };
 }
 

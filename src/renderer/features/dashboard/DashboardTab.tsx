@@ -8,6 +8,7 @@ import { Loading } from '../../components/Loading.js';
 import { Notice } from '../../components/Notice.js';
 import { useLoad } from '../../use-load.js';
 import { STATE_LABEL } from '../devices/device-words.js';
+import { InventoryFull } from '../devices/InventoryFull.js';
 import './dashboard.css';
 import { Rollouts } from './Rollouts.js';
 import { SeenPerDay } from './SeenPerDay.js';
@@ -26,6 +27,7 @@ export function DashboardTab() {
         </Button>
       </div>
       <Notice error={dashboard.error} />
+      {d && <InventoryFull full={d.full} />}
       {d ? (
         d.total === 0 ? (
           <p className="intro">No phones yet: the dashboard fills as phones check in (or after importing a retiring server's audit logs in Troubleshoot).</p>

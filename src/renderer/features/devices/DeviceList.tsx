@@ -7,6 +7,7 @@ import { DEVICE_STATES, type DeviceDto, type DeviceState } from '../../../shared
 import { devicesCsvUrl } from '../../api.js';
 import { Notice } from '../../components/Notice.js';
 import { DeviceTable } from './DeviceTable.js';
+import { InventoryFull } from './InventoryFull.js';
 import { STATE_LABEL } from './device-words.js';
 import { useDevicePages, type DeviceSorting } from './use-device-pages.js';
 import { useThrottled } from './use-throttled.js';
@@ -43,6 +44,7 @@ export function DeviceList({ view, onChange, onOpen }: DeviceListProps) {
 
   return (
     <>
+      {list && <InventoryFull full={list.full} />}
       <div className="state-chips" role="group" aria-label="Filter by state">
         <ToggleButton size="small" shape="circular" checked={view.state === undefined} onClick={() => setState(undefined)}>
           All {list && <span className="chip-count">{nf.format(all)}</span>}

@@ -57,6 +57,27 @@ export interface DeviceChange {
 /** Days of seen_days kept, counted back from the newest (the dashboard shows 30; a year to compare with). */
 const SEEN_DAYS_KEPT = 400;
 
+/**
+ * Phones that may be evicted to make room (domain/inventory-cap.ts evictable()): seen once (the partial index
+ * devices_once of migration 5, its WHERE word for word), last seen before @before, not a test device, and not
+ * among the batch's own phones (@keep: they are checking in now), oldest first. INDEXED BY: an error rather than a
+ * scan of the whole inventory on the phone path if the index could not serve it.
+ */
+const EVICT = `DELETE FROM devices WHERE id IN (
+  SELECT id FROM devices INDEXED BY devices_once
+  WHERE downloaded_at IS NULL AND updated_at IS NULL AND last_seen < strftime('%Y-%m-%dT%H:%M:%fZ', first_seen, '+1 hour')
+    AND last_seen < @before
+    AND NOT EXISTS (SELECT 1 FROM test_devices t WHERE (devices.mac != '' AND devices.mac = t.mac) OR (devices.serial != '' AND devices.serial = t.serial))
+    AND identity NOT IN (SELECT value FROM json_each(@keep))
+  ORDER BY last_seen LIMIT @limit)`;
+
+/** Since when the inventory is full, and the phones evicted and not recorded since (inventory_overflow). */
+export interface InventoryOverflow {
+  since: string;
+  evicted: number;
+  refused: number;
+}
+
 /** Phones of a rule's model and locale (every field of its key but the update type; case-insensitive columns). */
 const RULE_PHONES = 'model = @model AND locale = @locale AND vendor = @vendor AND device_type = @deviceType AND revision = @revision';
 
@@ -92,8 +113,17 @@ export class DevicesRepo {
 
   private readonly countSeen;
   private readonly pruneSeen;
+  private readonly evictSeenOnce;
+  private readonly countAll;
+  private readonly dataVersion;
+  private readonly addOverflow;
+  private readonly readOverflow;
+  private readonly endOverflow;
 
   #batches = 0;
+  /** Rows in devices, as counted at #countVersion and kept since by this connection's inserts and evictions. */
+  #count: number | undefined;
+  #countVersion = -1;
 
   /** Batches written through this connection: what was read before a change is stale once it moves. */
   get batches(): number {
@@ -106,13 +136,57 @@ export class DevicesRepo {
     this.insert = db.prepare(INSERT);
     this.countSeen = db.prepare('INSERT INTO seen_days (day, phones) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET phones = phones + excluded.phones');
     this.pruneSeen = db.prepare(`DELETE FROM seen_days WHERE day < date((SELECT max(day) FROM seen_days), '-${SEEN_DAYS_KEPT} days')`);
+    this.evictSeenOnce = db.prepare(EVICT);
+    this.countAll = db.prepare('SELECT count(*) FROM devices').pluck();
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+    this.addOverflow = db.prepare(`INSERT INTO inventory_overflow (id, since, evicted, refused) VALUES (1, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET evicted = evicted + excluded.evicted, refused = refused + excluded.refused`);
+    this.readOverflow = db.prepare('SELECT since, evicted, refused FROM inventory_overflow');
+    this.endOverflow = db.prepare('DELETE FROM inventory_overflow');
   }
 
   /**
-   * Runs fn (which reads through findAll/awaitingDownload) and writes the changes it returns, in one transaction:
-   * one commit, so one fsync, for a whole batch of observations. Then adds `seenDays` (day -> phones first seen on
-   * it; fn may fill it) to the distinct phones per day. `wait`: wait for another process's write to end (an import);
-   * without it the phone path gets SQLITE_BUSY at once, and its caller tries later.
+   * Phones in the inventory: one COUNT, then kept in memory through this connection's inserts and evictions (the cap
+   * is checked at every flush); counted again once another connection (the CLI's audit import) has committed.
+   */
+  count(): number {
+    const version = this.dataVersion.get() as number;
+    if (this.#count === undefined || version !== this.#countVersion) {
+      this.#count = this.countAll.get() as number;
+      this.#countVersion = version;
+    }
+    return this.#count;
+  }
+
+  /**
+   * Evicts up to `limit` phones seen once and last seen before `before` (see EVICT), but none of `keep` (identities);
+   * returns how many went. Inside batch()'s fn, before its changes are written.
+   */
+  evict(before: string, limit: number, keep: readonly string[]): number {
+    const gone = this.evictSeenOnce.run({ before, limit, keep: JSON.stringify(keep) }).changes;
+    if (this.#count !== undefined) this.#count -= gone;
+    return gone;
+  }
+
+  /** Counts phones evicted and new phones not recorded because the inventory is full (from `at` on, if it was not). */
+  countOverflow(at: string, evicted: number, refused: number): void {
+    this.addOverflow.run(at, evicted, refused);
+  }
+
+  /** The inventory is not full (any more): the counts start again when it next is. */
+  clearOverflow(): void {
+    this.endOverflow.run();
+  }
+
+  overflow(): InventoryOverflow | undefined {
+    return this.readOverflow.get() as InventoryOverflow | undefined;
+  }
+
+  /**
+   * Runs fn (which reads through findAll/awaitingDownload, and may evict()) and writes the changes it returns, in one
+   * transaction: one commit, so one fsync, for a whole batch of observations. Then adds `seenDays` (day -> phones
+   * first seen on it; fn may fill it) to the distinct phones per day. `wait`: wait for another process's write to end
+   * (an import); without it the phone path gets SQLITE_BUSY at once, and its caller tries later.
    */
   batch(fn: () => Iterable<DeviceChange>, opts: { seenDays?: ReadonlyMap<string, number>; wait?: boolean } = {}): void {
     const timeout = this.db.pragma('busy_timeout', { simple: true }) as number;
@@ -124,6 +198,9 @@ export class DevicesRepo {
         if (opts.seenDays?.size) this.pruneSeen.run();
       }).immediate(); // the write lock first: a read snapshot made stale by another writer would fail at the first write
       this.#batches++;
+    } catch (e) {
+      this.#count = undefined; // rolled back: the inserts and evictions counted did not happen
+      throw e;
     } finally {
       this.db.pragma(`busy_timeout = ${timeout}`);
     }
@@ -134,7 +211,11 @@ export class DevicesRepo {
   private write({ before, after }: DeviceChange): void {
     const phase = phaseOf(after);
     const since = phaseSince(after);
-    if (!before) return void this.insert.run(...FIELDS.map((f) => after[f]), phase, since);
+    if (!before) {
+      this.insert.run(...FIELDS.map((f) => after[f]), phase, since);
+      if (this.#count !== undefined) this.#count++;
+      return;
+    }
     const changed = FIELDS.filter((f) => before[f] !== after[f]);
     const columns = changed.map((f) => COLUMNS[f]);
     const values: (string | null)[] = changed.map((f) => after[f]);

@@ -128,4 +128,17 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX device_logs_serial ON device_logs(serial) WHERE serial != '';
   CREATE INDEX device_logs_received ON device_logs(received_at);
   `,
+  /* 5: the inventory's cap (inventoryMaxDevices): phones seen once that may make room, and what being full cost */ `
+  -- Phones that may be evicted (domain/inventory-cap.ts evictable(), but for the time and test devices, which the
+  -- query adds), oldest first. devices-repo.ts repeats this WHERE word for word, so that the planner can use it.
+  CREATE INDEX devices_once ON devices(last_seen)
+    WHERE downloaded_at IS NULL AND updated_at IS NULL AND last_seen < strftime('%Y-%m-%dT%H:%M:%fZ', first_seen, '+1 hour');
+  -- One row while the inventory is full: since when, and the phones evicted and not recorded since.
+  CREATE TABLE inventory_overflow (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    since TEXT NOT NULL,
+    evicted INTEGER NOT NULL,
+    refused INTEGER NOT NULL
+  );
+  `,
 ];
