@@ -374,6 +374,7 @@ describe('ucupdates CLI', { concurrency: true }, () => {
           'remove-test-device Lab 2',
           'change-settings externalUrl',
           'change-settings httpPort',
+          'change-settings deviceStuckHours, deviceSilentDays',
           'add-admin alice',
           'add-admin victor',
         ],
