@@ -20,17 +20,19 @@ export interface TlsMaterial {
   warning?: string;
 }
 
-/** What makes the configured certificate unusable, and the setting to correct; undefined when it works or none is set. */
+/** What makes the configured certificate unusable, in one sentence, and the setting to correct. */
 export interface TlsProblem {
   field: keyof TlsSettings;
   message: string;
 }
 
-export const tlsProblem = (s: TlsSettings): TlsProblem | undefined => {
+/** Checked when a certificate setting changes: undefined when the configured certificate works, or none is set. */
+export function tlsProblem(s: TlsSettings): TlsProblem | undefined {
   const r = configured(s);
   return r && 'field' in r ? r : undefined;
-};
+}
 
+/** The certificate to serve: the admin's, else (with a warning when the admin's cannot be used) the self-signed one. */
 export async function loadTls(s: TlsSettings, tlsDir: string): Promise<TlsMaterial> {
   const admin = configured(s);
   if (admin && !('field' in admin)) return admin;
