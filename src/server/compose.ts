@@ -52,11 +52,13 @@ const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../dist/renderer', import.
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? createAppLog();
-  const store = new Store(opts.dataDir, opts.clock);
-  const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  const closers: (() => Promise<void> | void)[] = [];
   try {
+    // Before the store opens: a refused server changes nothing, not even the schema (a newer version's migrations).
     const lock = lockDataFolder(opts.dataDir);
     closers.push(() => lock.release()); // last, after the store closes
+    const store = new Store(opts.dataDir, opts.clock);
+    closers.unshift(() => store.close());
     store.check();
     await recoverAfterCrash(store, log);
     const settings = { ...store.settings.read(), ...opts.overrides };

@@ -3,7 +3,7 @@
 // The system drops it when the process ends however it ends (kill -9, power loss), so a dead server's lock is simply
 // taken over, and a PID reused after a reboot can never keep the service from starting. The holder's PID is written
 // beside it in server.pid, only to name it when a second server is refused.
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { writeSmallFile } from './small-file.js';
@@ -14,6 +14,7 @@ export interface DataLock {
 
 /** Takes the data folder's lock, or throws one sentence naming the process that holds it. */
 export function lockDataFolder(dataDir: string): DataLock {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // as the store makes it: the lock is taken first
   const pidFile = join(dataDir, 'server.pid');
   const db = new Database(join(dataDir, 'server.lock'));
   try {
