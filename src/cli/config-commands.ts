@@ -62,10 +62,16 @@ export function configCommands(program: Command, cx: CliContext): void {
     .command('set')
     .argument('<key>', 'the setting')
     .argument('<value>', 'its new value (lists: comma-separated)')
-    .action(async (key: string, value: string) => {
-      if (!SETTING_KEYS.includes(key as SettingKey)) throw new AppError('invalid_input', `Unknown setting "${key}". Settings: ${SETTING_KEYS.join(', ')}.`);
-      const s = await cx.withStore((store) => updateSettings(store, { [key]: parseSettingText(key as SettingKey, value) }, cx.actor()));
-      cx.out(`${key} = ${JSON.stringify(s[key as SettingKey])}  (a running server applies it on its next request; ports and certificates on restart)`);
+    .argument('[more...]', 'more key value pairs, changed together (tlsCertFile and tlsKeyFile must be)')
+    .action(async (key: string, value: string, more: string[]) => {
+      if (more.length % 2 !== 0) throw new AppError('invalid_input', `"${more.at(-1)}" has no value: give settings as key value pairs.`);
+      const pairs = [key, value, ...more].flatMap((k, i, all) => (i % 2 === 0 ? [[k, all[i + 1]!] as const] : []));
+      const unknown = pairs.find(([k]) => !SETTING_KEYS.includes(k as SettingKey));
+      if (unknown) throw new AppError('invalid_input', `Unknown setting "${unknown[0]}". Settings: ${SETTING_KEYS.join(', ')}.`);
+      const input = Object.fromEntries(pairs.map(([k, v]) => [k, parseSettingText(k as SettingKey, v)]));
+      const s = await cx.withStore((store) => updateSettings(store, input, cx.actor()));
+      for (const [k] of pairs) cx.out(`${k} = ${JSON.stringify(s[k as SettingKey])}`);
+      cx.out('(a running server applies changes on its next request; ports and certificates on restart)');
     });
 
   const admins = program.command('admins').description('admin accounts for the console and the admin API');

@@ -1,8 +1,8 @@
 // Wires the server: store -> catalog -> use cases -> HTTP listeners. The CLI's `serve` and the desktop shell
 // both call startServer(); nothing else builds these parts.
 import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,9 @@ import { errorMiddleware } from './http/error-middleware.js';
 import { createPhoneHandler } from './http/phone-handler.js';
 import { createPhoneListener } from './http/phone-listener.js';
 import { createAppLog } from './infra/app-log.js';
-import { writeRunFile } from './infra/run-file.js';
+import { lockDataFolder } from './infra/data-lock.js';
+import { removeRunFile, writeRunFile } from './infra/run-file.js';
+import { inWords } from './infra/storage-problem.js';
 import { loadTls } from './infra/tls.js';
 import { openPhoneLogs } from './phone-logs.js';
 import { APP_VERSION } from './version.js';
@@ -52,9 +54,14 @@ const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../dist/renderer', import.
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? createAppLog();
-  const store = new Store(opts.dataDir, opts.clock);
-  const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  const closers: (() => Promise<void> | void)[] = [];
   try {
+    // Before the store opens: a refused server changes nothing, not even the schema (a newer version's migrations).
+    const lock = lockDataFolder(opts.dataDir);
+    closers.push(() => lock.release()); // last, after the store closes
+    const store = new Store(opts.dataDir, opts.clock);
+    closers.unshift(() => store.close());
+    store.check();
     await recoverAfterCrash(store, log);
     const settings = { ...store.settings.read(), ...opts.overrides };
     const catalog = new Catalog(store);
@@ -85,6 +92,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const httpPort = await listen(httpServer, settings.httpPort, undefined, log, 'phone HTTP');
     closers.unshift(() => closeServer(httpServer));
     const tls = await loadTls(settings, store.paths.tlsDir);
+    if (tls.warning) log.warn(tls.warning);
     const httpsServer = phoneListener('phone HTTPS', tls.options);
     const httpsPort = await listen(httpsServer, settings.httpsPort, undefined, log, 'phone HTTPS');
     closers.unshift(() => closeServer(httpsServer));
@@ -114,8 +122,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       https: `https://localhost:${httpsPort}`,
       admin: `${settings.adminTls ? 'https' : 'http'}://${adminHost === '0.0.0.0' || adminHost === '[::]' ? '127.0.0.1' : adminHost}:${adminPort}`,
     };
-    await writeRunFile(store.paths.runFile, { pid: process.pid, adminUrl: urls.admin, launchToken: local.launchToken });
-    closers.unshift(() => rm(store.paths.runFile, { force: true }));
+    const run = { pid: process.pid, adminUrl: urls.admin, launchToken: local.launchToken };
+    writeRunFile(store.paths.runFile, run);
+    closers.unshift(() => removeRunFile(store.paths.runFile, run));
     log.info({ urls, tls: tls.source, dataDir: opts.dataDir }, 'ucupdates is serving');
     return {
       store,
@@ -130,7 +139,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     };
   } catch (e) {
     for (const c of closers) await c();
-    throw e;
+    throw inWords(e, opts.dataDir);
   }
 }
 

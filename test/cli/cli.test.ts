@@ -336,6 +336,16 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       assert.match(all.stdout, /^externalUrl = "https:\/\/ext\.contoso\.com"$/m);
     });
 
+    it('sets several settings together; a certificate without its key is refused (exit 2), changing nothing', async () => {
+      await expectExit(0, ['settings', 'set', 'deviceStuckHours', '36', 'deviceSilentDays', '9'], { data });
+      assert.deepEqual(inStore(data, (s) => [s.settings.read().deviceStuckHours, s.settings.read().deviceSilentDays]), [36, 9]);
+      const odd = await expectExit(2, ['settings', 'set', 'deviceStuckHours', '1', 'deviceSilentDays'], { data });
+      assert.match(odd.stderr, /"deviceSilentDays" has no value/);
+      const half = await expectExit(2, ['settings', 'set', 'tlsCertFile', join(tmp, 'cert.pem')], { data });
+      assert.equal(half.stderr, 'ucupdates: tlsCertFile is set without tlsKeyFile: set both (PEM), or tlsPfxFile instead.\n');
+      assert.equal(inStore(data, (s) => s.settings.read().tlsCertFile), '');
+    });
+
     it('adds admin accounts with the password read from standard input', async () => {
       const short = await expectExit(2, ['admins', 'add', 'alice'], { data, input: 'short\n' });
       assert.match(short.stderr, /at least 10 characters/);
@@ -364,6 +374,7 @@ describe('ucupdates CLI', { concurrency: true }, () => {
           'remove-test-device Lab 2',
           'change-settings externalUrl',
           'change-settings httpPort',
+          'change-settings deviceStuckHours, deviceSilentDays',
           'add-admin alice',
           'add-admin victor',
         ],

@@ -1,10 +1,12 @@
-// The HTTPS listener with the admin's own certificate: PEM pair, PFX with passphrase, and clear errors.
+// The HTTPS listener with the admin's own certificate: PEM pair, PFX with passphrase, and the self-signed one standing
+// in, with a warning, for a certificate that can no longer be used.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { promisify } from 'node:util';
+import { pino } from 'pino';
 import { updateSettings } from '../../src/server/app/settings.js';
 import { Store } from '../../src/server/app/store.js';
 import { startServer } from '../../src/server/compose.js';
@@ -65,16 +67,27 @@ test('serves HTTPS with a PFX and its passphrase', async () => {
   }
 });
 
-test('a wrong passphrase, a missing file or half a PEM pair stops the start with one clear sentence', async () => {
+test('a certificate that broke after it was set (moved, wrong passphrase, half a pair) falls back to the self-signed one with a warning naming it', async () => {
   const cases: [string, Record<string, unknown>, RegExp][] = [
-    ['wrong passphrase', { tlsPfxFile: join(tmp.dir, 'cert.pfx'), tlsPfxPassphrase: 'nope' }, /could not be used .*cert\.pfx.*tlsPfxPassphrase/],
-    ['missing file', { tlsCertFile: join(tmp.dir, 'none.pem'), tlsKeyFile: join(tmp.dir, 'key.pem') }, /could not be used .*ENOENT/],
-    ['half a pair', { tlsCertFile: join(tmp.dir, 'cert.pem') }, /Set both tlsCertFile and tlsKeyFile/],
+    ['wrong passphrase', { tlsPfxFile: join(tmp.dir, 'cert.pfx'), tlsPfxPassphrase: 'nope' }, /cert\.pfx could not be used \(mac verify failure\).*tlsPfxPassphrase/],
+    ['missing file', { tlsCertFile: join(tmp.dir, 'none.pem'), tlsKeyFile: join(tmp.dir, 'key.pem') }, /none\.pem \(tlsCertFile\) cannot be read: ENOENT/],
+    ['half a pair', { tlsCertFile: join(tmp.dir, 'cert.pem') }, /tlsCertFile is set without tlsKeyFile/],
   ];
   for (const [what, changes, message] of cases) {
     const data = join(tmp.dir, what.replace(/ /g, '-'));
-    configure(data, changes);
-    await assert.rejects(startServer({ dataDir: data, overrides: ports, log: silentLog }), message, what);
+    const store = new Store(data);
+    store.settings.write(changes); // as the store holds them after the files changed: updateSettings would refuse them now
+    store.close();
+    const warnings: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(String(JSON.parse(line).msg)) });
+    const server = await startServer({ dataDir: data, overrides: ports, log });
+    try {
+      assert.equal(warnings.filter((w) => message.test(w)).length, 1, `${what}: ${warnings.join(' | ')}`);
+      assert.match(warnings.find((w) => message.test(w))!, /HTTPS uses the self-signed certificate until it is corrected\.$/);
+      assert.notEqual(await peerCommonName(server.urls.https), 'ucupdates.contoso.test', what);
+    } finally {
+      await server.close();
+    }
   }
 });
 

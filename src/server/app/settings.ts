@@ -1,7 +1,10 @@
 // Changing settings: validated against the shared schema, all or nothing, with history. Secrets are never echoed.
 import { isSecretSetting, redactSettings, SECRET_MARKER, settingsSchema, type Settings } from '../../shared/settings.js';
+import { tlsProblem } from '../infra/tls.js';
 import { AppError } from './app-error.js';
 import type { Store } from './store.js';
+
+const TLS_KEYS = new Set(['tlsCertFile', 'tlsKeyFile', 'tlsPfxFile', 'tlsPfxPassphrase']);
 
 export function updateSettings(store: Store, input: Record<string, unknown>, actor: string): Settings {
   // A secret sent back as the marker the reader was shown means "unchanged".
@@ -17,6 +20,9 @@ export function updateSettings(store: Store, input: Record<string, unknown>, act
       const field = String(issue.path[0] ?? '');
       throw new AppError('invalid_input', `${field}: ${issue.message}`, field);
     }
+    // A certificate that cannot be used is refused now, in words, rather than found at the next start.
+    const tls = Object.keys(changes).some((k) => TLS_KEYS.has(k)) ? tlsProblem(parsed.data) : undefined;
+    if (tls) throw new AppError('invalid_input', tls.message, tls.field);
     const changed = Object.fromEntries(
       Object.keys(changes).map((k) => [k, parsed.data[k as keyof Settings]] as const),
     ) as Partial<Settings>;

@@ -2,7 +2,7 @@
 // Every write goes through write(), so the in-memory catalog the phone path reads is refreshed after it.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase, type Db } from '../infra/db/connection.js';
+import { checkDatabase, openDatabase, type Db } from '../infra/db/connection.js';
 import { HistoryRepo, type HistoryEntry } from '../infra/db/history-repo.js';
 import { PackagesRepo } from '../infra/db/packages-repo.js';
 import { RulesRepo } from '../infra/db/rules-repo.js';
@@ -12,6 +12,7 @@ import { AdminsRepo } from '../infra/db/admins-repo.js';
 import { DevicesRepo } from '../infra/db/devices-repo.js';
 import { DeviceLogsRepo } from '../infra/db/device-logs-repo.js';
 import { FileStore } from '../infra/file-store.js';
+import { inWords } from '../infra/storage-problem.js';
 
 /** How stale a running server's view of changes made by another process (the CLI) may be. */
 export const POLL_MS = 250;
@@ -59,7 +60,13 @@ export class Store {
 
   constructor(dataDir: string, private readonly clock: () => Date = () => new Date()) {
     this.paths = storePaths(dataDir);
-    for (const dir of [dataDir, this.paths.blobDir, this.paths.stagingDir, this.paths.logDir]) mkdirSync(dir, { recursive: true });
+    try {
+      // Owner-only when we create it: the store holds password hashes, the launch token and the phones' users.
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      for (const dir of [this.paths.blobDir, this.paths.stagingDir, this.paths.logDir]) mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw inWords(e, dataDir);
+    }
     this.db = openDatabase(this.paths.dbFile);
     this.rules = new RulesRepo(this.db);
     this.packages = new PackagesRepo(this.db);
@@ -73,13 +80,20 @@ export class Store {
     this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
   }
 
+  /** For a server's start: the whole database readable and writable, or one sentence on what to do. */
+  check(): void {
+    checkDatabase(this.db, this.paths.dbFile);
+  }
+
   now(): Date {
     return this.clock();
   }
 
   /**
    * Runs fn in one SQLite transaction, with the history entry it returns written in the same transaction,
-   * then tells listeners (the phone catalog) that the store changed.
+   * then tells listeners (the phone catalog) that the store changed. IMMEDIATE: the write lock is taken before fn
+   * reads, so a phone's inventory flush committed meanwhile cannot make it fail half way (it waits, up to the
+   * connection's busy timeout, instead).
    */
   write<T>(fn: (now: string) => { result: T; history?: Omit<HistoryEntry, 'id' | 'at'> | Omit<HistoryEntry, 'id' | 'at'>[] }): T {
     const now = this.clock().toISOString();
@@ -88,7 +102,7 @@ export class Store {
       const entries = out.history === undefined ? [] : Array.isArray(out.history) ? out.history : [out.history];
       for (const h of entries) this.history.add({ ...h, at: now });
       return out.result;
-    })();
+    }).immediate();
     this.notify();
     return result;
   }

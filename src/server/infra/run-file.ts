@@ -1,6 +1,8 @@
 // The running server's note to local tools: where its admin API is and its per-launch token. Readable by the
 // owner only; the token works only from loopback anyway.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { writeSmallFile } from './small-file.js';
 
 export interface RunInfo {
   pid: number;
@@ -8,8 +10,18 @@ export interface RunInfo {
   launchToken: string;
 }
 
-export async function writeRunFile(file: string, info: RunInfo): Promise<void> {
-  await writeFile(file, JSON.stringify(info), { mode: 0o600 });
+export function writeRunFile(file: string, info: RunInfo): void {
+  writeSmallFile(file, JSON.stringify(info), 0o600);
+}
+
+/** Removes the run file if it is still the one `info` wrote: a server never deletes another's. */
+export function removeRunFile(file: string, info: RunInfo): void {
+  try {
+    if ((JSON.parse(readFileSync(file, 'utf8')) as RunInfo).launchToken !== info.launchToken) return;
+  } catch {
+    return; // gone, or not ours to judge
+  }
+  rmSync(file, { force: true });
 }
 
 /** The running server's info, or undefined when none is running with this data folder. */

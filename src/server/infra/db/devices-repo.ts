@@ -196,7 +196,7 @@ export class DevicesRepo {
         for (const c of fn()) this.write(c);
         for (const [day, phones] of opts.seenDays ?? []) this.countSeen.run(day, phones);
         if (opts.seenDays?.size) this.pruneSeen.run();
-      })();
+      }).immediate(); // the write lock first: a read snapshot made stale by another writer would fail at the first write
       this.#batches++;
     } catch (e) {
       this.#count = undefined; // rolled back: the inserts and evictions counted did not happen
