@@ -21,6 +21,7 @@ import { adminRoutes } from './http/admin-routes.js';
 import { errorMiddleware } from './http/error-middleware.js';
 import { createPhoneHandler } from './http/phone-handler.js';
 import { createAppLog } from './infra/app-log.js';
+import { sevenZipBinary } from './infra/seven-zip.js';
 import { writeRunFile } from './infra/run-file.js';
 import { loadTls } from './infra/tls.js';
 import { openPhoneLogs } from './phone-logs.js';
@@ -55,6 +56,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
   try {
     await recoverAfterCrash(store, log);
+    const sevenZip = sevenZipBinary();
+    log.info({ sevenZip: sevenZip.path }, `Packages are unpacked with ${sevenZip.origin}.`);
     const settings = { ...store.settings.read(), ...opts.overrides };
     const catalog = new Catalog(store);
     const local = new LocalAccess();
