@@ -74,13 +74,14 @@ export function sevenZipBinary(): { path: string; origin: string } {
   return { path: bundled(), origin: `7zip-bin's bundled 7za, version 16.02${choice === 'false' ? ' (USE_SYSTEM_7ZA=false)' : ''}` };
 }
 
+// -tcab: a package is a cabinet (cab-locate sees to it), so 7za opens nothing else, whatever the bytes resemble.
 export async function listArchive(file: string): Promise<ArchiveEntry[]> {
-  return parseListing(await run(['l', '-slt', '-y', '--', resolve(file)], { keepUpTo: MAX_LISTING_BYTES }));
+  return parseListing(await run(['l', '-slt', '-tcab', '-y', '--', resolve(file)], { keepUpTo: MAX_LISTING_BYTES }));
 }
 
 /** Extracts with full paths into destDir, overwriting. On failure destDir holds garbage: extract into staging. */
 export async function extractArchive(file: string, destDir: string, onProgress?: Progress): Promise<void> {
-  const args = ['x', '-bsp1', '-bb1', '-y', `-o${resolve(destDir)}`, '--', resolve(file)];
+  const args = ['x', '-tcab', '-bsp1', '-bb1', '-y', `-o${resolve(destDir)}`, '--', resolve(file)];
   await run(args, { onText: onProgress && progressReader(onProgress) });
 }
 
@@ -122,7 +123,7 @@ function entryOf(block: string[]): ArchiveEntry {
 }
 
 function ambiguous(block: string[]): Error {
-  const shown = block.join(' | ').slice(0, 200);
+  const shown = block.join(' | ').replace(/[\x00-\x1f\x7f]/g, '?').slice(0, 200);
   return new Error(`7-Zip's listing of the archive cannot be read unambiguously (an entry name probably holds a line break): "${shown}".`);
 }
 
