@@ -39,7 +39,7 @@ async function upload(file: string): Promise<ImportJobDto> {
     const job = (await (await fetch(`${server.urls.admin}/api/imports/${id}`, { headers })).json()) as ImportJobDto;
     assert.ok(job.phase === 'done' || job.phase === 'failed', job.phase);
     return job;
-  });
+  }, 120_000); // not a time bound: the import's end, however busy the machine
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
