@@ -139,25 +139,41 @@ describe('extractArchive', () => {
   });
 });
 
+/** Runs fn with USE_SYSTEM_7ZA set to choice (undefined: unset), and restores it. */
+async function with7zaChoice<T>(choice: string | undefined, fn: () => T | Promise<T>): Promise<T> {
+  const saved = process.env.USE_SYSTEM_7ZA;
+  const set = (v: string | undefined) => (v === undefined ? delete process.env.USE_SYSTEM_7ZA : (process.env.USE_SYSTEM_7ZA = v));
+  set(choice);
+  try {
+    return await fn();
+  } finally {
+    set(saved);
+  }
+}
+
 /** Runs fn once with each 7za this machine has: the system's (when present) and the bundled one. */
 async function withEach7za(fn: (bin: string) => Promise<void>): Promise<string[]> {
-  const saved = process.env.USE_SYSTEM_7ZA;
   const seen: string[] = [];
-  try {
-    for (const choice of [undefined, 'false']) {
-      if (choice === undefined) delete process.env.USE_SYSTEM_7ZA;
-      else process.env.USE_SYSTEM_7ZA = choice;
+  for (const choice of [undefined, 'false']) {
+    await with7zaChoice(choice, async () => {
       const bin = sevenZipBinary().path;
-      if (seen.includes(bin)) continue;
+      if (seen.includes(bin)) return;
       seen.push(bin);
       await fn(bin);
-    }
-  } finally {
-    if (saved === undefined) delete process.env.USE_SYSTEM_7ZA;
-    else process.env.USE_SYSTEM_7ZA = saved;
+    });
   }
   return seen;
 }
+
+describe('sevenZipBinary', () => {
+  it('prefers the system\'s 7za; USE_SYSTEM_7ZA=true takes the one on PATH, =false the bundled one', async () => {
+    assert.equal(await with7zaChoice('true', () => sevenZipBinary().path), '7za');
+    const bundled = await with7zaChoice('false', () => sevenZipBinary().path);
+    assert.match(bundled, /7zip-bin[/\\].*7za(\.exe)?$/);
+    const system = process.platform === 'win32' ? bundled : await stat('/usr/bin/7za').then(() => '/usr/bin/7za', () => bundled);
+    assert.equal(await with7zaChoice(undefined, () => sevenZipBinary().path), system);
+  });
+});
 
 // node-7z split 7za's output into lines per chunk and reported an entry twice when a chunk ended at a newline: this
 // cab was refused 4 times in 5 as holding duplicates.
@@ -231,9 +247,10 @@ describe('progressReader', () => {
 
   it('reports while a real extraction runs, with each 7za', async () => {
     const cab = await multiDevicePackage(join(tmp, 'progress'), { nbtSize: 3 * 1024 * 1024 });
+    let run = 0;
     await withEach7za(async (bin) => {
       const seen: number[] = [];
-      await extractArchive(cab, join(tmp, `x-progress-${seen.length}-${Date.now()}`), (p) => seen.push(p));
+      await extractArchive(cab, join(tmp, `x-progress-${++run}`), (p) => seen.push(p));
       assert.ok(seen.length > 0, bin);
       assert.ok(seen.every((p) => p >= 0 && p <= 100), `${bin}: ${seen.join(',')}`);
     });
