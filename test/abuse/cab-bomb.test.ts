@@ -59,7 +59,8 @@ describe('a cab bomb', () => {
     assert.match(job.error!.message, /unpacks to 5\.0 MB, more than the 1 MB allowed \(setting maxUnpackedMB\)/);
     assert.deepEqual(server.store.packages.list(), []);
     assert.deepEqual(await filesUnder(server.store.paths.blobDir), []);
-    assert.deepEqual(await readdir(server.store.paths.stagingDir), []);
+    // The job reports its end before it removes the uploaded file.
+    await eventually(async () => assert.deepEqual(await readdir(server.store.paths.stagingDir), []));
   });
 
   it('is refused before extraction begins', async () => {

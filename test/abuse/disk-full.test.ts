@@ -110,7 +110,7 @@ describe('a full disk', { skip: mounted ? false : 'mounting a small tmpfs needs 
             fillLeaving(MB);
           },
         }),
-        { code: 'too_large', message: /^Disk full: the data folder's disk ran out of room while the package was unpacked/ },
+        { code: 'too_large', message: /^Disk full: the data folder's disk ran out of room while the package was being unpacked/ },
       );
       assert.ok(filled);
       await stagingIsEmpty();

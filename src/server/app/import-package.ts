@@ -265,7 +265,7 @@ async function freeBytes(dir: string): Promise<number> {
 async function refuseIfDiskFull(e: unknown, dir: string): Promise<void> {
   if (e instanceof AppError) return;
   const full = (e as NodeJS.ErrnoException).code === 'ENOSPC' || (await freeBytes(dir).catch(() => Infinity)) < FREE_SPACE_MARGIN;
-  if (full) throw new AppError('too_large', "Disk full: the data folder's disk ran out of room while the package was unpacked and stored; nothing was imported.");
+  if (full) throw new AppError('too_large', "Disk full: the data folder's disk ran out of room while the package was being unpacked or stored; nothing was imported.");
 }
 
 function toPackageError(e: unknown): never {
