@@ -1,13 +1,13 @@
 // Importing a package: a compressed cab of several images (~100 MB unpacked) with our importPackage into a fresh store,
 // against the shell pipeline that does the irreducible work, `7za x && sha256sum <every file> && sync`, with the same
-// 7za binary our code runs (7zip-bin's, or the system's with USE_SYSTEM_7ZA=true). Alternating, 3 runs each, medians.
+// 7za binary our code runs (the system's when present, else 7zip-bin's). Alternating, 3 runs each, medians.
 //   node --import tsx bench/import.ts
 import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import sevenBin from '7zip-bin';
 import { importPackage } from '../src/server/app/import-package.js';
 import { Store } from '../src/server/app/store.js';
+import { sevenZipBinary } from '../src/server/infra/seven-zip.js';
 import type { ImportPhase } from '../src/shared/admin-api.js';
 import { buildCab, image, updateInfoXml } from '../test/fixtures/cabs.js';
 import { fmt, heading, median, ratioRow, removeTempDir, report, runMain, tempDir } from './lib/harness.js';
@@ -33,8 +33,8 @@ async function main(): Promise<void> {
     console.log(
       `  ${IMAGES.length} images, ${fmt(unpacked / 1e6)} MB unpacked, cab ${fmt(statSync(cab).size / 1e6)} MB (MSZIP), built with gcab in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
-    const bin = sevenBin.path7za;
-    console.log(`  7za: ${bin}`);
+    const bin = sevenZipBinary().path;
+    console.log(`  7za: ${bin} (${sevenZipBinary().origin})`);
     readFileSync(cab); // into the page cache, so the first timed run does not pay for reading it from the disk
 
     const ours: number[] = [];

@@ -24,6 +24,7 @@ import { createPhoneListener } from './http/phone-listener.js';
 import { createAppLog } from './infra/app-log.js';
 import { lockDataFolder } from './infra/data-lock.js';
 import { removeRunFile, writeRunFile } from './infra/run-file.js';
+import { sevenZipBinary } from './infra/seven-zip.js';
 import { inWords } from './infra/storage-problem.js';
 import { loadTls } from './infra/tls.js';
 import { openPhoneLogs } from './phone-logs.js';
@@ -63,6 +64,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     closers.unshift(() => store.close());
     store.check();
     await recoverAfterCrash(store, log);
+    const sevenZip = sevenZipBinary();
+    log.info({ sevenZip: sevenZip.path }, `Packages are unpacked with ${sevenZip.origin}.`);
     const settings = { ...store.settings.read(), ...opts.overrides };
     const catalog = new Catalog(store);
     const local = new LocalAccess();

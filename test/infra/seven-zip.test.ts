@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parsePackageLayout } from '../../src/server/domain/package-layout.js';
-import { extractArchive, listArchive, parseModified } from '../../src/server/infra/seven-zip.js';
+import { extractArchive, listArchive, parseListing, parseModified, progressReader, sevenZipBinary } from '../../src/server/infra/seven-zip.js';
 import {
+  buildCab,
   corruptCab,
   fileContent,
   FIXTURE_TIME_FIELDS,
@@ -135,6 +136,124 @@ describe('extractArchive', () => {
     for (const outside of [join(base, 'a', 'evil.txt'), join(base, 'evil.txt'), join(base, 'a', 'b', 'evil.txt')]) {
       await assert.rejects(stat(outside), { code: 'ENOENT' }, outside);
     }
+  });
+});
+
+/** Runs fn with USE_SYSTEM_7ZA set to choice (undefined: unset), and restores it. */
+async function with7zaChoice<T>(choice: string | undefined, fn: () => T | Promise<T>): Promise<T> {
+  const saved = process.env.USE_SYSTEM_7ZA;
+  const set = (v: string | undefined) => (v === undefined ? delete process.env.USE_SYSTEM_7ZA : (process.env.USE_SYSTEM_7ZA = v));
+  set(choice);
+  try {
+    return await fn();
+  } finally {
+    set(saved);
+  }
+}
+
+/** Runs fn once with each 7za this machine has: the system's (when present) and the bundled one. */
+async function withEach7za(fn: (bin: string) => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  for (const choice of [undefined, 'false']) {
+    await with7zaChoice(choice, async () => {
+      const bin = sevenZipBinary().path;
+      if (seen.includes(bin)) return;
+      seen.push(bin);
+      await fn(bin);
+    });
+  }
+  return seen;
+}
+
+describe('sevenZipBinary', () => {
+  it('prefers the system\'s 7za; USE_SYSTEM_7ZA=true takes the one on PATH, =false the bundled one', async () => {
+    assert.equal(await with7zaChoice('true', () => sevenZipBinary().path), '7za');
+    const bundled = await with7zaChoice('false', () => sevenZipBinary().path);
+    assert.match(bundled, /7zip-bin[/\\].*7za(\.exe)?$/);
+    const system = process.platform === 'win32' ? bundled : await stat('/usr/bin/7za').then(() => '/usr/bin/7za', () => bundled);
+    assert.equal(await with7zaChoice(undefined, () => sevenZipBinary().path), system);
+  });
+});
+
+// node-7z split 7za's output into lines per chunk and reported an entry twice when a chunk ended at a newline: this
+// cab was refused 4 times in 5 as holding duplicates.
+describe('a listing that cannot lie', () => {
+  const COUNT = 20_003;
+  let many: string;
+  before(async () => {
+    const files = Array.from({ length: COUNT }, (_, i) => ({ path: `d${Math.floor(i / 500)}/f${i}.txt`, content: `${i}` }));
+    many = await buildCab(join(tmp, 'many'), 'many.cab', files, { compress: false });
+  });
+
+  it(`lists a ${COUNT}-file cab as exactly ${COUNT} distinct entries, 5 times in a row, with each 7za`, async () => {
+    const used = await withEach7za(async (bin) => {
+      for (let run = 1; run <= 5; run++) {
+        const entries = await listArchive(many);
+        assert.equal(entries.length, COUNT, `${bin}, run ${run}`);
+        assert.equal(new Set(entries.map((e) => e.path)).size, COUNT, `${bin}, run ${run}`);
+        assert.equal(entries.find((e) => e.path === 'd40/f20002.txt')?.size, 5, `${bin}, run ${run}`);
+      }
+    });
+    assert.ok(used.length >= 1);
+  });
+
+  it('reads the same entries with each 7za', async () => {
+    const listings: string[] = [];
+    await withEach7za(async () => {
+      const entries = await listArchive(multi);
+      listings.push(JSON.stringify(entries.sort((a, b) => (a.path < b.path ? -1 : 1))));
+    });
+    for (const l of listings) assert.equal(l, listings[0]);
+  });
+
+  it('refuses a name whose line breaks would invent entries (p7zip 16.02 prints them raw)', async () => {
+    const crafted = `Path = a\nSize = 1\nModified = 2012-10-05 14:22:36\n\nPath = ../evil.txt`;
+    const listing = (name: string, size: number) => `Path = x.cab\nType = Cab\n\n----------\nPath = ${name}\nSize = ${size}\nAttributes = A\n\nWarnings: 1\n`;
+    assert.equal(parseListing(listing('ok.txt', 3)).length, 1);
+    // The real Size lands in the last invented block, so hiding it takes a second Size line there: refused.
+    assert.throws(() => parseListing(listing(`${crafted}\nSize = 1`, 5_000_000_000)), /cannot be read unambiguously/);
+    // A block that does not start with its Path, or has no Size, is refused too.
+    assert.throws(() => parseListing(listing('a\n\nAttributes = A', 7)), /cannot be read unambiguously/);
+    assert.throws(() => parseListing(listing('a\nAttributes = A\n\nPath = b', 7)), /cannot be read unambiguously/);
+    assert.throws(() => parseListing('no entries here'), /no list of entries/);
+  });
+
+  it('with a real cab whose name holds line breaks, each 7za either refuses the listing or shows one entry', async () => {
+    const name = 'n1\n\nPath = evil.txt\nSize = 5';
+    const cab = await buildCab(join(tmp, 'nl'), 'nl.cab', [{ path: name, content: 'x' }, { path: 'ok.txt', content: 'ok' }]);
+    await withEach7za(async (bin) => {
+      const entries = await listArchive(cab).catch((e: Error) => e);
+      if (entries instanceof Error) assert.match(entries.message, /cannot be read unambiguously/, bin);
+      else assert.deepEqual(entries.map((e) => e.path).sort(), ['n1__Path = evil.txt_Size = 5', 'ok.txt'], bin);
+    });
+  });
+});
+
+describe('progressReader', () => {
+  // As 7-Zip 26 writes it: percentages between backspaces, file names on lines of their own.
+  const output = '\nExtracting archive: a.cab\n  0% 3 Open\b\b\b\b\b\b\b\b\b\b\b           \b\b\b\b\b\b\b\b\b\b\b--\nPath = a.cab\n\n  0%\b\b\b\b    \b\b\b\b- big/f1.bin\n 18% 1\b\b\b\b\b\b      \b\b\b\b\b\b- big/f2.bin\n 55% 2\b\b\b\b\b\bEverything is Ok\n';
+
+  it('finds every percentage wherever the output is cut into chunks', () => {
+    for (let cut = 0; cut <= output.length; cut++) {
+      for (const step of [1, 7, output.length]) {
+        const seen: number[] = [];
+        const read = progressReader((p) => seen.push(p));
+        const chunks = [output.slice(0, cut), ...Array.from({ length: Math.ceil((output.length - cut) / step) }, (_, i) => output.slice(cut + i * step, cut + (i + 1) * step))];
+        for (const c of chunks) read(c);
+        assert.deepEqual(seen, [0, 0, 18, 55], `cut at ${cut}, step ${step}`);
+      }
+    }
+  });
+
+  it('reports while a real extraction runs, with each 7za', async () => {
+    const cab = await multiDevicePackage(join(tmp, 'progress'), { nbtSize: 3 * 1024 * 1024 });
+    let run = 0;
+    await withEach7za(async (bin) => {
+      const seen: number[] = [];
+      await extractArchive(cab, join(tmp, `x-progress-${++run}`), (p) => seen.push(p));
+      assert.ok(seen.length > 0, bin);
+      assert.ok(seen.every((p) => p >= 0 && p <= 100), `${bin}: ${seen.join(',')}`);
+    });
   });
 });
 

@@ -1,13 +1,14 @@
 // Importing an update package: all or nothing. Files are extracted to a staging folder, validated, and moved into
 // the content-addressed blob store; then one SQLite transaction records the package, its files and the rules.
 // A crash before that transaction leaves only unreferenced blobs and a staging folder, which the next start removes.
-import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, stat, statfs } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { ImportPhase, ImportSummary } from '../../shared/admin-api.js';
 import { compareVersions, type Version } from '../../shared/version.js';
 import { ruleKeyPath, type RuleKey } from '../domain/device.js';
 import { INTERIM_VERSION } from '../domain/update-decision.js';
 import { parsePackageLayout, parseUpdateInfo, type PackageLayout } from '../domain/package-layout.js';
+import { FREE_SPACE_MARGIN, unpackedBytes, unpackRefusal } from '../domain/unpack-room.js';
 import { locateCabinet } from '../infra/cab-locate.js';
 import { hashFile } from '../infra/file-store.js';
 import { extractArchive, listArchive, type ArchiveEntry } from '../infra/seven-zip.js';
@@ -42,7 +43,7 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
     throw new AppError('invalid_input', opts.kind === 'tree' ? `"${file}" is not a folder.` : `"${file}" is not a file.`);
   }
   const settings = store.settings.read();
-  const limits = { ...LIMITS, maxTotalBytes: settings.maxPackageMB * 4 * 1024 * 1024 };
+  const limits = { ...LIMITS, maxTotalBytes: settings.maxUnpackedMB * 1024 * 1024 };
 
   const staging = join(store.paths.stagingDir, `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
   await mkdir(staging, { recursive: true });
@@ -70,11 +71,16 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
     if (existing) return reimport(store, existing.id, existing.packageVersion, opts);
     if (cabPath) entries = await listArchive(cabPath).catch(toPackageError);
 
-    // Validated from the listing first, so that a bad package is refused before anything is extracted.
+    // Judged from the listing first, so that a package too big or bad is refused before anything is extracted.
+    const refusal = unpackRefusal(unpackedBytes(entries), settings.maxUnpackedMB, await freeBytes(staging));
+    if (refusal) throw new AppError('too_large', refusal);
     const layout = validate(entries, limits, opts.kind);
     if (cabPath) {
       progress('extracting', 0);
-      await extractArchive(cabPath, root, (p) => progress('extracting', p)).catch(toPackageError);
+      await extractArchive(cabPath, root, (p) => progress('extracting', p)).catch(async (e: unknown) => {
+        await refuseIfDiskFull(e, staging);
+        return toPackageError(e);
+      });
     }
     const staged = await checkStaged(root, layout, entries);
     const packageVersion = await readPackageVersion(root, layout);
@@ -83,16 +89,22 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
     const totalBytes = staged.reduce((n, f) => n + f.size, 0) || 1;
     let done = 0;
     const stored = new Map<string, { sha256: string; size: number; timestamp: string }>();
-    for (const [i, f] of staged.entries()) {
-      let source = f.absPath;
-      if (opts.kind === 'tree') {
-        // The blob store moves files in: never move the admin's own folder away, copy through staging.
-        source = join(staging, `tree-${i}`);
-        await copyFile(f.absPath, source);
+    try {
+      for (const [i, f] of staged.entries()) {
+        let source = f.absPath;
+        if (opts.kind === 'tree') {
+          // The blob store moves files in: never move the admin's own folder away, copy through staging.
+          source = join(staging, `tree-${i}`);
+          await copyFile(f.absPath, source);
+        }
+        stored.set(f.relPath, { ...(await store.blobs.put(source)), timestamp: formatTimestamp(f.modified) });
+        done += f.size;
+        progress('storing', (100 * done) / totalBytes);
       }
-      stored.set(f.relPath, { ...(await store.blobs.put(source)), timestamp: formatTimestamp(f.modified) });
-      done += f.size;
-      progress('storing', (100 * done) / totalBytes);
+    } catch (e) {
+      // Blobs stored before the failure are unreferenced: the next start's garbage collection removes them.
+      await refuseIfDiskFull(e, staging);
+      throw e;
     }
 
     progress('committing', 0);
@@ -238,6 +250,22 @@ function reimport(store: Store, packageId: number, packageVersion: string | null
 
 function alreadyImported(packageId: number, packageVersion: string | null): ImportSummary {
   return { packageId, alreadyImported: true, packageVersion, images: [], interim: [], warnings: [] };
+}
+
+async function freeBytes(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
+}
+
+/**
+ * A write that failed for want of room becomes "disk full", said plainly (staging is removed by the caller). p7zip
+ * 16.02 says only "E_FAIL" on a full disk: a failure that leaves less than the margin free is taken for one too (the
+ * margin was free, beyond the package, when extraction started).
+ */
+async function refuseIfDiskFull(e: unknown, dir: string): Promise<void> {
+  if (e instanceof AppError) return;
+  const full = (e as NodeJS.ErrnoException).code === 'ENOSPC' || (await freeBytes(dir).catch(() => Infinity)) < FREE_SPACE_MARGIN;
+  if (full) throw new AppError('too_large', "Disk full: the data folder's disk ran out of room while the package was being unpacked or stored; nothing was imported.");
 }
 
 function toPackageError(e: unknown): never {

@@ -178,7 +178,7 @@ function limitProblems(files: { relPath: string; size: number }[], limits: Layou
   return out;
 }
 
-const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+export const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 const isTreeTop = (s: string | undefined) => s !== undefined && (isDeviceType(s) || lower(s) === INTERIM_FOLDER);
 

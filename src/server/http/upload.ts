@@ -10,7 +10,7 @@ import { AppError } from '../app/app-error.js';
 /**
  * Writes the body to `<stagingDir>/upload-<pid>-...` (crash recovery removes those of dead processes) and returns
  * its path; the caller removes it. Refuses an empty body, and more than `limit` bytes with `tooLarge` (413, closing
- * the connection: the rest of the body is not read).
+ * the connection: the rest of the body is not read), and a body the disk has no room for (413, "Disk full").
  */
 export async function receiveUpload(req: Request, res: Response, stagingDir: string, limit: number, tooLarge: string): Promise<string> {
   if (Number(req.headers['content-length'] ?? 0) > limit) throw new AppError('too_large', tooLarge);
@@ -30,7 +30,9 @@ export async function receiveUpload(req: Request, res: Response, stagingDir: str
     );
   } catch (e) {
     await rm(upload, { force: true });
-    if (e instanceof AppError) res.setHeader('Connection', 'close');
+    const full = (e as NodeJS.ErrnoException).code === 'ENOSPC';
+    if (full || e instanceof AppError) res.setHeader('Connection', 'close');
+    if (full) throw new AppError('too_large', "Disk full: the data folder's disk has no room left for the upload.");
     throw e instanceof AppError ? e : new AppError('invalid_input', 'The upload was interrupted.');
   }
   if (size === 0) {
