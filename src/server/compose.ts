@@ -9,12 +9,13 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Logger } from 'pino';
 import type { Settings } from '../shared/settings.js';
+import type { LogUpload } from './domain/device-log.js';
 import { Catalog } from './app/catalog.js';
 import { ImportJobs } from './app/import-jobs.js';
 import { InventoryRecorder } from './app/inventory-recorder.js';
 import { LocalAccess } from './app/local-access.js';
 import { recoverAfterCrash } from './app/crash-recovery.js';
-import { forgetDeletedLogs, logReceiver, pruneDeviceLogs } from './app/device-logs.js';
+import { forgetDeletedLogs, judgeLogSender, logReceiver, pruneDeviceLogs } from './app/device-logs.js';
 import { Store } from './app/store.js';
 import { adminGuard } from './http/admin-guard.js';
 import { adminRoutes } from './http/admin-routes.js';
@@ -82,7 +83,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     });
     closers.unshift(() => inventory.close()); // after the listeners close, before the store does
     const receiveLog = logReceiver(store, logs.budget, () => log.error('The disk is full: phone log uploads are refused until there is room.'));
-    const phone = createPhoneHandler({ catalog, blobPath: (sha) => store.blobs.pathOf(sha), logs, inventory, receiveLog, log, clock: opts.clock });
+    const judgeLog = (upload: LogUpload, declaredBytes: number) => judgeLogSender(store, upload, declaredBytes);
+    const phone = createPhoneHandler({ catalog, blobPath: (sha) => store.blobs.pathOf(sha), logs, inventory, receiveLog, judgeLog, log, clock: opts.clock });
     // Phone logs past their retention go at start and every six hours.
     const prune = () => void pruneDeviceLogs(store, logs.budget).catch((err: unknown) => log.error({ err }, 'cannot delete old phone logs'));
     prune();

@@ -5,6 +5,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { DEFAULT_PHONE, httpRequest, simulateCheck, type SimulatedPhone } from '../../src/cli/phone-simulator.js';
@@ -86,6 +87,23 @@ test('300 uploads of 1 MB from 300 invented MACs are all refused, and nothing is
   // The phone the server knows is still answered, and its log kept.
   assert.equal((await simulateCheck(server.urls.http, real)).status, 200);
   assert.equal((await upload(server, `LogType=CELog&FileName=ce.clg&MacAddress=${real.mac}`, Buffer.from('log'))).status, 200);
+});
+
+test('an unknown phone is refused before its body is read: the answer comes while the megabyte is still unsent', { timeout: 10_000 }, async (t) => {
+  const server = await serve(t);
+  const { port } = new URL(server.urls.http);
+  const socket = connect({ host: '127.0.0.1', port: Number(port) });
+  t.after(() => socket.destroy());
+  socket.write('POST /RequestHandler/ucdevice.upx?LogType=CELog&FileName=ce.clg&MacAddress=020000000001 HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n');
+  socket.write(Buffer.alloc(1000, 'A')); // a thousandth of it; the rest never comes
+  const answer = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    socket.on('data', (c: Buffer) => (text += c.toString()));
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+  assert.match(answer, /^HTTP\/1\.1 403 /);
+  assert.match(answer, /Log refused: logs are taken only from phones this server knows/);
 });
 
 test("known phones: one phone's quota and all phones' quota hold, also when a phone sends its uploads at once", async (t) => {

@@ -36,13 +36,25 @@ export function logReceiver(store: Store, budget: LogBudget, onDiskFull: () => v
   };
 }
 
-export async function receiveDeviceLog(store: Store, budget: LogBudget, at: Date, address: string, upload: LogUpload, body: Buffer): Promise<LogVerdict> {
+/**
+ * What can be judged of an upload without its body: its type, name and size (as declared before the body is read,
+ * then as received) and whether the phone is one the inventory knows. The phone path asks before reading the body,
+ * so an unknown phone's megabyte is never read.
+ */
+export function judgeLogSender(store: Store, upload: LogUpload, size: number): LogVerdict {
   const s = store.settings.read();
-  const verdict = judgeLogUpload(upload, body.length, { types: s.deviceLogTypes, extensions: s.deviceLogExtensions, maxBytes: s.deviceLogMaxBytes });
+  const verdict = judgeLogUpload(upload, size, { types: s.deviceLogTypes, extensions: s.deviceLogExtensions, maxBytes: s.deviceLogMaxBytes });
   if (!verdict.ok) return verdict;
   if (!store.devices.knows(verdict.mac, verdict.serial)) {
     return { ok: false, status: 403, reason: 'logs are taken only from phones this server knows, and this one has not checked for updates here' };
   }
+  return verdict;
+}
+
+export async function receiveDeviceLog(store: Store, budget: LogBudget, at: Date, address: string, upload: LogUpload, body: Buffer): Promise<LogVerdict> {
+  const s = store.settings.read();
+  const verdict = judgeLogSender(store, upload, body.length);
+  if (!verdict.ok) return verdict;
   const stamp = at.toISOString().replace(/[-:]/g, '').replace('.', '-');
   const relPath = ['Client', verdict.type, verdict.owner, `${stamp}-${verdict.fileName}`].join('/');
   const file = join(store.paths.logDir, ...relPath.split('/'));

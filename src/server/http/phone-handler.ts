@@ -31,6 +31,8 @@ export interface PhoneHandlerDeps {
   inventory: PhoneInventory;
   /** Keeps a log file a phone uploaded (app/device-logs.ts). */
   receiveLog: (at: Date, clientIp: string, upload: LogUpload, body: Buffer) => Promise<LogVerdict>;
+  /** Judges a log upload before its body is read (declared size; 1 when undeclared): a refusal costs no body. */
+  judgeLog: (upload: LogUpload, declaredBytes: number) => LogVerdict;
   log: Logger;
   clock?: () => Date;
 }
@@ -143,6 +145,8 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
     at: Date,
     answer: (status: number, text: string, headers?: Record<string, string>) => void,
   ): void {
+    const early = deps.judgeLog(upload, Number(req.headers['content-length']) || 1);
+    if (!early.ok) return answer(early.status, `Log refused: ${early.reason}.`, { Connection: 'close' });
     readBody(req, s.deviceLogMaxBytes, (err, body) => {
       if (err) return answer(413, `Log file larger than ${s.deviceLogMaxBytes} bytes.`, { Connection: 'close' });
       if (s.captureEnabled) deps.logs.capture(at, req, body!);
