@@ -45,12 +45,15 @@ export function profileDir(): string | undefined {
   return dir;
 }
 
-/** Our server (startServer) as a child process on dataDir. BENCH_CPU_PROF=1 profiles it (node --cpu-prof). */
-export async function startOurServer(dataDir: string): Promise<RunningChild> {
+/**
+ * Our server (startServer) as a child process on dataDir. BENCH_CPU_PROF=1 profiles it (node --cpu-prof). `nodeArgs`
+ * runs it as README's "Running it safely" runs the service (NODE_OPTIONS=--max-old-space-size=256).
+ */
+export async function startOurServer(dataDir: string, nodeArgs: string[] = []): Promise<RunningChild> {
   const prof = profileDir();
   const child = startChild('bench/lib/server-child.ts', [dataDir], {
     tsx: true,
-    nodeArgs: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
+    nodeArgs: [...nodeArgs, ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])],
   });
   const ready = await child.ready;
   const port = Number(ready.http);

@@ -1,7 +1,7 @@
 // Importing an update package: all or nothing. Files are extracted to a staging folder, validated, and moved into
 // the content-addressed blob store; then one SQLite transaction records the package, its files and the rules.
 // A crash before that transaction leaves only unreferenced blobs and a staging folder, which the next start removes.
-import { copyFile, mkdir, readdir, readFile, rm, stat, statfs } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { ImportPhase, ImportSummary } from '../../shared/admin-api.js';
 import { compareVersions, type Version } from '../../shared/version.js';
@@ -10,6 +10,7 @@ import { INTERIM_VERSION } from '../domain/update-decision.js';
 import { parsePackageLayout, parseUpdateInfo, type PackageLayout } from '../domain/package-layout.js';
 import { FREE_SPACE_MARGIN, unpackedBytes, unpackRefusal } from '../domain/unpack-room.js';
 import { locateCabinet } from '../infra/cab-locate.js';
+import { freeBytes } from '../infra/storage-problem.js';
 import { hashFile } from '../infra/file-store.js';
 import { extractArchive, listArchive, type ArchiveEntry } from '../infra/seven-zip.js';
 import { AppError } from './app-error.js';
@@ -72,7 +73,7 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
     if (cabPath) entries = await listArchive(cabPath).catch(toPackageError);
 
     // Judged from the listing first, so that a package too big or bad is refused before anything is extracted.
-    const refusal = unpackRefusal(unpackedBytes(entries), settings.maxUnpackedMB, await freeBytes(staging));
+    const refusal = unpackRefusal(unpackedBytes(entries), settings.maxUnpackedMB, freeBytes(staging));
     if (refusal) throw new AppError('too_large', refusal);
     const layout = validate(entries, limits, opts.kind);
     if (cabPath) {
@@ -252,11 +253,6 @@ function alreadyImported(packageId: number, packageVersion: string | null): Impo
   return { packageId, alreadyImported: true, packageVersion, images: [], interim: [], warnings: [] };
 }
 
-async function freeBytes(dir: string): Promise<number> {
-  const s = await statfs(dir);
-  return s.bavail * s.bsize;
-}
-
 /**
  * A write that failed for want of room becomes "disk full", said plainly (staging is removed by the caller). p7zip
  * 16.02 says only "E_FAIL" on a full disk: a failure that leaves less than the margin free is taken for one too (the
@@ -264,7 +260,7 @@ async function freeBytes(dir: string): Promise<number> {
  */
 async function refuseIfDiskFull(e: unknown, dir: string): Promise<void> {
   if (e instanceof AppError) return;
-  const full = (e as NodeJS.ErrnoException).code === 'ENOSPC' || (await freeBytes(dir).catch(() => Infinity)) < FREE_SPACE_MARGIN;
+  const full = (e as NodeJS.ErrnoException).code === 'ENOSPC' || freeBytes(dir) < FREE_SPACE_MARGIN;
   if (full) throw new AppError('too_large', "Disk full: the data folder's disk ran out of room while the package was being unpacked or stored; nothing was imported.");
 }
 

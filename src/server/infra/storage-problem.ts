@@ -48,7 +48,8 @@ function nearestExisting(path: string): string | undefined {
   }
 }
 
-function freeBytes(path: string): number {
+/** Bytes free to us on the disk holding path; Infinity when that cannot be told (then nothing is refused for it). */
+export function freeBytes(path: string): number {
   try {
     const s = statfsSync(path);
     return s.bavail * s.bsize;
