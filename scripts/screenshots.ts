@@ -16,13 +16,13 @@ import { applyCheck, applyDownload, deviceIdentity, type DeviceRecord } from '..
 import type { DeviceRequest } from '../src/server/domain/device.js';
 import { deviceQuery } from '../src/shared/inventory-api.js';
 import { multiDevicePackage } from '../test/fixtures/cabs.js';
-import { ensureConsoleBuilt, launchChromium, ROOT, ruleName, SEED, startConsoleServer } from '../test/console/console-fixture.js';
+import { ensureConsoleBuilt, launchChromium, ROOT, ruleName, SEED, startConsoleServer, until } from '../test/console/console-fixture.js';
 
 const OUT = join(ROOT, 'docs', 'screenshots');
 
 async function shoot(page: Page, file: string): Promise<void> {
   // Fluent animates dialogs and menus in: wait until they are drawn in full. (A string: no DOM types here.)
-  await page.waitForFunction(`document.getAnimations().every((a) => a.playState !== 'running')`);
+  await until(page, `document.getAnimations().every((a) => a.playState !== 'running')`);
   await page.screenshot({ path: join(OUT, file) });
   console.log(`docs/screenshots/${file}`);
 }

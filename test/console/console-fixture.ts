@@ -79,6 +79,18 @@ export interface Browser {
   close(): Promise<void>;
 }
 
+/**
+ * Waits until an expression is true in the page. Not page.waitForFunction: its polling evaluates the expression as a
+ * string inside the page, which the console's Content-Security-Policy (no 'unsafe-eval') refuses.
+ */
+export async function until(page: Page, expression: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > deadline) throw new Error(`Still false after ${timeoutMs} ms in the page: ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export async function launchChromium(opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'ucupdates-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {

@@ -15,6 +15,7 @@ import {
   ruleName,
   SEED,
   startConsoleServer,
+  until,
   type Browser,
   type ConsoleServer,
 } from './console-fixture.js';
@@ -203,7 +204,7 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     await addForm.waitFor();
     assert.equal(await page.getByLabel('Name').inputValue(), '');
     await row('Test devices', 'Lab phone').filter({ hasText: '0021630F207B' }).waitFor();
-    await page.waitForFunction(`document.activeElement?.getAttribute('aria-label') === 'Edit Lab phone'`);
+    await until(page, `document.activeElement?.getAttribute('aria-label') === 'Edit Lab phone'`);
     assert.deepEqual(env.server.store.testDevices.list(), [added], 'Cancel changed nothing');
 
     await page.keyboard.press('Enter');

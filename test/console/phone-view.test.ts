@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { DEFAULT_PHONE, simulateCheck, type SimulatedPhone } from '../../src/cli/phone-simulator.js';
 import { multiDevicePackage, newerPackage } from '../fixtures/cabs.js';
-import { CHROMIUM, ensureConsoleBuilt, openSignedIn, startConsoleServer, type Browser, type ConsoleServer } from './console-fixture.js';
+import { CHROMIUM, ensureConsoleBuilt, openSignedIn, startConsoleServer, until, type Browser, type ConsoleServer } from './console-fixture.js';
 
 const skip = existsSync(CHROMIUM) ? false : `needs ${CHROMIUM} (apt-get install chromium)`;
 const CX600 = 'UCPhone/Polycom/CX600/A/ENU/CPE';
@@ -133,7 +133,7 @@ describe('what phones see after each console action', { skip, timeout: 180_000 }
 
   it('an external URL saved in Settings (opened by the Log Settings link first) reaches phones as ExternalBaseURL', async () => {
     await page.goto(`${env.server.urls.admin}/#/settings/logs`);
-    await page.waitForFunction(`document.activeElement?.closest('#settings-logs') !== null`);
+    await until(page, `document.activeElement?.closest('#settings-logs') !== null`);
     assert.equal(await page.getByRole('tab', { name: 'Settings' }).getAttribute('aria-selected'), 'true');
     const before = await offered(DESK);
     assert.equal(before.externalBaseUrl, before.baseUrl, 'with no external URL the internal one is repeated');
