@@ -88,7 +88,7 @@ export class LogBudget {
     f.size += bytes;
     f.at = this.#clock().getTime();
     this.#used += bytes;
-    this.#reclaimIfLow();
+    this.#reclaimIfLow(maxBytes);
     return true;
   }
 
@@ -114,7 +114,7 @@ export class LogBudget {
     if (f.holds === 0 && f.size === 0) this.#files.delete(path);
     // A part the writer has let go of can make room now, not only at the next charge.
     this.#stuck = false;
-    this.#reclaimIfLow();
+    this.#reclaimIfLow(this.#opts.limits().maxBytes);
   }
 
   /** Deletes these files now (their owner's retention) and stops counting them. */
@@ -196,8 +196,8 @@ export class LogBudget {
     return f;
   }
 
-  #reclaimIfLow(): void {
-    const { maxBytes } = this.#opts.limits();
+  /** `maxBytes`: the caller's reading of the limits (a charge, once per log line, reads them once). */
+  #reclaimIfLow(maxBytes: number): void {
     if (maxBytes - this.#used < maxBytes / PARTS_PER_BUDGET) this.#reclaimSoon();
   }
 
