@@ -154,14 +154,11 @@ export function partFileName(day: string, part: number): string {
   return dot < 0 ? `${day}.${part}` : `${day.slice(0, dot)}.${part}${day.slice(dot)}`;
 }
 
-/** Which part of `day` the file `name` is; 0 if it is not one. */
+/** Which part of `day` the file `name` is (partFileName read back); 0 if it is not one. */
 function partNumber(day: string, name: string): number {
   if (name === day) return 1;
-  const dot = day.lastIndexOf('.');
-  const [stem, ext] = dot < 0 ? [day, ''] : [day.slice(0, dot), day.slice(dot)];
-  if (!name.startsWith(`${stem}.`) || !name.endsWith(ext)) return 0;
-  const n = name.slice(stem.length + 1, name.length - ext.length);
-  return /^[1-9]\d{0,8}$/.test(n) ? Number(n) : 0;
+  const n = Number(/\.([1-9]\d{0,8})(?:\.[^.]*)?$/.exec(name)?.[1] ?? 0);
+  return n > 1 && partFileName(day, n) === name ? n : 0;
 }
 
 /** One part of a day's file: held against deletion while open; lines are held (bounded) while it opens, then streamed. */
