@@ -119,6 +119,7 @@ export class DevicesRepo {
   private readonly addOverflow;
   private readonly readOverflow;
   private readonly endOverflow;
+  private readonly findKnown;
 
   #batches = 0;
   /** Rows in devices, as counted at #countVersion and kept since by this connection's inserts and evictions. */
@@ -143,6 +144,7 @@ export class DevicesRepo {
       ON CONFLICT (id) DO UPDATE SET evicted = evicted + excluded.evicted, refused = refused + excluded.refused`);
     this.readOverflow = db.prepare('SELECT since, evicted, refused FROM inventory_overflow');
     this.endOverflow = db.prepare('DELETE FROM inventory_overflow');
+    this.findKnown = db.prepare(`SELECT 1 FROM devices WHERE identity = ? OR (serial = ? AND ? != '') LIMIT 1`);
   }
 
   /**
@@ -250,7 +252,7 @@ export class DevicesRepo {
 
   /** Whether the inventory has this phone, by its MAC or its serial number (log uploads come only from known phones). */
   knows(mac: string, serial: string): boolean {
-    return this.db.prepare(`SELECT 1 FROM devices WHERE identity = ? OR (serial = ? AND ? != '') LIMIT 1`).get(`mac:${mac}`, serial, serial) !== undefined;
+    return this.findKnown.get(`mac:${mac}`, serial, serial) !== undefined;
   }
 
   list(f: DeviceFilter, cutoffs: StateCutoffs, sort: DeviceSort, order: 'asc' | 'desc', limit: number, offset: number): StoredDevice[] {
