@@ -3,6 +3,7 @@
 // really calling (a trusted reverse proxy's forwarded headers are believed; anyone else's are not).
 import { hostname, networkInterfaces } from 'node:os';
 import type { NextFunction, Request, Response } from 'express';
+import { plainIp } from '../domain/w3c-format.js';
 
 /** The caller as far as it can be known: its address, whether a proxy stands between, and whether it used HTTPS. */
 export interface Remote {
@@ -112,7 +113,7 @@ function plainAddress(text: string): string {
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(a);
   if (bracketed) a = bracketed[1]!;
   else if (/^[\d.]+:\d+$/.test(a)) a = a.slice(0, a.lastIndexOf(':'));
-  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+  return plainIp(a);
 }
 
 /** A Host header or an allowlist entry: a name (lower case, brackets kept off IPv6) and a port when one is given. */

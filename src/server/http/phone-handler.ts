@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { DeviceRequest } from '../domain/device.js';
 import type { LogUpload, LogVerdict } from '../domain/device-log.js';
 import type { Decision } from '../domain/update-decision.js';
+import { plainIp } from '../domain/w3c-format.js';
 import { parseLogUpload, parseUpdateRequest, renderUpdateResponse, routePhoneRequest } from '../phone/dialect.js';
 import type { Catalog } from '../app/catalog.js';
 import { checkForUpdate, type CheckResult } from '../app/update-check.js';
@@ -183,7 +184,7 @@ function localHost(req: IncomingMessage): string {
 }
 
 /** A client's address as admins write it: IPv4 without the ::ffff: of a dual-stack socket. */
-export const plainAddress = (address: string | undefined) => (address ?? '').replace(/^::ffff:/, '');
+export const plainAddress = (address: string | undefined) => plainIp(address ?? '');
 export const clientIp = (req: IncomingMessage) => plainAddress(req.socket.remoteAddress);
 
 function readBody(req: IncomingMessage, limit: number, done: (err: Error | null, body?: Buffer) => void): void {
