@@ -44,6 +44,11 @@ export const settingsSchema = z.object({
   logRetentionDays: z.number().int().min(1).max(3650).default(30),
   /** Everything under Logs (audit, access, capture, phone uploads) together, enforced as lines are written. */
   logMaxTotalMB: z.number().int().min(10).default(1024),
+  /** The access log's W3C fields: IIS 8.5's default set (goaccess --log-format=W3C reads it; bytes for bandwidth
+   * reports) or IIS 7's, the set OCS servers wrote. */
+  accessLogFields: z.enum(['iis85', 'iis7']).default('iis85'),
+  /** How the console and the CLI write MAC addresses (input is accepted in any notation). */
+  macNotation: z.enum(['dashes', 'colons', 'plain']).default('dashes'),
   /** Record the raw body of every phone request (for protocol work), bounded and rotated with the logs. */
   captureEnabled: z.boolean().default(false),
   maxRequestBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),

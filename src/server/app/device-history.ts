@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeviceHistoryDto } from '../../shared/inventory-api.js';
 import { parseAuditLine } from '../domain/audit-format.js';
-import { normaliseMac } from '../domain/device.js';
+import { normaliseMac } from '../../shared/mac.js';
 import { logFolders } from '../infra/logs/log-folders.js';
 import { findDevice } from './inventory.js';
 import type { Store } from './store.js';

@@ -2,7 +2,8 @@
 // inventory), with its trace in words. The same check as the phone path, so the answer cannot drift from it.
 import type { ExplainInput, ExplanationDto } from '../../shared/admin-api.js';
 import { explainInput } from '../../shared/admin-api.js';
-import { normaliseMac, type DeviceRequest } from '../domain/device.js';
+import { normaliseMac } from '../../shared/mac.js';
+import type { DeviceRequest } from '../domain/device.js';
 import { AppError, parseInput } from './app-error.js';
 import type { CatalogSnapshot } from './catalog.js';
 import { parseUpdateResponse } from '../phone/dialect.js';

@@ -1,5 +1,5 @@
 // Test devices: added, edited and removed by MAC or serial number, validated and normalised, with history.
-import { normaliseMac } from '../domain/device.js';
+import { normaliseMac } from '../../shared/mac.js';
 import { AppError } from './app-error.js';
 import type { Store } from './store.js';
 import type { TestDevice } from '../infra/db/test-devices-repo.js';

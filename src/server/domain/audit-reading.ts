@@ -1,7 +1,8 @@
 // An old server's request audit log read back as the inventory's observations, pure: the Logging DateTime in the
 // notations real servers wrote, and each line as the update check the phone path would have recorded.
 import type { AuditRecord } from './audit-format.js';
-import { normaliseMac, type DeviceRequest } from './device.js';
+import { normaliseMac } from '../../shared/mac.js';
+import type { DeviceRequest } from './device.js';
 import { deviceIdentity, reportedVersion, type CheckObservation } from './device-state.js';
 
 export interface CalendarDay {

@@ -1,6 +1,6 @@
 // Whether a phone's log upload is accepted, and under which name it is kept: Lync's rules (valid types and
 // extensions, a size limit) and our quotas as pure functions, so that every refusal is tested and says why.
-import { normaliseMac } from './device.js';
+import { normaliseMac } from '../../shared/mac.js';
 
 /** A log upload as the phone described it (phone/dialect.ts reads it off the wire). */
 export interface LogUpload {

@@ -56,12 +56,6 @@ export interface UpdateRule extends RuleKey {
   restore: Version | null;
 }
 
-/** Normalises a MAC written as 0021630F207B, 00-21-63-0f-20-7b, 00:21:63:0F:20:7B or 0021.630f.207b. */
-export function normaliseMac(text: string): string | undefined {
-  const hex = text.trim().replace(/[-:.\s]/g, '');
-  return /^[0-9a-fA-F]{12}$/.test(hex) ? hex.toUpperCase() : undefined;
-}
-
 export function ruleKeyPath(key: RuleKey): string {
   return [key.deviceType, key.vendor, key.model, key.revision, key.locale, key.updateType].join('/');
 }

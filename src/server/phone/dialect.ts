@@ -1,7 +1,8 @@
 // Every guess about the phone wire format lives here (protocol.md sections 2-4): the paths, the request's element
 // names and the response's shape. No public capture of a phone request exists; when one arrives (raw capture setting),
 // this is the one file to correct.
-import { normaliseMac, type DeviceRequest, type ModuleReport } from '../domain/device.js';
+import { normaliseMac } from '../../shared/mac.js';
+import type { DeviceRequest, ModuleReport } from '../domain/device.js';
 import type { LogUpload } from '../domain/device-log.js';
 import { BoundedCache } from '../domain/bounded-cache.js';
 import { childNamed, parseXml, type XmlElement } from '../domain/xml-tree.js';

@@ -71,6 +71,25 @@ export const SETTING_FIELDS: Record<SettingKey, SettingField> = {
   serverName: { label: 'Server name', help: 'Used in the audit log file names. Empty: this machine’s name.', kind: 'text' },
   logRetentionDays: { label: 'Keep logs (days)', help: 'Older log files are deleted.', kind: 'number' },
   logMaxTotalMB: { label: 'Log folder limit (MB)', help: 'Everything under Logs together; the oldest files go first, and a day is split into parts.', kind: 'number' },
+  accessLogFields: {
+    label: 'Access log fields',
+    help: 'IIS 8.5’s default set opens in goaccess (--log-format=W3C) and has bytes sent; IIS 7’s is what OCS servers wrote.',
+    kind: 'choice',
+    choices: [
+      { value: 'iis85', label: 'IIS 8.5 (with cs(Referer), sc-bytes, cs-bytes)' },
+      { value: 'iis7', label: 'IIS 7 (as OCS 2007 R2 wrote)' },
+    ],
+  },
+  macNotation: {
+    label: 'MAC address notation',
+    help: 'How MAC addresses are written in this console and the CLI. Any notation is accepted as input.',
+    kind: 'choice',
+    choices: [
+      { value: 'dashes', label: '00-21-63-0F-20-7B (as the phone’s label)' },
+      { value: 'colons', label: '00:21:63:0f:20:7b' },
+      { value: 'plain', label: '0021630F207B (as the audit log)' },
+    ],
+  },
   captureEnabled: {
     label: 'Capture phone requests',
     help: 'Record the raw body of every update check under Logs/Capture (credentials redacted).',
@@ -140,7 +159,7 @@ export const SETTING_GROUPS: { id: string; title: string; keys: SettingKey[] }[]
   { id: 'certificate', title: 'HTTPS certificate', keys: ['tlsCertFile', 'tlsKeyFile', 'tlsPfxFile', 'tlsPfxPassphrase'] },
   { id: 'external', title: 'External access', keys: ['externalAuth', 'trustedProxies'] },
   { id: 'interim', title: 'Interim and RoundTable', keys: ['interimThreshold', 'interimInclusive', 'roundTableServesPending'] },
-  { id: 'logs', title: 'Logs and capture', keys: ['serverName', 'logRetentionDays', 'logMaxTotalMB', 'captureEnabled'] },
+  { id: 'logs', title: 'Logs and capture', keys: ['serverName', 'logRetentionDays', 'logMaxTotalMB', 'accessLogFields', 'captureEnabled'] },
   {
     id: 'limits',
     title: 'Limits',
@@ -158,6 +177,6 @@ export const SETTING_GROUPS: { id: string; title: string; keys: SettingKey[] }[]
       'maxUnpackedMB',
     ],
   },
-  { id: 'inventory', title: 'Device inventory', keys: ['deviceStuckHours', 'deviceSilentDays', 'inventoryMaxDevices'] },
+  { id: 'inventory', title: 'Device inventory', keys: ['deviceStuckHours', 'deviceSilentDays', 'inventoryMaxDevices', 'macNotation'] },
   { id: 'phone-logs', title: 'Phone log uploads', keys: ['deviceLogTypes', 'deviceLogExtensions', 'deviceLogMaxBytes', 'deviceLogRetentionDays', 'deviceLogMaxPerPhoneMB', 'deviceLogMaxTotalMB'] },
 ];
