@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { nativeBinding } from './db/native-binding.js';
 import { writeSmallFile } from './small-file.js';
 
 export interface DataLock {
@@ -16,7 +17,7 @@ export interface DataLock {
 export function lockDataFolder(dataDir: string): DataLock {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // as the store makes it: the lock is taken first
   const pidFile = join(dataDir, 'server.pid');
-  const db = new Database(join(dataDir, 'server.lock'));
+  const db = new Database(join(dataDir, 'server.lock'), { nativeBinding: nativeBinding() });
   try {
     db.pragma('busy_timeout = 0');
     db.pragma('locking_mode = EXCLUSIVE'); // kept after the first transaction, until the connection closes

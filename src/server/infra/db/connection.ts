@@ -5,6 +5,7 @@ import { existsSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { inWords } from '../storage-problem.js';
 import { MIGRATIONS } from './migrations.js';
+import { nativeBinding } from './native-binding.js';
 
 export type Db = Database.Database;
 
@@ -15,10 +16,11 @@ export type Db = Database.Database;
 export const BUSY_TIMEOUT_MS = 5000;
 
 export function openDatabase(file: string): Db {
+  const binding = nativeBinding(); // outside the try: a missing Electron build is not a storage problem
   const created = !existsSync(file);
   let db: Db | undefined;
   try {
-    db = new Database(file);
+    db = new Database(file, { nativeBinding: binding });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`); // first: switching to WAL may wait for another process too
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL'); // an import or approval that returned is on disk
