@@ -23,20 +23,12 @@ function electronBinary() {
   return existsSync(path) ? { path } : { reason: `Electron's binary is not at ${path}` };
 }
 
-/** The compiled module (`npm start` builds first), or its source through tsx in a checkout without a build. */
-async function load(name) {
-  const compiled = new URL(`../dist/${name}.js`, import.meta.url);
-  if (existsSync(compiled)) return import(compiled.href);
-  const { register } = await import('tsx/esm/api');
-  register();
-  return import(new URL(`../src/${name}.ts`, import.meta.url).href);
-}
-
 /** Electron, once better-sqlite3 has a build for its ABI (made now if need be); else why not. */
 async function desktop() {
   const electron = electronBinary();
   if (!electron.path) return electron;
-  const { ensureElectronAddon } = await load('main/electron-addon');
+  const { tsImport } = await import('tsx/esm/api'); // a checkout: devDependencies are there
+  const { ensureElectronAddon } = await tsImport('./electron-addon.ts', import.meta.url);
   const electronDir = dirname(require.resolve('electron/package.json'));
   const addon = await ensureElectronAddon({ electronDir, env: process.env, say: (line) => console.log(line) });
   return 'reason' in addon ? addon : electron;

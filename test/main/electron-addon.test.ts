@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { buildFailure, electronTarget, ensureElectronAddon, rebuildCommand } from '../../src/main/electron-addon.js';
+import { buildFailure, electronTarget, ensureElectronAddon, rebuildCommand } from '../../scripts/electron-addon.js';
 import { addonAbi, electronAddonFile } from '../../src/server/infra/db/native-binding.js';
 import { tempDir } from '../helpers.js';
 
@@ -80,4 +80,14 @@ test('where the build cannot be made, one sentence; nothing half-made is left, a
   assert.equal(addonAbi(readFileSync(file)), process.versions.modules, 'the old file stays as it was');
   assert.equal(statSync(NODE_BUILD).mtimeMs, nodeBuild);
   assert.ok(existsSync(log));
+});
+
+test('a cache folder that cannot be made is said so, before anything is built', async () => {
+  const blocker = join(tmp.dir, 'a-file');
+  writeFileSync(blocker, '');
+  const said: string[] = [];
+  const result = await ensureElectronAddon({ electronDir: ELECTRON_DIR, env: { XDG_CACHE_HOME: blocker }, say: (l) => said.push(l) });
+  const folder = join(electronAddonFile(join(blocker, 'ucupdates'), SQLITE_VERSION, '150', process.platform, process.arch), '..');
+  assert.deepEqual(result, { reason: `better-sqlite3 could not be built for Electron ${electronTarget(ELECTRON_DIR).version}: the cache folder ${folder} cannot be written` });
+  assert.deepEqual(said, []);
 });

@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import afterPack, { packagedAddonProblem } from '../../src/main/packaged-addon.js';
+import afterPack, { packagedAddonProblem } from '../../scripts/packaged-addon.js';
 import { tempDir } from '../helpers.js';
 
 const require = createRequire(import.meta.url);

@@ -1,11 +1,11 @@
-// electron-builder's afterPack hook (electron-builder.yml, run from dist/ after `npm run build`): a package whose
+// electron-builder's afterPack hook (electron-builder.yml, through after-pack.js): a package whose
 // better-sqlite3 addon is not built for its Electron is refused at packaging, not on an admin's desktop at the first
 // database open. electron-builder rebuilds the addon for Electron (npmRebuild), but where npm_config_nodedir is set
 // node-gyp builds it against Node's headers, for Node's ABI, without a word.
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { addonAbi } from '../server/infra/db/native-binding.js';
+import { addonAbi } from '../src/server/infra/db/native-binding.js';
 import { electronTarget } from './electron-addon.js';
 
 const ADDON = join('app.asar.unpacked', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
@@ -23,6 +23,7 @@ export function packagedAddonProblem(appOutDir: string, abi: string): string | u
   return undefined;
 }
 
+/** The hook: throws the sentence, which stops the packaging. */
 export default function afterPack(context: { appOutDir: string }): void {
   const electronDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
   const problem = packagedAddonProblem(context.appOutDir, electronTarget(electronDir).abi);

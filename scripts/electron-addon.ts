@@ -1,11 +1,11 @@
-// better-sqlite3 built for Electron, made once by `npm start` (scripts/start.js) before the desktop app opens. A copy
+// better-sqlite3 built for Electron, made once by `npm start` (start.js) before the desktop app opens. A copy
 // of the package is rebuilt by @electron/rebuild in a staging folder of the user's cache, its addon checked and kept
 // where native-binding.ts looks, and the copy removed: Node's own build (the CLI, the tests) is never touched.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
-import { electronAddonFile, readAddonAbi, sqliteVersion, userCacheDir } from '../server/infra/db/native-binding.js';
+import { electronAddonFile, readAddonAbi, sqliteVersion, userCacheDir } from '../src/server/infra/db/native-binding.js';
 
 const require = createRequire(import.meta.url);
 
@@ -65,7 +65,12 @@ export async function ensureElectronAddon(o: AddonOptions): Promise<AddonResult>
 
   const folder = dirname(file);
   const log = join(folder, 'build.log');
-  mkdirSync(folder, { recursive: true });
+  const failed = (why: string) => ({ reason: `better-sqlite3 could not be built for Electron ${target.version}: ${why}` });
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch {
+    return failed(`the cache folder ${folder} cannot be written`);
+  }
   o.say(`Building better-sqlite3 ${version} for Electron ${target.version} (NODE_MODULE_VERSION ${target.abi}) into ${folder}: once, about a minute.`);
   const stage = mkdtempSync(join(folder, 'stage-'));
   const started = Date.now();
@@ -81,9 +86,10 @@ export async function ensureElectronAddon(o: AddonOptions): Promise<AddonResult>
     renameSync(`${file}.tmp`, file); // whole or not at all: a file there is a finished build
     o.say(`Built in ${Math.round((Date.now() - started) / 1000)} s.`);
     return { file };
-  } catch {
-    const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
-    return { reason: `better-sqlite3 could not be built for Electron ${target.version}: ${buildFailure(text)} (details in ${log})` };
+  } catch (e) {
+    appendFileSync(log, `\n${(e as Error).message}\n`); // a failure before or after the rebuild is in the log too
+    const text = readFileSync(log, 'utf8');
+    return failed(`${buildFailure(text)} (details in ${log})`);
   } finally {
     clearInterval(ticker);
     rmSync(stage, { recursive: true, force: true });
