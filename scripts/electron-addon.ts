@@ -72,16 +72,14 @@ export async function ensureElectronAddon(o: AddonOptions): Promise<AddonResult>
     return failed(`the cache folder ${folder} cannot be written`);
   }
   o.say(`Building better-sqlite3 ${version} for Electron ${target.version} (NODE_MODULE_VERSION ${target.abi}) into ${folder}: once, about a minute.`);
-  const stage = mkdtempSync(join(folder, 'stage-'));
   const started = Date.now();
   const ticker = setInterval(() => o.say(`  still building (${Math.round((Date.now() - started) / 1000)} s)`), 15_000);
+  let stage: string | undefined;
   try {
+    stage = mkdtempSync(join(folder, 'stage-'));
     const built = await build(stage, target, o.env, log);
     const abi = readAddonAbi(built);
-    if (abi !== target.abi) {
-      const what = abi ? `for NODE_MODULE_VERSION ${abi} instead of ${target.abi} (is npm_config_nodedir set?)` : 'without its addon';
-      return { reason: `better-sqlite3 was built ${what}` };
-    }
+    if (abi !== target.abi) return failed(`it came out for NODE_MODULE_VERSION ${abi ?? 'unknown'}, not ${target.abi} (is npm_config_nodedir set?)`);
     cpSync(built, `${file}.tmp`);
     renameSync(`${file}.tmp`, file); // whole or not at all: a file there is a finished build
     o.say(`Built in ${Math.round((Date.now() - started) / 1000)} s.`);
@@ -92,7 +90,7 @@ export async function ensureElectronAddon(o: AddonOptions): Promise<AddonResult>
     return failed(`${buildFailure(text)} (details in ${log})`);
   } finally {
     clearInterval(ticker);
-    rmSync(stage, { recursive: true, force: true });
+    if (stage) rmSync(stage, { recursive: true, force: true });
   }
 }
 
