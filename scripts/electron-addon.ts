@@ -2,7 +2,7 @@
 // of the package is rebuilt by @electron/rebuild in a staging folder of the user's cache, its addon checked and kept
 // where native-binding.ts looks, and the copy removed: Node's own build (the CLI, the tests) is never touched.
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { electronAddonFile, readAddonAbi, sqliteVersion, userCacheDir } from '../src/server/infra/db/native-binding.js';
@@ -76,7 +76,8 @@ export async function ensureElectronAddon(o: AddonOptions): Promise<AddonResult>
   const ticker = setInterval(() => o.say(`  still building (${Math.round((Date.now() - started) / 1000)} s)`), 15_000);
   let stage: string | undefined;
   try {
-    stage = mkdtempSync(join(folder, 'stage-'));
+    removeAbandonedStages(folder);
+    stage = mkdtempSync(join(folder, `stage-${process.pid}-`));
     const built = await build(stage, target, o.env, log);
     const abi = readAddonAbi(built);
     if (abi !== target.abi) return failed(`it came out for NODE_MODULE_VERSION ${abi ?? 'unknown'}, not ${target.abi} (is npm_config_nodedir set?)`);
@@ -91,6 +92,23 @@ export async function ensureElectronAddon(o: AddonOptions): Promise<AddonResult>
   } finally {
     clearInterval(ticker);
     if (stage) rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/** Staging copies left by a start stopped mid-build (Ctrl+C): their process is gone. Another start's build stays. */
+function removeAbandonedStages(folder: string): void {
+  for (const name of readdirSync(folder)) {
+    const pid = /^stage-(\d+)-/.exec(name)?.[1];
+    if (pid && !alive(Number(pid))) rmSync(join(folder, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // someone else's process
   }
 }
 

@@ -2,6 +2,7 @@
 // the build that runs is the real @electron/rebuild failing at that download (its headers URL is a closed loopback
 // port, so it fails the same way on a machine with network); a finished build is played by a file with its marks.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -62,11 +63,14 @@ test('a build already made is used as it is', async () => {
   assert.deepEqual(said, []);
 });
 
-test('where the build cannot be made, one sentence; nothing half-made is left, and Node’s build is untouched', async () => {
+test('where the build cannot be made, one sentence; nothing half-made is left (nor from a start stopped before), and Node’s build is untouched', async () => {
   const cache = join(tmp.dir, 'offline');
   const file = electronAddonFile(join(cache, 'ucupdates'), SQLITE_VERSION, '150', process.platform, process.arch);
   mkdirSync(join(file, '..'), { recursive: true });
   writeFileSync(file, readFileSync(NODE_BUILD)); // a build for the wrong ABI (as npm_config_nodedir makes) is made again
+  const gone = execFileSync(process.execPath, ['-p', 'process.pid'], { encoding: 'utf8' }).trim();
+  mkdirSync(join(file, '..', `stage-${gone}-aBc123`, 'node_modules'), { recursive: true }); // a start stopped mid-build
+  mkdirSync(join(file, '..', `stage-${process.pid}-xYz789`)); // a build going on now
   const nodeBuild = statSync(NODE_BUILD).mtimeMs;
   const env = { ...process.env, XDG_CACHE_HOME: cache, HOME: join(tmp.dir, 'home'), ELECTRON_REBUILD_DIST_URL: await closedUrl(), npm_config_nodedir: '/usr' };
   const said: string[] = [];
@@ -76,7 +80,7 @@ test('where the build cannot be made, one sentence; nothing half-made is left, a
     reason: `better-sqlite3 could not be built for Electron ${electronTarget(ELECTRON_DIR).version}: it needs the network once, to download Electron's headers, and there is none (details in ${log})`,
   });
   assert.match(said[0]!, /^Building better-sqlite3 \S+ for Electron 45\.\S+ \(NODE_MODULE_VERSION 150\) into .+: once, about a minute\.$/);
-  assert.deepEqual(readdirSync(join(file, '..')).sort(), ['better_sqlite3.node', 'build.log'], 'the staging copy is removed');
+  assert.deepEqual(readdirSync(join(file, '..')).sort(), ['better_sqlite3.node', 'build.log', `stage-${process.pid}-xYz789`], 'its staging copy is removed, and an abandoned one');
   assert.equal(addonAbi(readFileSync(file)), process.versions.modules, 'the old file stays as it was');
   assert.equal(statSync(NODE_BUILD).mtimeMs, nodeBuild);
   assert.ok(existsSync(log));
