@@ -1,10 +1,11 @@
 // The access log as admins read it: written by a real server after real update checks and downloads, then read by
-// the real goaccess (/usr/bin/goaccess; .ci/run installs it) with the commands the README gives. Before the
-// accessLogFields setting, goaccess's --log-format=W3C read 0 of our lines and there were no bytes to report.
+// the real goaccess (/usr/bin/goaccess; .ci/run installs it) with the commands the README gives, read from it. Before
+// the accessLogFields setting, goaccess's --log-format=W3C read 0 of our lines and there were no bytes to report.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,10 +23,14 @@ const run = promisify(execFile);
 const FOLDER = 'UCPhone/Polycom/CX600/A/ENU/4.0.7577.4366/CPE';
 /** Far more than loopback's socket buffers hold, so that a download cut short is really cut short. */
 const BIG_IMAGE = 24 * 1024 * 1024;
-/** The README's string for goaccess with bandwidth: IIS 8.5's set read by position, sc-bytes as %b. */
-const IIS85_WITH_BYTES = ['--log-format=%d %t %^ %m %U %q %^ %^ %h %u %R %s %^ %^ %L %b %^', '--date-format=%Y-%m-%d', '--time-format=%T'];
-/** The README's string for files written with the iis7 set. */
-const IIS7 = ['--log-format=%d %t %^ %m %U %q %^ %^ %h %u %s %^ %^ %L', '--date-format=%Y-%m-%d', '--time-format=%T'];
+/** The README's goaccess commands, in its order (iis85; iis85 with bandwidth; iis7): the options between the files
+ * and the report, unquoted as the shell would. */
+const [W3C, IIS85_WITH_BYTES, IIS7] = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  .split('\n')
+  .flatMap((line) => {
+    const m = /^goaccess u_ex\*\.log (.+) -o report\.html$/.exec(line);
+    return m ? [m[1]!.match(/(?:'[^']*'|[^\s'])+/g)!.map((arg) => arg.replaceAll("'", ''))] : [];
+  }) as [string[], string[], string[]];
 
 let tmp: { dir: string; remove: () => Promise<void> };
 let cab: string;
@@ -60,7 +65,8 @@ async function goaccess(files: string[], format: string[]): Promise<GoAccessTota
   await run('goaccess', [...files, ...format, '--no-global-config', '-o', report]).catch((e: Error & { code?: string }) => {
     throw new Error(e.code === 'ENOENT' ? 'goaccess is not installed: apt-get install goaccess (.ci/run installs it).' : e.message);
   });
-  return (JSON.parse(await readFile(report, 'utf8')) as { general: GoAccessTotals }).general;
+  const { valid_requests, failed_requests, bandwidth } = (JSON.parse(await readFile(report, 'utf8')) as { general: GoAccessTotals }).general;
+  return { valid_requests, failed_requests, bandwidth };
 }
 
 async function accessFiles(dir: string): Promise<string[]> {
@@ -116,6 +122,7 @@ function cutShort(port: number, path: string): Promise<number> {
 }
 
 test('iis85 (the default): goaccess --log-format=W3C reads every line; sc-bytes and cs-bytes are what went over the wire', async () => {
+  assert.deepEqual(W3C, ['--log-format=W3C'], "the README's first goaccess command");
   const { server, base, accessDir } = await serve('iis85', {});
   const port = Number(new URL(base).port);
   const imagePath = `/DeviceUpdateFiles_Int/${FOLDER}/CPE.nbt`;
@@ -154,7 +161,7 @@ test('iis85 (the default): goaccess --log-format=W3C reads every line; sc-bytes 
     ['#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken sc-bytes cs-bytes'],
   );
 
-  const w3c = await goaccess(await accessFiles(accessDir), ['--log-format=W3C']);
+  const w3c = await goaccess(await accessFiles(accessDir), W3C);
   assert.equal(w3c.valid_requests, requests.length, 'every line read');
   assert.equal(w3c.failed_requests, 0);
 
@@ -210,11 +217,24 @@ test('iis7: the seeds\' field set, correct W3C, read by goaccess with the README
   const requests = readW3c(lines);
   assert.equal(requests.length, 3);
   assert.match(lines[4]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d 127\.0\.0\.1 POST \/RequestHandler\/ucdevice\.upx - \d+ - 127\.0\.0\.1 Microsoft\+UCPhone\+Device 200 0 0 \d+$/);
+  assert.ok(IIS7, "the README's goaccess command for iis7");
   const read = await goaccess(await accessFiles(accessDir), IIS7);
   assert.equal(read.valid_requests, 3);
   assert.equal(read.failed_requests, 0);
+  // The same command reads an OCS server's own IIS log (the seeds' lines).
+  const seed = join(tmp.dir, 'u_ex090306.log');
+  await writeFile(seed, [
+    '#Software: Microsoft Internet Information Services 7.0',
+    '#Version: 1.0',
+    '#Date: 2009-03-06 16:00:51',
+    '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status time-taken',
+    '2009-03-06 17:07:20 10.1.1.90 POST /RequestHandler/ucdevice.upx - 443 - 10.1.1.123 Microsoft+UCPhone+Device 200 0 0 124',
+    '2009-03-06 17:12:57 10.1.1.90 GET /DeviceUpdateFiles_Int/OCInterim/ENU/CPE.nbt - 80 - 10.1.1.123 Microsoft+UCPhone+Device 200 0 0 137810',
+    '',
+  ].join('\r\n'));
+  assert.deepEqual(await goaccess([seed], IIS7), { valid_requests: 2, failed_requests: 0, bandwidth: 0 });
   // What the defect was: goaccess's W3C preset reads none of the iis7 lines (sc-substatus is not a status).
-  await assert.rejects(goaccess(await accessFiles(accessDir), ['--log-format=W3C']), /Parsed 3 lines producing the following errors/);
+  await assert.rejects(goaccess(await accessFiles(accessDir), W3C), /Parsed 3 lines producing the following errors/);
 
   // The same data folder again (a restart), then the setting changed while it runs: each line follows its #Fields.
   const again = await startTestServer(join(tmp.dir, 'iis7'));
