@@ -88,22 +88,25 @@ export async function openPhoneLogs(logDir: string, settings: () => Settings, lo
         access.headerChanged();
       }
       access.write(
-        formatAccessLine({
-          at,
-          serverIp: traffic.localAddress,
-          method: req.method ?? '',
-          uriStem: stem,
-          uriQuery: query,
-          serverPort: traffic.localPort,
-          username: username === '-' ? '' : username,
-          clientIp: clientIp(req),
-          userAgent: req.headers['user-agent'] ?? '',
-          referer: req.headers.referer ?? '',
-          status: res.statusCode,
-          timeTakenMs,
-          bytesSent: traffic.sent,
-          bytesReceived: traffic.received,
-        }, fields),
+        formatAccessLine(
+          {
+            at,
+            serverIp: traffic.localAddress,
+            method: req.method ?? '',
+            uriStem: stem,
+            uriQuery: query,
+            serverPort: traffic.localPort,
+            username: username === '-' ? '' : username,
+            clientIp: clientIp(req),
+            userAgent: req.headers['user-agent'] ?? '',
+            referer: req.headers.referer ?? '',
+            status: res.statusCode,
+            timeTakenMs,
+            bytesSent: traffic.sent,
+            bytesReceived: traffic.received,
+          },
+          fields,
+        ),
       );
     },
     capture(at, req, body) {

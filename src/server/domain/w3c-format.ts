@@ -4,16 +4,13 @@ import type { Settings } from '../../shared/settings.js';
 
 export type AccessLogFields = Settings['accessLogFields'];
 
-const IIS7 =
-  'date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status time-taken';
-
 /**
  * iis7: the set OCS servers' IIS 7 wrote. iis85: IIS 8.5's default set (goaccess's `--log-format=W3C` expects
  * exactly it), then sc-bytes and cs-bytes. IIS itself writes those two before time-taken; after it, they are still
  * declared W3C for any tool that reads #Fields, and goaccess's preset, which stops at time-taken, reads every line.
  */
 export const W3C_FIELDS: Record<AccessLogFields, string> = {
-  iis7: IIS7,
+  iis7: 'date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status time-taken',
   iis85: 'date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken sc-bytes cs-bytes',
 };
 
