@@ -5,13 +5,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { AUDIT_HEADER, auditFileName, formatAuditLine } from './domain/audit-format.js';
-import { formatAccessLine, w3cFileName, w3cHeader } from './domain/w3c-format.js';
+import { formatAccessLine, w3cFileName, w3cHeader, type AccessLogFields } from './domain/w3c-format.js';
 import { CaptureLog } from './infra/logs/capture-log.js';
 import { DailyLogWriter } from './infra/logs/daily-log-writer.js';
 import { LogBudget } from './infra/logs/log-budget.js';
 import { logFolders } from './infra/logs/log-folders.js';
 import type { PhoneLogs } from './http/phone-handler.js';
 import { clientIp } from './http/phone-handler.js';
+import { requestTraffic } from './http/connection-traffic.js';
 import type { Settings } from '../shared/settings.js';
 
 export interface PhoneLogService extends PhoneLogs {
@@ -59,7 +60,17 @@ export async function openPhoneLogs(logDir: string, settings: () => Settings, lo
     onError: onError('audit'),
     clock,
   });
-  const access = new DailyLogWriter({ dir: dirs.access, budget, fileName: w3cFileName, header: (at) => w3cHeader(version, at), onError: onError('access'), clock });
+  // The field set is read per line: when the setting changes, the file declares the new set before its first line.
+  let fields: AccessLogFields = settings().accessLogFields;
+  const access = new DailyLogWriter({
+    dir: dirs.access,
+    budget,
+    fileName: w3cFileName,
+    header: (at) => w3cHeader(version, at, fields),
+    headerOnAppend: true,
+    onError: onError('access'),
+    clock,
+  });
   const capture = new CaptureLog({ dir: dirs.capture, budget, maxBodyBytes: settings().maxRequestBytes, onError: onError('capture'), clock });
   const stopRetention = budget.startRetention();
 
@@ -70,20 +81,32 @@ export async function openPhoneLogs(logDir: string, settings: () => Settings, lo
     },
     access(at: Date, req: IncomingMessage, res: ServerResponse, timeTakenMs: number, username: string) {
       const [stem = '/', query = ''] = (req.url ?? '/').split('?', 2);
+      const traffic = requestTraffic(req.socket);
+      const now = settings().accessLogFields;
+      if (now !== fields) {
+        fields = now;
+        access.headerChanged();
+      }
       access.write(
-        formatAccessLine({
-          at,
-          serverIp: req.socket.localAddress ?? '',
-          method: req.method ?? '',
-          uriStem: stem,
-          uriQuery: query,
-          serverPort: req.socket.localPort ?? 0,
-          username: username === '-' ? '' : username,
-          clientIp: clientIp(req),
-          userAgent: req.headers['user-agent'] ?? '',
-          status: res.statusCode,
-          timeTakenMs,
-        }),
+        formatAccessLine(
+          {
+            at,
+            serverIp: traffic.localAddress,
+            method: req.method ?? '',
+            uriStem: stem,
+            uriQuery: query,
+            serverPort: traffic.localPort,
+            username: username === '-' ? '' : username,
+            clientIp: clientIp(req),
+            userAgent: req.headers['user-agent'] ?? '',
+            referer: req.headers.referer ?? '',
+            status: res.statusCode,
+            timeTakenMs,
+            bytesSent: traffic.sent,
+            bytesReceived: traffic.received,
+          },
+          fields,
+        ),
       );
     },
     capture(at, req, body) {

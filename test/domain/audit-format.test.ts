@@ -111,16 +111,16 @@ test('CR/LF and other control characters cannot start a new record', () => {
   assert.doesNotMatch(line, /[\r\n\u2028\u0085\u0000\t]/);
   const r = parseAuditLine(line);
   assert.ok(r.ok);
-  assert.equal(r.record.userName, 'eve01-01-2009 00:00:00_forged');
+  assert.equal(r.record.userName, 'eve01-01-2009 00:00:00,forged');
   assert.equal(r.record.serial, 'S1X');
   assert.equal(r.record.model, 'IP 8540');
   assert.deepEqual(r.record.requested, [{ fileName: 'cpe.nbt', version: '1.0', timestamp: 'xy' }]);
 });
 
-test('commas and quotes keep the line at 13 fields: doubled when quoted, "_" when bare', () => {
+test('commas and quotes are kept, quoted as RFC 4180 does, in every field; plain values stay unquoted as OCS wrote them', () => {
   const line = formatAuditLine(
     seedEntry({
-      userName: 'a,b"c',
+      userName: 'CONTOSO\\Smith, "Bob"',
       deviceType: 'UC,Phone',
       requestTime: 'Tue, 30 Jun',
       vendor: 'LG "Nortel", Inc',
@@ -128,53 +128,67 @@ test('commas and quotes keep the line at 13 fields: doubled when quoted, "_" whe
       response: [{ url: 'https://h/a b,c;d#e"f.nbt', version: '1', timestamp: 't' }],
     }),
   );
+  assert.ok(line.startsWith('03-06-2009 17:07:20,"CONTOSO\\Smith, ""Bob""",10.1.1.123,"UC,Phone","Tue, 30 Jun","0021630F207B",'), line);
   assert.match(line, /,"LG ""Nortel"", Inc",/);
   const r = parseAuditLine(line);
   assert.ok(r.ok);
-  assert.equal(r.record.userName, 'a_b_c');
-  assert.equal(r.record.deviceType, 'UC_Phone');
-  assert.equal(r.record.requestTime, 'Tue_ 30 Jun');
+  assert.equal(r.record.userName, 'CONTOSO\\Smith, "Bob"');
+  assert.equal(r.record.hostAddress, '10.1.1.123');
+  assert.equal(r.record.deviceType, 'UC,Phone');
+  assert.equal(r.record.requestTime, 'Tue, 30 Jun');
   assert.equal(r.record.vendor, 'LG "Nortel", Inc');
-  assert.deepEqual(r.record.requested, [{ fileName: 'x_y_z_w_', version: '1_2', timestamp: '3_4' }]);
+  // The module lists' own separators, ';' and '#', cannot be told apart inside a part: they alone become '_'.
+  assert.deepEqual(r.record.requested, [{ fileName: 'x,y_z_w"', version: '1_2', timestamp: '3_4' }]);
   assert.deepEqual(r.record.response, [
     { fileName: 'https://h/a%20b%2Cc%3Bd%23e%22f.nbt', version: '1', timestamp: 't' },
   ]);
 });
 
-test('formula injection is neutralised with a leading apostrophe in every phone field', () => {
-  const line = formatAuditLine(
-    seedEntry({
-      userName: '=HYPERLINK("http://evil","x")',
-      deviceType: '+UCPhone',
-      requestTime: '@SUM(1)',
-      macRaw: '=1+1',
-      serial: '-2+3',
-      vendor: '@vendor',
-      model: '=cmd|" /C calc"!A0',
-      revision: '+A',
-      locale: '-ENU',
-      requested: [{ fileName: '=cpe.nbt', version: '+1', timestamp: '@t' }],
-    }),
-  );
+test('formula injection is defused with a leading apostrophe in every phone field, and read back as sent', () => {
+  const evil = {
+    userName: '=HYPERLINK("http://evil","x")',
+    deviceType: '+UCPhone',
+    requestTime: '@SUM(1)',
+    macRaw: '=1+1',
+    serial: '-2+3',
+    vendor: '@vendor',
+    model: '=cmd|" /C calc"!A0',
+    revision: '+A',
+    locale: "'-ENU",
+    requested: [{ fileName: '=cpe.nbt', version: '+1', timestamp: "'@t" }],
+  };
+  const line = formatAuditLine(seedEntry(evil));
+  // Every cell that Excel would run starts with an apostrophe (a value that began with one has two).
+  assert.ok(line.startsWith(`03-06-2009 17:07:20,"'=HYPERLINK(""http://evil"",""x"")",10.1.1.123,'+UCPhone,'@SUM(1),"'=1+1","'-2+3","'@vendor","'=cmd|"" /C calc""!A0","'+A","''-ENU",'=cpe.nbt;'+1;''@t,`), line);
   const r = parseAuditLine(line);
   assert.ok(r.ok, line);
   const { record } = r;
-  assert.equal(record.userName, "'=HYPERLINK(_http://evil___x_)");
-  assert.equal(record.deviceType, "'+UCPhone");
-  assert.equal(record.requestTime, "'@SUM(1)");
-  assert.equal(record.mac, "'=1+1");
-  assert.equal(record.serial, "'-2+3");
-  assert.equal(record.vendor, "'@vendor");
-  assert.equal(record.model, `'=cmd|" /C calc"!A0`);
-  assert.equal(record.revision, "'+A");
-  assert.equal(record.locale, "'-ENU");
-  assert.deepEqual(record.requested, [{ fileName: "'=cpe.nbt", version: "'+1", timestamp: "'@t" }]);
+  assert.deepEqual(
+    [record.userName, record.deviceType, record.requestTime, record.mac, record.serial, record.vendor, record.model, record.revision, record.locale],
+    [evil.userName, evil.deviceType, evil.requestTime, evil.macRaw, evil.serial, evil.vendor, evil.model, evil.revision, evil.locale],
+  );
+  assert.deepEqual(record.requested, evil.requested);
 });
 
 test('control characters before a formula do not hide it', () => {
-  const r = parseAuditLine(formatAuditLine(seedEntry({ serial: '\t=1+1' })));
+  const line = formatAuditLine(seedEntry({ serial: '\t=1+1' }));
+  assert.match(line, /,"'=1\+1",/);
+  const r = parseAuditLine(line);
   assert.ok(r.ok);
-  assert.equal(r.record.serial, "'=1+1");
+  assert.equal(r.record.serial, '=1+1');
+});
+
+test('lines written before values were quoted still read: "_" stays, the defusing apostrophe comes off', () => {
+  // As the writer of the previous version had it: ',' and '"' replaced by '_' in bare fields, formulas defused.
+  const old =
+    "03-06-2009 17:07:20,CONTOSO\\Smith_ _Bob_,10.1.1.123,'+UCPhone,06-03-2009 09:07:20,\"0021630F207B\",\"'-2+3\",\"LG \"\"Nortel\"\", Inc\",\"IP8540\",\"A\",\"ENU\",'=cpe.nbt;1.0;t,";
+  const r = parseAuditLine(old);
+  assert.ok(r.ok);
+  assert.equal(r.record.userName, 'CONTOSO\\Smith_ _Bob_');
+  assert.equal(r.record.deviceType, '+UCPhone');
+  assert.equal(r.record.serial, '-2+3');
+  assert.equal(r.record.vendor, 'LG "Nortel", Inc');
+  assert.deepEqual(r.record.requested, [{ fileName: '=cpe.nbt', version: '1.0', timestamp: 't' }]);
 });
 
 test('legitimate values with inner - + @ are left alone', () => {

@@ -125,10 +125,10 @@ test('the audit log has the OCS header and one exact line per check; the access 
   );
   const accessDir = join(store.paths.logDir, 'Server', 'Access');
   const access = (await readFile(join(accessDir, (await readdir(accessDir))[0]!), 'utf8')).split('\r\n');
-  assert.ok(access.includes('#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status time-taken'));
+  assert.ok(access.includes('#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken sc-bytes cs-bytes'));
   const post = access.find((l) => l.includes(' POST /RequestHandler/ucdevice.upx '))!;
-  assert.equal(post.split(' ').length, 14);
-  assert.match(post, / Microsoft\+UCPhone\+Device 200 0 0 \d+$/);
+  assert.equal(post.split(' ').length, 17);
+  assert.match(post, / Microsoft\+UCPhone\+Device - 200 0 0 \d+ \d+ \d+$/);
 });
 
 const IMAGE = 'UCPhone/Polycom/CX600/A/ENU/4.0.7577.4366/CPE/CPE.nbt';

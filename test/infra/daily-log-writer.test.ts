@@ -144,6 +144,64 @@ test('the budget holds: old parts go oldest first, the open part never, and line
   assert.match(files[last]!, /steady299\r\n$/);
 });
 
+test('headerOnAppend: a file continued after a restart gets the header again (W3C directives, as IIS writes them)', async (t) => {
+  const dir = await tempDir(t);
+  const c = fakeClock('2024-05-01T08:00:00Z');
+  let set = 'A';
+  const w3c = (): Partial<DailyLogWriterOptions> => ({ header: () => [`#Fields: ${set}`], headerOnAppend: true });
+  const first = writer(dir, c, w3c());
+  first.write('a1');
+  await first.close();
+  set = 'B';
+  const second = writer(dir, c, w3c());
+  second.write('b1');
+  await second.close();
+  assert.equal(await readFile(join(dir, 'day-2024-05-01.log'), 'utf8'), '#Fields: A\r\na1\r\n#Fields: B\r\nb1\r\n');
+});
+
+test('headerChanged: the current file gets the new header right before the next line, once', async (t) => {
+  const dir = await tempDir(t);
+  const c = fakeClock('2024-05-01T23:59:58Z');
+  let set = 'A';
+  const w = writer(dir, c, { header: () => [`#Fields: ${set}`] });
+  w.headerChanged(); // no file yet: the first one is opened with the header anyway
+  w.write('a1');
+  set = 'B';
+  w.headerChanged();
+  w.write('b1');
+  w.write('b2');
+  set = 'C';
+  w.headerChanged();
+  c.now = new Date('2024-05-02T00:00:00Z'); // a new day's file has the header of its own
+  w.write('c1');
+  await w.close();
+  assert.deepEqual(await onDisk(dir), {
+    'day-2024-05-01.log': '#Fields: A\r\na1\r\n#Fields: B\r\nb1\r\nb2\r\n',
+    'day-2024-05-02.log': '#Fields: C\r\nc1\r\n',
+  });
+});
+
+test('headerChanged: a header and its line are kept or dropped together; a dropped one is written with the next line', async (t) => {
+  const dir = await tempDir(t);
+  const c = fakeClock('2024-05-01T08:00:00Z');
+  let set = 'A';
+  const w = writer(dir, c, { header: () => [`#Fields: ${set}`], maxBufferedBytes: 20 });
+  const file = join(dir, 'day-2024-05-01.log');
+  w.write('a'.repeat(20)); // fills the buffer bound while the file opens
+  set = 'B';
+  w.headerChanged();
+  w.write('b1');
+  assert.equal(w.droppedLines, 1);
+  // Once the file has taken the first line, the next one goes in, after the header.
+  for (let i = 0; i < 400 && !(existsSync(file) && (await readFile(file, 'utf8')).includes('a'.repeat(20))); i++) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  w.write('b2');
+  await w.close();
+  assert.equal(await readFile(file, 'utf8'), `#Fields: A\r\n${'a'.repeat(20)}\r\n#Fields: B\r\nb2\r\n`);
+  assert.equal(w.droppedLines, 1);
+});
+
 test('an existing empty file gets the header', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'day-2024-05-01.log'), '');

@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeviceHistoryDto } from '../../shared/inventory-api.js';
-import { parseAuditLine } from '../domain/audit-format.js';
+import { parseAuditLine, quoted } from '../domain/audit-format.js';
 import { normaliseMac } from '../../shared/mac.js';
 import { logFolders } from '../infra/logs/log-folders.js';
 import { findDevice } from './inventory.js';
@@ -27,8 +27,9 @@ export async function deviceHistory(store: Store, id: number, limit = 200): Prom
     .sort((a, b) => (a.day < b.day ? 1 : a.day > b.day ? -1 : b.part - a.part));
   const days = [...new Set(files.map((f) => f.day))].slice(0, MAX_DAYS);
   const read = files.filter((f) => f.day >= (days.at(-1) ?? ''));
-  // The log has the MAC as the phone wrote it: look for the usual notations of it, and for the serial number.
-  const needles = [...macNotations(device.mac), device.serial].filter(Boolean).map((s) => Buffer.from(`"${s}"`));
+  // The log has the MAC as the phone wrote it: look for the usual notations of it, and for the serial number, each
+  // as the log writes it (quoted, and defused if it looks like a formula).
+  const needles = [...macNotations(device.mac), device.serial].filter(Boolean).map((s) => Buffer.from(quoted(s)));
   const isThisPhone = (mac: string, serial: string) =>
     device.mac ? normaliseMac(mac) === device.mac : serial.toUpperCase() === device.serial.toUpperCase();
 

@@ -1,6 +1,8 @@
 // The request audit log as OCS 2007 R2 / Lync wrote it (Logs/Server/Audit/imageUpdates): admins open it in
-// Excel and existing scripts parse it, so the format is kept byte for byte. Phones are untrusted, so every
-// value they sent is sanitised: one request is always exactly one 13-field line that Excel will not execute.
+// Excel and existing scripts parse it, so the format is kept byte for byte for what phones really send. Phones are
+// untrusted, yet what they sent is kept: a field with a comma or a quote is quoted (RFC 4180, quotes doubled)
+// rather than altered, a value Excel would run as a formula gets an apostrophe in front (taken off again when read
+// back), and control characters are dropped, so one request is always one 13-field line.
 import type { DeviceRequest, ModuleReport } from './device.js';
 import { plainIp } from './w3c-format.js';
 
@@ -30,7 +32,7 @@ export interface AuditEntry
   response: readonly AuditResponseFile[];
 }
 
-/** A line read back: every field as written (unquoted, `""` undone), dates not interpreted. */
+/** A line read back: every field as the phone sent it (unquoted, `""` undone, defusing undone), dates not interpreted. */
 export interface AuditRecord {
   loggedAt: string;
   userName: string;
@@ -61,18 +63,18 @@ export function formatAuditLine(e: AuditEntry): string {
   const loggedAt = localDateTime(e.loggedAt);
   return [
     loggedAt,
-    bare(e.userName),
-    bare(plainIp(e.hostAddress)),
-    bare(e.deviceType),
-    e.requestTime === '' ? loggedAt : bare(e.requestTime),
+    bare(defused(e.userName)),
+    bare(defused(plainIp(e.hostAddress))),
+    bare(defused(e.deviceType)),
+    e.requestTime === '' ? loggedAt : bare(defused(e.requestTime)),
     quoted(e.macRaw),
     quoted(e.serial),
     quoted(e.vendor),
     quoted(e.model),
     quoted(e.revision),
     quoted(e.locale),
-    e.requested.map((m) => [m.fileName, m.version, m.timestamp].map(modulePart).join(';')).join('#'),
-    e.response.map((f) => [urlPart(f.url), modulePart(f.version), modulePart(f.timestamp)].join(';')).join('#'),
+    bare(e.requested.map((m) => [m.fileName, m.version, m.timestamp].map(modulePart).join(';')).join('#')),
+    bare(e.response.map((f) => [urlPart(f.url), modulePart(f.version), modulePart(f.timestamp)].join(';')).join('#')),
   ].join(',');
 }
 
@@ -87,8 +89,9 @@ export function parseAuditLine(line: string): AuditParseResult {
   const fields = splitCsv(text);
   if (typeof fields === 'string') return fail(fields);
   if (fields.length !== 13) return fail(`expected 13 fields, found ${fields.length}`);
+  // The module lists are undone part by part (parseModules); the other fields whole.
   const [loggedAt, userName, hostAddress, deviceType, requestTime, mac, serial, vendor, model, revision, locale, req, res] =
-    fields as [string, string, string, string, string, string, string, string, string, string, string, string, string];
+    fields.map((f, i) => (i < 11 ? undefused(f) : f)) as [string, string, string, string, string, string, string, string, string, string, string, string, string];
   const requested = parseModules(req);
   if (typeof requested === 'string') return fail(`requested modules: ${requested}`);
   const response = parseModules(res);
@@ -105,28 +108,34 @@ export function parseAuditLine(line: string): AuditParseResult {
 const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}]/gu;
 
 // Excel runs a cell starting with one of these as a formula, quoted or not (OWASP "CSV injection"). A leading
-// apostrophe makes it text. Legitimate MACs, versions, timestamps and IPs start with a letter or digit, so
-// applying this to every phone-supplied value never alters a legitimate one.
+// apostrophe makes it text. A value that starts with an apostrophe gets one more, so that taking one off when
+// reading gives back exactly what the phone sent. Legitimate MACs, versions, timestamps and IPs start with a
+// letter or digit, so this never alters a legitimate one.
 function defused(value: string): string {
   const clean = PRINTABLE_ASCII.test(value) ? value : value.replace(CONTROL, ''); // the fast path is the usual case
-  return /^[=+\-@]/.test(clean) ? `'${clean}` : clean;
+  return /^[=+\-@']/.test(clean) ? `'${clean}` : clean;
 }
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** defused read back: one leading apostrophe off. */
+function undefused(value: string): string {
+  return value.startsWith("'") ? value.slice(1) : value;
+}
 
 /** MAC, serial, vendor, model, revision, locale: double-quoted, `"` doubled as in RFC 4180 (the CSV export's fields too). */
 export function quoted(value: string): string {
   return `"${defused(value).replaceAll('"', '""')}"`;
 }
 
-// Unquoted fields stay unquoted to keep the format; a ',' or '"' in them becomes '_' (visibly altered, and
-// the line still has 13 fields).
+// The fields OCS wrote unquoted stay unquoted, unless a ',' or '"' in them needs quoting (RFC 4180).
 function bare(value: string): string {
-  return defused(value).replace(/[,"]/g, '_');
+  return /[,"]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-// Inside a module, ';' and '#' are separators too.
+// Inside the module lists, ';' and '#' are the separators: in a phone's file name, version or timestamp (no phone
+// sends them) they become '_'. ',' and '"' are kept: the field is quoted.
 function modulePart(value: string): string {
-  return defused(value).replace(/[,"#;]/g, '_');
+  return defused(value).replace(/[#;]/g, '_');
 }
 
 // The URL is ours; separators in it are percent-encoded so it stays a working URL.
@@ -187,7 +196,11 @@ function parseModules(field: string): ModuleReport[] | string {
     const last = part.lastIndexOf(';');
     const middle = last < 1 ? -1 : part.lastIndexOf(';', last - 1);
     if (middle < 0) return `"${part}" is not file;version;timestamp`;
-    modules.push({ fileName: part.slice(0, middle), version: part.slice(middle + 1, last), timestamp: part.slice(last + 1) });
+    modules.push({
+      fileName: undefused(part.slice(0, middle)),
+      version: undefused(part.slice(middle + 1, last)),
+      timestamp: undefused(part.slice(last + 1)),
+    });
   }
   return modules;
 }

@@ -8,6 +8,7 @@ import type { DeviceRequest } from '../domain/device.js';
 import type { LogUpload, LogVerdict } from '../domain/device-log.js';
 import type { Decision } from '../domain/update-decision.js';
 import { plainIp } from '../domain/w3c-format.js';
+import { trackConnection } from './connection-traffic.js';
 import { parseLogUpload, parseUpdateRequest, renderUpdateResponse, routePhoneRequest } from '../phone/dialect.js';
 import type { Catalog } from '../app/catalog.js';
 import { checkForUpdate, type CheckResult } from '../app/update-check.js';
@@ -89,6 +90,7 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
       const file = snap.files.get(route.path.toLowerCase());
       if (!file) return answer(404, 'Not found.');
       // A download streams: logged when it ends, finished or aborted; a finished GET goes to the inventory.
+      trackConnection(req.socket);
       res.once('close', () => {
         logged();
         if (req.method === 'GET' && res.writableFinished) deps.inventory.download(at, clientIp(req), route.path, res.statusCode);

@@ -14,8 +14,11 @@ export interface DailyLogWriterOptions {
   budget: LogBudget;
   /** The day's file for a moment; when the name changes the writer rolls over (so this decides local vs UTC days). */
   fileName: (at: Date) => string;
-  /** Written when a file is created (or found empty), not when appending to it after a restart. */
+  /** Written when a file is created (or found empty); computed when the writer takes the file up. */
   header?: (at: Date) => string | readonly string[];
+  /** Also write the header when continuing a file that has lines (after a restart): W3C directives, which IIS writes
+   * whenever it opens a log, so that lines after a changed field set follow their own #Fields. Default false. */
+  headerOnAppend?: boolean;
   /** Appended to every line and header line. Default '\r\n', as the Windows servers wrote these logs. */
   eol?: string;
   /** Memory held for a slow disk; lines beyond it are dropped. Default 8 MiB. */
@@ -50,6 +53,7 @@ export class DailyLogWriter {
   #closed = false;
   #nameSecond = NaN;
   #name = '';
+  #headerDue = false;
 
   constructor(options: DailyLogWriterOptions) {
     this.#opts = options;
@@ -81,19 +85,31 @@ export class DailyLogWriter {
         this.#name = this.#opts.fileName(now);
       }
       const name = this.#name;
-      const text = line + this.#eol;
-      const bytes = Buffer.byteLength(text);
-      let file = this.#file;
+      const before = this.#file;
+      let file = before;
       if (!file || file.day !== name) file = this.#openPart(name, this.#lastPart(name), now);
       else if (file.failed && now.getTime() >= this.#retryAt) file = this.#openPart(name, file.part, now);
+      // A header that changed goes in front of the line, in one piece with it (a file taken up now has it already).
+      let text = line + this.#eol;
+      const redeclare = this.#headerDue && file === before;
+      if (redeclare) text = this.#headerText(now) + text;
+      let bytes = Buffer.byteLength(text);
       const { budget } = this.#opts;
       const size = budget.sizeOf(file.path);
-      if (size > 0 && size + bytes > budget.partBytes) file = this.#openPart(name, file.part + 1, now);
-      file.write(text, bytes);
+      if (size > 0 && size + bytes > budget.partBytes) {
+        file = this.#openPart(name, file.part + 1, now);
+        if (redeclare) bytes = Buffer.byteLength((text = line + this.#eol));
+      }
+      if (file.write(text, bytes) || file !== before) this.#headerDue = false;
     } catch (err) {
       this.#dropped++;
       this.#failed(err);
     }
+  }
+
+  /** The header has changed (a W3C field set): the current file gets it again before its next line. */
+  headerChanged(): void {
+    this.#headerDue = true;
   }
 
   /** Flushes and closes the current file; later writes are dropped. */
@@ -106,7 +122,7 @@ export class DailyLogWriter {
 
   #openPart(day: string, part: number, now: Date): PartFile {
     if (this.#file) this.#retire(this.#file);
-    return (this.#file = new PartFile(day, part, this.#opts.dir, this.#hooks, () => this.#headerText(now)));
+    return (this.#file = new PartFile(day, part, this.#opts.dir, this.#hooks, this.#headerText(now), this.#opts.headerOnAppend ?? false));
   }
 
   /** The day's last part the budget knows of (after a restart, the one to continue). */
@@ -182,21 +198,23 @@ class PartFile {
     readonly part: number,
     dir: string,
     private readonly hooks: FileHooks,
-    header: () => string,
+    header: string,
+    headerOnAppend: boolean,
   ) {
     this.path = join(dir, partFileName(day, part));
     hooks.budget.hold(this.path);
     this.done = new Promise<void>((resolve) => (this.#markDone = resolve)).then(() => hooks.budget.release(this.path));
-    void this.#open(dir, header);
+    void this.#open(dir, header, headerOnAppend);
   }
 
-  write(text: string, bytes: number): void {
-    if (this.failed) return this.hooks.dropped(1);
+  /** Queues one line (with what goes before it); false if it was dropped. */
+  write(text: string, bytes: number): boolean {
+    if (this.failed) return this.#drop();
     const stream = this.#stream;
     // Lengths in UTF-16 units: close enough to bytes for a memory bound, and free to compute.
     const held = stream ? stream.writableLength + this.#batch.length : this.#pendingBytes;
-    if (held >= this.hooks.maxBufferedBytes) return this.hooks.dropped(1);
-    if (!this.hooks.budget.charge(this.path, bytes)) return this.hooks.dropped(1);
+    if (held >= this.hooks.maxBufferedBytes) return this.#drop();
+    if (!this.hooks.budget.charge(this.path, bytes)) return this.#drop();
     if (stream) {
       // Lines are batched into one write per event-loop turn: a write per line costs more than the request itself.
       this.#batch += text;
@@ -210,6 +228,12 @@ class PartFile {
       this.#pending.push(text);
       this.#pendingBytes += bytes;
     }
+    return true;
+  }
+
+  #drop(): false {
+    this.hooks.dropped(1);
+    return false;
   }
 
   end(): Promise<void> {
@@ -239,14 +263,14 @@ class PartFile {
     });
   }
 
-  async #open(dir: string, header: () => string): Promise<void> {
+  async #open(dir: string, header: string, headerOnAppend: boolean): Promise<void> {
     try {
       await mkdir(dir, { recursive: true });
-      // Append mode, and the header only into an empty file: a restart continues today's last part.
+      // Append mode, and the header into an empty file (or always, if asked): a restart continues today's last part.
       const handle = await open(this.path, 'a');
       let head: string;
       try {
-        head = (await handle.stat()).size === 0 ? header() : '';
+        head = headerOnAppend || (await handle.stat()).size === 0 ? header : '';
       } catch (err) {
         void handle.close().catch(() => undefined);
         throw err;
