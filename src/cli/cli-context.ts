@@ -1,9 +1,11 @@
 // What every command needs: the data folder, the store (opened per command), who is acting, and output.
 import { userInfo } from 'node:os';
+import type { ServerStatusDto } from '../shared/admin-api.js';
 import type { ErrorBody } from '../shared/errors.js';
+import { normaliseMac } from '../shared/mac.js';
 import { AppError } from '../server/app/app-error.js';
 import { Store, storePaths } from '../server/app/store.js';
-import { readRunFile } from '../server/infra/run-file.js';
+import { readRunFile, type RunInfo } from '../server/infra/run-file.js';
 import { httpRequest } from './phone-simulator.js';
 
 export interface CliContext {
@@ -40,16 +42,32 @@ export function toPort(v: string): number {
   return n;
 }
 
+/** A MAC in any notation normaliseMac reads, kept as typed. */
+export function toMac(v: string): string {
+  if (!normaliseMac(v)) throw new AppError('invalid_input', `"${v}" is not a MAC address: give 12 hexadecimal digits, e.g. 0021630F207B or 00-21-63-0F-20-7B.`);
+  return v;
+}
+
 export function toId(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new AppError('invalid_input', `"${v}" is not a positive whole number.`);
   return n;
 }
 
+/** The server running with this data folder (its version and URLs), or undefined when none runs. */
+export async function runningServer(cx: CliContext): Promise<ServerStatusDto | undefined> {
+  const run = await readRunFile(storePaths(cx.dataDir()).runFile);
+  return run && callServer<ServerStatusDto>(run, '/api/status');
+}
+
 /** Calls the admin API of the server running on this machine with its launch token (loopback only). */
 export async function askServer<T>(cx: CliContext, path: string, method = 'GET'): Promise<T> {
   const run = await readRunFile(storePaths(cx.dataDir()).runFile);
   if (!run) throw new AppError('not_found', 'No ucupdates server is running with this data folder: start one with `ucupdates serve`.');
+  return callServer<T>(run, path, method);
+}
+
+async function callServer<T>(run: RunInfo, path: string, method = 'GET'): Promise<T> {
   // The console's certificate may be self-signed (adminTls); the launch token is worthless to any other listener.
   const r = await httpRequest(new URL(path, run.adminUrl).toString(), { method, headers: { Authorization: `Bearer ${run.launchToken}` }, insecure: true });
   const body = JSON.parse(r.body.toString() || 'null') as T | ErrorBody;

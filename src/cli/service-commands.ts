@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { AppError } from '../server/app/app-error.js';
 import { startServer } from '../server/compose.js';
 import { APP_VERSION } from '../server/version.js';
-import { askServer, toPort, type CliContext } from './cli-context.js';
+import { askServer, toMac, toPort, type CliContext } from './cli-context.js';
 import { DEFAULT_PHONE, downloadOffer, simulateCheck, type SimulatedPhone } from './phone-simulator.js';
 
 export function serviceCommands(program: Command, cx: CliContext): void {
@@ -47,7 +47,7 @@ export function serviceCommands(program: Command, cx: CliContext): void {
     .command('simulate')
     .description('act as a phone: send an update check to a server and, with --download, fetch what it offers')
     .option('--server <url>', 'the server', 'http://localhost')
-    .option('--mac <mac>', 'MAC address', DEFAULT_PHONE.mac)
+    .option('--mac <mac>', 'MAC address (any notation)', toMac, DEFAULT_PHONE.mac)
     .option('--serial <serial>', 'serial number', DEFAULT_PHONE.serial)
     .option('--device-type <type>', 'UCPhone or RoundTable', DEFAULT_PHONE.deviceType)
     .option('--vendor <vendor>', 'vendor', DEFAULT_PHONE.vendor)

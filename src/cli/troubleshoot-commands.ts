@@ -1,12 +1,12 @@
 // Commands that answer "why will this phone not update?": what the engine decides for it, what its status means.
-import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import type { PreflightDto } from '../shared/admin-api.js';
 import { decodeStatus } from '../shared/status-codes.js';
 import { AppError } from '../server/app/app-error.js';
 import { Catalog } from '../server/app/catalog.js';
-import { explainPhone } from '../server/app/explain.js';
-import { askServer, type CliContext } from './cli-context.js';
+import { explainPhone, givenConnection, listenerConnection } from '../server/app/explain.js';
+import { phonePorts } from '../server/app/phone-ports.js';
+import { askServer, runningServer, type CliContext } from './cli-context.js';
 
 interface ExplainOptions {
   model: string;
@@ -36,14 +36,14 @@ export function troubleshootCommands(program: Command, cx: CliContext): void {
     .option('--external', 'as a phone outside, through the external URL')
     .option('--json', 'print as JSON')
     .action(async (o: ExplainOptions) => {
-      const e = await cx.withStore((store) =>
-        explainPhone(
-          new Catalog(store).current(),
-          { model: o.model, vendor: o.vendor, deviceType: o.deviceType, revision: o.revision, locale: o.locale, version: o.firmware, mac: o.mac, serial: o.serial, external: !!o.external },
-          `http://${hostname()}`,
-          new Date(),
-        ),
-      );
+      const input = { model: o.model, vendor: o.vendor, deviceType: o.deviceType, revision: o.revision, locale: o.locale, version: o.firmware, mac: o.mac, serial: o.serial, external: !!o.external };
+      const running = await runningServer(cx);
+      const e = await cx.withStore(async (store) => {
+        // As the phone path makes them: for a phone the inventory knows, from what it was given; else for a phone
+        // reaching the running HTTP listener, or the one `serve` would open.
+        const reached = (await givenConnection(store, input)) ?? listenerConnection(running?.urls.http ?? `http://localhost:${(await phonePorts(store.settings.read())).http}`);
+        return explainPhone(new Catalog(store).current(), input, reached, new Date());
+      });
       if (o.json) return cx.json(e);
       const p = e.phone;
       cx.out(`${p.deviceType}/${p.vendor}/${p.model}/${p.revision}, locale ${p.locale}, firmware ${p.version}${p.mac ? `, MAC ${p.mac}` : ''}${p.serial ? `, serial ${p.serial}` : ''}`);

@@ -13,6 +13,7 @@ import { startServer, type RunningServer } from '../../src/server/compose.js';
 import { Store, storePaths } from '../../src/server/app/store.js';
 import { AUDIT_HEADER } from '../../src/server/domain/audit-format.js';
 import { SEED_LINES } from '../fixtures/audit-lines.js';
+import { eventually } from '../helpers.js';
 import { MULTI_IMAGES, multiDevicePackage, newerPackage, olderPackage, truncatedCab } from '../fixtures/cabs.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -249,6 +250,12 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       assert.equal(h[0]!.target, CX600);
       const table = await expectExit(0, ['history', '--limit', '2'], { data });
       assert.equal(table.stdout.trim().split('\n').length, 4, 'header, rule and two entries');
+      // The versions each entry is about: what a rule action changed, what a package brought.
+      const all = (await expectExit(0, ['history', '--limit', '100'], { data })).stdout.split('\n');
+      assert.match(all[0]!, /\sversions$/);
+      assert.match(all.find((l) => /\sreject\s/.test(l))!, /\spending 4\.0\.7577\.4387 -> none$/);
+      assert.match(all.find((l) => /\srollback\s/.test(l))!, /\sapproved 4\.0\.7577\.4363 -> 4\.0\.7577\.4366; restore 4\.0\.7577\.4366 -> none$/);
+      assert.match(all.find((l) => /\simport-package\s+UCUpdates\.cab\s/.test(l))!, /\s3\.5\.6907\.0, 4\.0\.7577\.4366$|\s4\.0\.7577\.4366, 3\.5\.6907\.0$/);
     });
 
     it('purge says what it would remove; with --yes it removes it, and a second run finds nothing', async () => {
@@ -406,6 +413,10 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       const json = jsonOf<{ offered: { version: string; baseUrl: string } }>(await expectExit(0, ['explain', '--model', 'CX600', '--firmware', '4.0.7577.4000', '--json'], { data }));
       assert.equal(json.offered.version, '4.0.7577.4366');
       assert.match(json.offered.baseUrl, /^http:\/\/[^/]+\/DeviceUpdateFiles_Int\/UCPhone\/Polycom\/CX600\/A\/ENU\/4\.0\.7577\.4366\/CPE$/);
+      // No server runs: the URLs of a phone reaching the HTTP listener serve would open (the setting's port).
+      await expectExit(0, ['settings', 'set', 'httpPort', '18080'], { data });
+      const offline = await expectExit(0, ['explain', '--model', 'CX600', '--firmware', '4.0.7577.4000'], { data });
+      assert.match(offline.stdout, /^Offered: 4\.0\.7577\.4366 from http:\/\/localhost:18080\/DeviceUpdateFiles_Int\/UCPhone\/Polycom\/CX600\/A\/ENU\/4\.0\.7577\.4366\/CPE \(external: http:\/\/localhost:18080\/DeviceUpdateFiles_Int\//m);
       const bad = await expectExit(2, ['explain', '--model', 'CX600', '--mac', 'nope'], { data });
       assert.match(bad.stderr, /"nope" is not a MAC address/);
     });
@@ -440,6 +451,20 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       assert.match(other.stdout, /No update offered\./);
     });
 
+    it('explain gives the URLs phones get: the running listener\'s, or what a phone the inventory knows was given', async () => {
+      const port = new URL(server.urls.http).port;
+      const folder = '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4366/CPE';
+      const phone = ['--model', 'CX600', '--firmware', '4.0.7577.4000'];
+      const anyPhone = await expectExit(0, ['explain', ...phone, '--mac', '001122334455'], { data });
+      assert.match(anyPhone.stdout, new RegExp(`^Offered: 4\\.0\\.7577\\.4366 from http://localhost:${port}${folder} `, 'm'));
+      // The test phone checks in by the address, not by "localhost": explain then says what it was really given.
+      const sim = await expectExit(0, ['simulate', '--server', `http://127.0.0.1:${port}`, ...phone, '--mac', '00-11-22-33-44-55'], { data });
+      assert.match(sim.stdout, new RegExp(`from http://127\\.0\\.0\\.1:${port}${folder}$`, 'm'));
+      await eventually(() => assert.ok(server.store.devices.findAll(['mac:001122334455']).size));
+      const known = await expectExit(0, ['explain', ...phone, '--mac', '001122334455'], { data });
+      assert.match(known.stdout, new RegExp(`^Offered: 4\\.0\\.7577\\.4366 from http://127\\.0\\.0\\.1:${port}${folder} `, 'm'));
+    });
+
     it('signin-link asks the running server for a one-time link that signs in once', async () => {
       const r = await expectExit(0, ['signin-link'], { data });
       const url = /^(http:\/\/\S+)\/#signin=(\S+)/.exec(r.stdout);
@@ -461,6 +486,12 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       assert.match(r.stderr, /check\(s\) failed\./);
       const bad = await expectExit(2, ['preflight', '--domain', 'not a domain'], { data });
       assert.match(bad.stderr, /domain: must be a DNS domain/);
+    });
+
+    it('simulate refuses a MAC that is not one (exit 2, a sentence), sending nothing', async () => {
+      const r = await expectExit(2, ['simulate', '--server', server.urls.http, '--mac', '12345'], { data });
+      assert.equal(r.stderr, 'ucupdates: "12345" is not a MAC address: give 12 hexadecimal digits, e.g. 0021630F207B or 00-21-63-0F-20-7B.\n');
+      assert.equal(r.stdout, '');
     });
 
     it('answers exit 1 when no server listens', async () => {
