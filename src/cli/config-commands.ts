@@ -7,6 +7,7 @@ import { updateSettings } from '../server/app/settings.js';
 import { addTestDevice, removeTestDevice, updateTestDevice } from '../server/app/test-devices.js';
 import { toId, type CliContext } from './cli-context.js';
 import { table } from './output.js';
+import { readPassword } from './password-prompt.js';
 
 export function configCommands(program: Command, cx: CliContext): void {
   const td = program.command('test-devices').description('list, add, edit or remove test devices (they get pending versions)');
@@ -81,7 +82,7 @@ export function configCommands(program: Command, cx: CliContext): void {
   });
   admins
     .command('add')
-    .description('add an account or change its password/role; the password is read from standard input')
+    .description('add an account or change its password/role; on a terminal the password is asked twice, unseen; otherwise it is the first line of standard input')
     .argument('<username>')
     .addOption(new Option('--role <role>', 'admin can change things, viewer can only look').choices(['admin', 'viewer']).default('admin'))
     .action(async (username: string, o: { role: 'admin' | 'viewer' }) => {
@@ -96,14 +97,4 @@ export function configCommands(program: Command, cx: CliContext): void {
       await cx.withStore((s) => removeAdmin(s, username, cx.actor()));
       cx.out(`Account ${username} removed.`);
     });
-}
-
-async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('Password (at least 10 characters), then Enter: ');
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) {
-    chunks.push(c as Buffer);
-    if (process.stdin.isTTY && String(c).includes('\n')) break;
-  }
-  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
 }

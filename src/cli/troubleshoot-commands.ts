@@ -1,11 +1,12 @@
 // Commands that answer "why will this phone not update?": what the engine decides for it, what its status means.
 import type { Command } from 'commander';
-import type { PreflightDto } from '../shared/admin-api.js';
+import { preflightQuery, type PreflightDto } from '../shared/admin-api.js';
 import { decodeStatus } from '../shared/status-codes.js';
-import { AppError } from '../server/app/app-error.js';
+import { AppError, parseInput } from '../server/app/app-error.js';
 import { Catalog } from '../server/app/catalog.js';
 import { explainPhone, givenConnection, listenerConnection } from '../server/app/explain.js';
 import { phonePorts } from '../server/app/phone-ports.js';
+import { runPreflight } from '../server/app/preflight.js';
 import { askServer, runningServer, type CliContext } from './cli-context.js';
 
 interface ExplainOptions {
@@ -58,8 +59,12 @@ export function troubleshootCommands(program: Command, cx: CliContext): void {
     .option('--domain <domain>', 'the phones\' DNS domain (DHCP domain option), e.g. contoso.com')
     .option('--json', 'print as JSON')
     .action(async (o: { domain?: string; json?: boolean }) => {
-      // The running server: the certificate checked is the one its HTTPS listener really presents.
-      const r = await askServer<PreflightDto>(cx, `/api/preflight${o.domain ? `?domain=${encodeURIComponent(o.domain)}` : ''}`);
+      // The running server: the certificate checked is the one its HTTPS listener really presents. Without one,
+      // the rest is checked here, with the ports serve would take.
+      const running = await runningServer(cx);
+      const r = running
+        ? await askServer<PreflightDto>(cx, `/api/preflight${o.domain ? `?domain=${encodeURIComponent(o.domain)}` : ''}`)
+        : await cx.withStore((store) => runPreflight(store, undefined, parseInput(preflightQuery, { domain: o.domain }).domain));
       if (o.json) return cx.json(r);
       cx.out(`Pre-flight for ${r.domain || 'an unknown domain'}:`);
       for (const c of r.checks) {

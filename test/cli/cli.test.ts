@@ -1,11 +1,9 @@
-// The `ucupdates` command, run as a child process on the current source (through tsx, whatever dist/ holds), against
-// data folders in temp: exit codes, words on stdout/stderr, and what the store holds afterwards.
+// The `ucupdates` command, run as a child process (cli-process.ts), against data folders in temp: exit codes, words
+// on stdout/stderr, and what the store holds afterwards.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { HistoryDto, RuleDto, TestDeviceDto } from '../../src/shared/admin-api.js';
@@ -14,38 +12,11 @@ import { Store, storePaths } from '../../src/server/app/store.js';
 import { AUDIT_HEADER } from '../../src/server/domain/audit-format.js';
 import { SEED_LINES } from '../fixtures/audit-lines.js';
 import { eventually } from '../helpers.js';
+import { cli, type Run } from './cli-process.js';
 import { MULTI_IMAGES, multiDevicePackage, newerPackage, olderPackage, truncatedCab } from '../fixtures/cabs.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = pathToFileURL(join(ROOT, 'src', 'cli', 'main.ts')).href;
-// Always the current source: bin/ucupdates.js would prefer a stale dist/ build when one exists.
-const BOOT = `import(${JSON.stringify(MAIN)}).then(async (m) => { process.exitCode = await m.runCli(process.argv.slice(1)); })`;
 const ACTOR = `cli:${userInfo().username}`;
 const CX600 = 'UCPhone/Polycom/CX600/A/ENU/CPE';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], opts: { data?: string; input?: string } = {}): Promise<Run> {
-  const argv = ['--import', 'tsx', '-e', BOOT, '--', ...(opts.data ? ['--data', opts.data] : []), ...args];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, UCUPDATES_DATA: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(opts.input ?? '');
-  });
-}
 
 /** Runs and asserts the exit code, showing the output when it differs. */
 async function expectExit(code: number, args: string[], opts: { data?: string; input?: string } = {}): Promise<Run> {
@@ -486,6 +457,20 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       assert.match(r.stderr, /check\(s\) failed\./);
       const bad = await expectExit(2, ['preflight', '--domain', 'not a domain'], { data });
       assert.match(bad.stderr, /domain: must be a DNS domain/);
+      // Only addresses phones can reach, and the ports the listeners really use.
+      const { http, https } = { http: new URL(server.urls.http).port, https: new URL(server.urls.https).port };
+      assert.doesNotMatch(r.stdout, /127\.0\.0\.1|::1\b|fe80:/i);
+      assert.match(r.stdout, new RegExp(`^WARN  Phones reach the standard ports: The phone listeners use HTTP on ${http} rather than 80 and HTTPS on ${https} rather than 443`, 'm'));
+      assert.doesNotMatch(r.stdout, /port 80\b(?! to)/);
+    });
+
+    it('preflight without a running server checks what it can, with the ports serve would take', async () => {
+      const idle = join(tmp, 'data-preflight-idle');
+      await expectExit(0, ['settings', 'set', 'httpPort', '18080', 'httpsPort', '18443'], { data: idle });
+      const r = await expectExit(4, ['preflight', '--domain', 'example.invalid'], { data: idle });
+      assert.match(r.stdout, /^WARN  Phones reach the standard ports: The phone listeners use HTTP on 18080 rather than 80 and HTTPS on 18443 rather than 443/m);
+      assert.match(r.stdout, /^WARN  The HTTPS certificate: No ucupdates server is running/m);
+      assert.doesNotMatch(r.stdout, /127\.0\.0\.1|::1\b|fe80:/i);
     });
 
     it('simulate refuses a MAC that is not one (exit 2, a sentence), sending nothing', async () => {

@@ -122,7 +122,7 @@ export function adminRoutes({ store, catalog, local, jobs, status }: AdminRoutes
   api.get('/preflight', async (req, res) => {
     const s = status();
     if (!s) throw new AppError('busy', 'The server is still starting.');
-    res.json(await runPreflight(store, s.urls.https, parse(preflightQuery, req.query).domain));
+    res.json(await runPreflight(store, s.urls, parse(preflightQuery, req.query).domain));
   });
 
   // ---- rules ----
