@@ -4,6 +4,7 @@ import { AppError } from '../server/app/app-error.js';
 import { startServer } from '../server/compose.js';
 import { APP_VERSION } from '../server/version.js';
 import { askServer, toMac, toPort, type CliContext } from './cli-context.js';
+import { cannotReach, toUrl } from './cannot-reach.js';
 import { DEFAULT_PHONE, downloadOffer, simulateCheck, type SimulatedPhone } from './phone-simulator.js';
 
 export function serviceCommands(program: Command, cx: CliContext): void {
@@ -46,7 +47,7 @@ export function serviceCommands(program: Command, cx: CliContext): void {
   program
     .command('simulate')
     .description('act as a phone: send an update check to a server and, with --download, fetch what it offers')
-    .option('--server <url>', 'the server', 'http://localhost')
+    .option('--server <url>', 'the server', toUrl, 'http://localhost')
     .option('--mac <mac>', 'MAC address (any notation)', toMac, DEFAULT_PHONE.mac)
     .option('--serial <serial>', 'serial number', DEFAULT_PHONE.serial)
     .option('--device-type <type>', 'UCPhone or RoundTable', DEFAULT_PHONE.deviceType)
@@ -73,7 +74,10 @@ export function serviceCommands(program: Command, cx: CliContext): void {
         version: String(o.firmware),
       };
       const flags = { external: !!o.external, insecure: !!o.insecure };
-      const r = await simulateCheck(String(o.server), phone, flags);
+      const hint = 'check --server, and that ucupdates serves there';
+      const r = await simulateCheck(String(o.server), phone, flags).catch((e: unknown) => {
+        throw cannotReach(String(o.server), e, hint);
+      });
       if (o.raw || !r.response) cx.out(r.raw);
       if (!r.response) throw new AppError('internal', `The server answered HTTP ${r.status}.`);
       const offered = r.response.files;
@@ -82,7 +86,10 @@ export function serviceCommands(program: Command, cx: CliContext): void {
       if (offered.length === 0) return cx.out('No update offered.');
       for (const f of offered) cx.out(`Offered: ${f.fileName} ${f.version} (${f.timestamp}) from ${flags.external ? r.response.externalBaseUrl : r.response.baseUrl}`);
       if (!o.download) return;
-      const files = await downloadOffer(r.response, flags);
+      const base = flags.external ? r.response.externalBaseUrl : r.response.baseUrl;
+      const files = await downloadOffer(r.response, flags).catch((e: unknown) => {
+        throw cannotReach(base, e, 'the server offered files at a URL this machine cannot reach (set internalUrl or externalUrl to one it can)');
+      });
       for (const f of files) cx.out(`Downloaded ${f.url}: HTTP ${f.status}, ${f.size} bytes, sha256 ${f.sha256}`);
       if (files.some((f) => f.status !== 200)) throw new AppError('not_found', 'A file the server offered could not be downloaded.');
     });
