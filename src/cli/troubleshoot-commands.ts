@@ -1,6 +1,7 @@
 // Commands that answer "why will this phone not update?": what the engine decides for it, what its status means.
 import type { Command } from 'commander';
 import { preflightQuery, type PreflightDto } from '../shared/admin-api.js';
+import { formatMac } from '../shared/mac.js';
 import { decodeStatus } from '../shared/status-codes.js';
 import { AppError, parseInput } from '../server/app/app-error.js';
 import { Catalog } from '../server/app/catalog.js';
@@ -43,11 +44,12 @@ export function troubleshootCommands(program: Command, cx: CliContext): void {
         // As the phone path makes them: for a phone the inventory knows, from what it was given; else for a phone
         // reaching the running HTTP listener, or the one `serve` would open.
         const reached = (await givenConnection(store, input)) ?? listenerConnection(running?.urls.http ?? `http://localhost:${(await phonePorts(store.settings.read())).http}`);
-        return explainPhone(new Catalog(store).current(), input, reached, new Date());
+        return { ...explainPhone(new Catalog(store).current(), input, reached, new Date()), notation: store.settings.read().macNotation };
       });
-      if (o.json) return cx.json(e);
+      const { notation, ...explanation } = e;
+      if (o.json) return cx.json(explanation);
       const p = e.phone;
-      cx.out(`${p.deviceType}/${p.vendor}/${p.model}/${p.revision}, locale ${p.locale}, firmware ${p.version}${p.mac ? `, MAC ${p.mac}` : ''}${p.serial ? `, serial ${p.serial}` : ''}`);
+      cx.out(`${p.deviceType}/${p.vendor}/${p.model}/${p.revision}, locale ${p.locale}, firmware ${p.version}${p.mac ? `, MAC ${formatMac(p.mac, notation)}` : ''}${p.serial ? `, serial ${p.serial}` : ''}`);
       for (const n of e.notes) cx.out(`note: ${n}`);
       for (const t of e.trace) cx.out(`- ${t}`);
       cx.out(e.offered ? `Offered: ${e.offered.version} from ${e.offered.baseUrl} (external: ${e.offered.externalBaseUrl})` : `Nothing is offered (${e.reason}).`);
