@@ -78,8 +78,8 @@ export function serviceCommands(program: Command, cx: CliContext): void {
       const r = await simulateCheck(String(o.server), phone, flags).catch((e: unknown) => {
         throw cannotReach(String(o.server), e, hint);
       });
-      if (o.raw || !r.response) cx.out(r.raw);
-      if (!r.response) throw new AppError('internal', `The server answered HTTP ${r.status}.`);
+      if (o.raw) cx.out(r.raw);
+      if (!r.response) throw refusal(r.status, r.raw);
       const offered = r.response.files;
       cx.out(`Last Update Status: 0x0/${r.status}`);
       cx.out(`Locales on the server (LangList): ${r.response.langList.join('|') || '-'}`);
@@ -93,4 +93,14 @@ export function serviceCommands(program: Command, cx: CliContext): void {
       for (const f of files) cx.out(`Downloaded ${f.url}: HTTP ${f.status}, ${f.size} bytes, sha256 ${f.sha256}`);
       if (files.some((f) => f.status !== 200)) throw new AppError('not_found', 'A file the server offered could not be downloaded.');
     });
+}
+
+/** An update check the server did not answer with XML, in one sentence: its own plain-text reason, or the status. */
+function refusal(status: number, text: string): AppError {
+  if (status === 401) {
+    return new AppError('unauthenticated', 'The server asks phones outside to sign in (NTLM, setting externalAuth): the simulator cannot; set externalAuth anonymous to try --external, or go through the reverse proxy.');
+  }
+  const said = text.trim().split('\n')[0]!.slice(0, 300);
+  // Our server's refusals are plain-text sentences (400, 403, 413); anything else is named by its status.
+  return new AppError('internal', /^[A-Z][^<]*\.$/.test(said) ? `The server refused the check (HTTP ${status}): ${said}` : `The server answered HTTP ${status}, not an update answer: check --server.`);
 }

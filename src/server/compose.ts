@@ -160,7 +160,12 @@ async function listen(server: Server, port: number, host: string | undefined, lo
       log.warn(`${what}: port ${port} needs administrator rights here; using ${fallback} instead (set the port, or run as a service).`);
       return listenOnce(server, fallback, host);
     }
-    throw new Error(`${what}: cannot listen on port ${port}${host ? ` of ${host}` : ''}: ${code === 'EADDRINUSE' ? 'another program uses it' : (e as Error).message}.`);
+    const why: Record<string, string> = {
+      EADDRINUSE: 'another program uses it; stop it or choose another port',
+      EACCES: 'it needs administrator rights here; choose a port above 1023 or give the service the right to bind it',
+      EADDRNOTAVAIL: `this machine has no address ${host}; choose one of its addresses`,
+    };
+    throw new Error(`${what}: cannot listen on port ${port}${host ? ` of ${host}` : ''}: ${why[code ?? ''] ?? (e as Error).message}.`);
   }
 }
 

@@ -48,6 +48,26 @@ describe('CLI errors are sentences', { concurrency: true }, () => {
     assert.match(wrong, /does not speak HTTPS \(is it the other port\?\)/);
   });
 
+  it('an update check the server refuses: NTLM on the external path, a plain-text refusal', async () => {
+    const ntlm = await sentence(6, ['simulate', '--server', server.urls.http, '--external'], data);
+    assert.match(ntlm, /^The server asks phones outside to sign in \(NTLM, setting externalAuth\): .*set externalAuth anonymous/);
+    const long = await sentence(1, ['simulate', '--server', server.urls.http, '--user', 'u'.repeat(300)], data);
+    assert.equal(long, 'The server refused the check (HTTP 400): Bad request: "username" has 300 characters, more than the 256 a field may have (maxFieldChars).');
+  });
+
+  it('serve on a port another program holds, or an address this machine lacks', async () => {
+    const taken = new URL(server.urls.http).port;
+    const last = async (args: string[]) => {
+      const r = await cli(args, { data: join(tmp.dir, `serve-${args.join('-').replace(/\W+/g, '')}`) });
+      assert.equal(r.code, 1, r.stderr);
+      const line = r.stderr.trim().split('\n').at(-1)!;
+      assert.doesNotMatch(line, RAW);
+      return line;
+    };
+    assert.equal(await last(['serve', '--http-port', taken, '--https-port', '0', '--admin-port', '0']), `ucupdates: phone HTTP: cannot listen on port ${taken}: another program uses it; stop it or choose another port.`);
+    assert.match(await last(['serve', '--http-port', '0', '--https-port', '0', '--admin-port', '0', '--admin-host', '192.0.2.77']), /^ucupdates: admin console: cannot listen on port 0 of 192\.0\.2\.77: this machine has no address 192\.0\.2\.77; choose one of its addresses\.$/);
+  });
+
   it('a --server that is no URL', async () => {
     const s = await sentence(2, ['simulate', '--server', 'ucupdates contoso'], data);
     assert.match(s, /^"ucupdates contoso" is not a server URL: give one like http:\/\//);
