@@ -33,8 +33,8 @@ export function troubleshootCommands(program: Command, cx: CliContext): void {
     .option('--revision <rev>', 'hardware revision (default: from the imported rules, else A)')
     .option('--locale <code>', 'three-letter language code', 'ENU')
     .option('--firmware <version>', 'the installed CPE version', '0.0.0.0')
-    .option('--mac <mac>', 'to match a test device')
-    .option('--serial <serial>', 'to match a test device')
+    .option('--mac <mac>', 'its MAC: matches a test device, and a phone the inventory knows (the URLs it was given)')
+    .option('--serial <serial>', 'its serial number, likewise')
     .option('--external', 'as a phone outside, through the external URL')
     .option('--json', 'print as JSON')
     .action(async (o: ExplainOptions) => {
