@@ -1,9 +1,14 @@
 // What every command needs: the data folder, the store (opened per command), who is acting, and output.
+import { stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import type { ServerStatusDto } from '../shared/admin-api.js';
 import type { ErrorBody } from '../shared/errors.js';
+import { normaliseMac } from '../shared/mac.js';
 import { AppError } from '../server/app/app-error.js';
 import { Store, storePaths } from '../server/app/store.js';
-import { readRunFile } from '../server/infra/run-file.js';
+import { readRunFile, type RunInfo } from '../server/infra/run-file.js';
+import { inWords } from '../server/infra/storage-problem.js';
+import { cannotReach } from './cannot-reach.js';
 import { httpRequest } from './phone-simulator.js';
 
 export interface CliContext {
@@ -21,9 +26,17 @@ export function cliContext(dataDir: () => string): CliContext {
   return {
     dataDir,
     async withStore(fn) {
-      const store = new Store(dataDir());
+      // A data folder that cannot be opened or written is said in words (storage-problem.ts), as serve says it.
+      let store: Store;
+      try {
+        store = new Store(dataDir());
+      } catch (e) {
+        throw inWords(e, dataDir());
+      }
       try {
         return await fn(store);
+      } catch (e) {
+        throw inWords(e, dataDir());
       } finally {
         store.close();
       }
@@ -40,22 +53,54 @@ export function toPort(v: string): number {
   return n;
 }
 
+/** A MAC in any notation normaliseMac reads, kept as typed. */
+export function toMac(v: string): string {
+  if (!normaliseMac(v)) throw new AppError('invalid_input', `"${v}" is not a MAC address: give 12 hexadecimal digits, e.g. 0021630F207B or 00-21-63-0F-20-7B.`);
+  return v;
+}
+
 export function toId(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new AppError('invalid_input', `"${v}" is not a positive whole number.`);
   return n;
 }
 
+/** The server running with this data folder (its version and URLs), or undefined when none runs. */
+export async function runningServer(cx: CliContext): Promise<ServerStatusDto | undefined> {
+  const run = await readRunFile(storePaths(cx.dataDir()).runFile);
+  return run && callServer<ServerStatusDto>(run, '/api/status');
+}
+
 /** Calls the admin API of the server running on this machine with its launch token (loopback only). */
 export async function askServer<T>(cx: CliContext, path: string, method = 'GET'): Promise<T> {
   const run = await readRunFile(storePaths(cx.dataDir()).runFile);
   if (!run) throw new AppError('not_found', 'No ucupdates server is running with this data folder: start one with `ucupdates serve`.');
+  return callServer<T>(run, path, method);
+}
+
+async function callServer<T>(run: RunInfo, path: string, method = 'GET'): Promise<T> {
   // The console's certificate may be self-signed (adminTls); the launch token is worthless to any other listener.
-  const r = await httpRequest(new URL(path, run.adminUrl).toString(), { method, headers: { Authorization: `Bearer ${run.launchToken}` }, insecure: true });
-  const body = JSON.parse(r.body.toString() || 'null') as T | ErrorBody;
+  const url = new URL(path, run.adminUrl).toString();
+  const r = await httpRequest(url, { method, headers: { Authorization: `Bearer ${run.launchToken}` }, insecure: true }).catch((e: unknown) => {
+    throw cannotReach(url, e, `the server running with this data folder (PID ${run.pid}) does not answer on its admin port; restart it (ucupdates serve)`);
+  });
+  let body: T | ErrorBody;
+  try {
+    body = JSON.parse(r.body.toString() || 'null') as T | ErrorBody;
+  } catch {
+    throw new AppError('internal', `${run.adminUrl} answered HTTP ${r.status} with something that is not the admin API: is another program on its port? Restart ucupdates serve.`);
+  }
   if (r.status >= 400) {
     const e = (body as ErrorBody | null)?.error;
     throw e ? new AppError(e.code, e.message, e.field) : new AppError('internal', `The server refused: HTTP ${r.status}.`);
   }
   return body as T;
+}
+
+/** A file the admin named, checked before a use case reads it: a missing one or a folder is said as such. */
+export async function namedFile(path: string): Promise<string> {
+  const s = await stat(path).catch(() => undefined);
+  if (!s) throw new AppError('not_found', `${path} does not exist: check the path.`);
+  if (s.isDirectory()) throw new AppError('invalid_input', `${path} is a folder, not a file: name the file itself.`);
+  return path;
 }

@@ -1,5 +1,7 @@
 // Commands about the server's own configuration: test devices, settings and admin accounts.
 import { Option, type Command } from 'commander';
+import type { TestDeviceDto } from '../shared/admin-api.js';
+import { formatMac, type MacNotation } from '../shared/mac.js';
 import { parseSettingText, redactSettings, SETTING_KEYS, type SettingKey } from '../shared/settings.js';
 import { removeAdmin, setAdmin } from '../server/app/admin-auth.js';
 import { AppError } from '../server/app/app-error.js';
@@ -7,24 +9,25 @@ import { updateSettings } from '../server/app/settings.js';
 import { addTestDevice, removeTestDevice, updateTestDevice } from '../server/app/test-devices.js';
 import { toId, type CliContext } from './cli-context.js';
 import { table } from './output.js';
+import { readPassword } from './password-prompt.js';
 
 export function configCommands(program: Command, cx: CliContext): void {
   const td = program.command('test-devices').description('list, add, edit or remove test devices (they get pending versions)');
   td.command('list', { isDefault: true })
     .option('--json', 'print as JSON')
     .action(async (o: { json?: boolean }) => {
-      const list = await cx.withStore((s) => s.testDevices.list());
+      const [list, notation] = await cx.withStore((s) => [s.testDevices.list(), s.settings.read().macNotation] as const);
       if (o.json) return cx.json(list);
       if (list.length === 0) return cx.out('No test devices: add one with `ucupdates test-devices add --name "Desk 12" --mac 00-21-63-0F-20-7B`.');
-      cx.out(table(list as never[], ['id', 'name', 'mac', 'serial', 'createdAt']));
+      cx.out(table(list.map((d) => ({ ...d, mac: d.mac && formatMac(d.mac, notation) })), ['id', 'name', 'mac', 'serial', 'createdAt']));
     });
   td.command('add')
     .requiredOption('--name <name>', 'a friendly name')
     .option('--mac <mac>', 'MAC address (any of 0021630F207B, 00-21-63-0F-20-7B, 00:21:63:0f:20:7b)')
     .option('--serial <serial>', 'serial number')
     .action(async (o: { name: string; mac?: string; serial?: string }) => {
-      const d = await cx.withStore((s) => addTestDevice(s, o, cx.actor()));
-      cx.out(`Added test device ${d.id}: ${d.name} (${[d.mac, d.serial].filter(Boolean).join(', ')}).`);
+      const [d, notation] = await cx.withStore((s) => [addTestDevice(s, o, cx.actor()), s.settings.read().macNotation] as const);
+      cx.out(`Added test device ${d.id}: ${d.name} (${identified(d, notation)}).`);
     });
   td.command('edit')
     .argument('<id>', 'the test device id', toId)
@@ -33,11 +36,11 @@ export function configCommands(program: Command, cx: CliContext): void {
     .option('--serial <serial>')
     .action(async (id: number, o: { name: string; mac?: string; serial?: string }) => {
       // Options left out keep their value (an empty --mac '' or --serial '' clears it).
-      const d = await cx.withStore((s) => {
+      const [d, notation] = await cx.withStore((s) => {
         const before = s.testDevices.get(id);
-        return updateTestDevice(s, id, { name: o.name, mac: o.mac ?? before?.mac, serial: o.serial ?? before?.serial }, cx.actor());
+        return [updateTestDevice(s, id, { name: o.name, mac: o.mac ?? before?.mac, serial: o.serial ?? before?.serial }, cx.actor()), s.settings.read().macNotation] as const;
       });
-      cx.out(`Test device ${d.id} is now ${d.name} (${[d.mac, d.serial].filter(Boolean).join(', ')}).`);
+      cx.out(`Test device ${d.id} is now ${d.name} (${identified(d, notation)}).`);
     });
   td.command('remove')
     .argument('<id>', 'the test device id', toId)
@@ -81,7 +84,7 @@ export function configCommands(program: Command, cx: CliContext): void {
   });
   admins
     .command('add')
-    .description('add an account or change its password/role; the password is read from standard input')
+    .description('add an account or change its password/role; on a terminal the password is asked twice, unseen; otherwise it is the first line of standard input')
     .argument('<username>')
     .addOption(new Option('--role <role>', 'admin can change things, viewer can only look').choices(['admin', 'viewer']).default('admin'))
     .action(async (username: string, o: { role: 'admin' | 'viewer' }) => {
@@ -98,12 +101,5 @@ export function configCommands(program: Command, cx: CliContext): void {
     });
 }
 
-async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('Password (at least 10 characters), then Enter: ');
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) {
-    chunks.push(c as Buffer);
-    if (process.stdin.isTTY && String(c).includes('\n')) break;
-  }
-  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
-}
+/** A test device's MAC (in the admin's notation) and serial number. */
+const identified = (d: TestDeviceDto, notation: MacNotation) => [d.mac && formatMac(d.mac, notation), d.serial].filter(Boolean).join(', ');

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { AuditImportDto } from '../shared/inventory-api.js';
 import { AppError } from '../server/app/app-error.js';
 import { importAuditLog } from '../server/app/audit-import.js';
-import type { CliContext } from './cli-context.js';
+import { namedFile, type CliContext } from './cli-context.js';
 
 export function fleetCommands(program: Command, cx: CliContext): void {
   program
@@ -11,6 +11,7 @@ export function fleetCommands(program: Command, cx: CliContext): void {
     .description("fill the device inventory from a retiring Lync/OCS server's RequestHandlerAuditLog_*.log files")
     .argument('<files...>', 'audit log files, from Logs\\Server\\Audit\\imageUpdates (keep their names: the date in them tells day from month)')
     .action(async (files: string[]) => {
+      for (const file of files) await namedFile(file);
       const refused: string[] = [];
       await cx.withStore(async (store) => {
         for (const file of files) {

@@ -29,6 +29,26 @@ export function reportError(e: unknown): number {
     process.stderr.write(`ucupdates: ${e.message}\n`);
     return EXIT[e.code];
   }
-  process.stderr.write(`ucupdates: ${(e as Error)?.message ?? String(e)}\n`);
+  process.stderr.write(`ucupdates: ${inWords(e)}\n`);
   return EXIT.internal;
+}
+
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'it does not exist',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a folder, not a file',
+  ENOTDIR: 'part of its path is a file, not a folder',
+  ENOSPC: 'the disk is full',
+  EROFS: 'the disk is read-only',
+};
+
+/** Anything not said by our own use cases: a file Node could not use, or (a bug) whatever it was, to report. */
+function inWords(e: unknown): string {
+  const err = e as NodeJS.ErrnoException | null;
+  const problem = FILE_PROBLEMS[err?.code ?? ''];
+  if (problem && err?.path) return `Cannot use ${err.path}: ${problem}; check the path and the rights of the account running ucupdates.`;
+  // Our own infrastructure speaks in sentences (storage-problem.ts); a system code without one is named.
+  if (err instanceof Error && !err.code && err.constructor === Error) return err.message;
+  return `Something unexpected failed (${err?.code ?? (err as Error | null)?.name ?? 'error'}: ${err?.message ?? String(e)}): please report it with the command that was run.`;
 }

@@ -1,5 +1,6 @@
 // Commands about packages and rules: import, list, approve, reject, roll back, and the history of it all.
 import type { Command } from 'commander';
+import type { HistoryDto } from '../shared/admin-api.js';
 import { AppError } from '../server/app/app-error.js';
 import { importPackage, type ImportKind } from '../server/app/import-package.js';
 import { applyPurge, previewPurge } from '../server/app/purge.js';
@@ -106,8 +107,22 @@ export function packageCommands(program: Command, cx: CliContext): void {
     .action(async (o: { limit: number; json?: boolean }) => {
       const list = await cx.withStore((s) => s.history.list(o.limit));
       if (o.json) return cx.json(list);
-      cx.out(table(list.map((h) => ({ ...h, details: JSON.stringify(h.details) })), ['at', 'actor', 'action', 'target']));
+      cx.out(table(list.map((h) => ({ ...h, versions: versionsOf(h) })), ['at', 'actor', 'action', 'target', 'versions']));
     });
+}
+
+type Versions = Partial<Record<'approved' | 'pending' | 'restore', string | null>>;
+
+/** The versions an entry is about: a rule action's changes (approved 1 -> 2), or the versions a package brought. */
+function versionsOf(h: HistoryDto): string {
+  const { before, after, images, interim } = h.details as { before?: Versions; after?: Versions; images?: { version: string }[]; interim?: { version: string }[] };
+  if (before && after) {
+    return (['approved', 'pending', 'restore'] as const)
+      .filter((k) => (before[k] ?? null) !== (after[k] ?? null))
+      .map((k) => `${k} ${before[k] ?? 'none'} -> ${after[k] ?? 'none'}`)
+      .join('; ');
+  }
+  return [...new Set([...(images ?? []), ...(interim ?? [])].map((i) => i.version))].join(', ');
 }
 
 const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;

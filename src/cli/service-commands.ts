@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { AppError } from '../server/app/app-error.js';
 import { startServer } from '../server/compose.js';
 import { APP_VERSION } from '../server/version.js';
-import { askServer, toPort, type CliContext } from './cli-context.js';
+import { askServer, toMac, toPort, type CliContext } from './cli-context.js';
+import { cannotReach, toUrl } from './cannot-reach.js';
 import { DEFAULT_PHONE, downloadOffer, simulateCheck, type SimulatedPhone } from './phone-simulator.js';
 
 export function serviceCommands(program: Command, cx: CliContext): void {
@@ -46,8 +47,8 @@ export function serviceCommands(program: Command, cx: CliContext): void {
   program
     .command('simulate')
     .description('act as a phone: send an update check to a server and, with --download, fetch what it offers')
-    .option('--server <url>', 'the server', 'http://localhost')
-    .option('--mac <mac>', 'MAC address', DEFAULT_PHONE.mac)
+    .option('--server <url>', 'the server', toUrl, 'http://localhost')
+    .option('--mac <mac>', 'MAC address (any notation)', toMac, DEFAULT_PHONE.mac)
     .option('--serial <serial>', 'serial number', DEFAULT_PHONE.serial)
     .option('--device-type <type>', 'UCPhone or RoundTable', DEFAULT_PHONE.deviceType)
     .option('--vendor <vendor>', 'vendor', DEFAULT_PHONE.vendor)
@@ -73,17 +74,33 @@ export function serviceCommands(program: Command, cx: CliContext): void {
         version: String(o.firmware),
       };
       const flags = { external: !!o.external, insecure: !!o.insecure };
-      const r = await simulateCheck(String(o.server), phone, flags);
-      if (o.raw || !r.response) cx.out(r.raw);
-      if (!r.response) throw new AppError('internal', `The server answered HTTP ${r.status}.`);
+      const hint = 'check --server, and that ucupdates serves there';
+      const r = await simulateCheck(String(o.server), phone, flags).catch((e: unknown) => {
+        throw cannotReach(String(o.server), e, hint);
+      });
+      if (o.raw) cx.out(r.raw);
+      if (!r.response) throw refusal(r.status, r.raw);
       const offered = r.response.files;
       cx.out(`Last Update Status: 0x0/${r.status}`);
       cx.out(`Locales on the server (LangList): ${r.response.langList.join('|') || '-'}`);
       if (offered.length === 0) return cx.out('No update offered.');
       for (const f of offered) cx.out(`Offered: ${f.fileName} ${f.version} (${f.timestamp}) from ${flags.external ? r.response.externalBaseUrl : r.response.baseUrl}`);
       if (!o.download) return;
-      const files = await downloadOffer(r.response, flags);
+      const base = flags.external ? r.response.externalBaseUrl : r.response.baseUrl;
+      const files = await downloadOffer(r.response, flags).catch((e: unknown) => {
+        throw cannotReach(base, e, 'the server offered files at a URL this machine cannot reach (set internalUrl or externalUrl to one it can)');
+      });
       for (const f of files) cx.out(`Downloaded ${f.url}: HTTP ${f.status}, ${f.size} bytes, sha256 ${f.sha256}`);
       if (files.some((f) => f.status !== 200)) throw new AppError('not_found', 'A file the server offered could not be downloaded.');
     });
+}
+
+/** An update check the server did not answer with XML, in one sentence: its own plain-text reason, or the status. */
+function refusal(status: number, text: string): AppError {
+  if (status === 401) {
+    return new AppError('unauthenticated', 'The server asks phones outside to sign in (NTLM, setting externalAuth): the simulator cannot; set externalAuth anonymous to try --external, or go through the reverse proxy.');
+  }
+  const said = text.trim().split('\n')[0]!.slice(0, 300);
+  // Our server's refusals are plain-text sentences (400, 403, 413); anything else is named by its status.
+  return new AppError('internal', /^[A-Z][^<]*\.$/.test(said) ? `The server refused the check (HTTP ${status}): ${said}` : `The server answered HTTP ${status}, not an update answer: check --server.`);
 }

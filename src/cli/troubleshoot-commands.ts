@@ -1,12 +1,14 @@
 // Commands that answer "why will this phone not update?": what the engine decides for it, what its status means.
-import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import type { PreflightDto } from '../shared/admin-api.js';
+import { preflightQuery, type PreflightDto } from '../shared/admin-api.js';
+import { formatMac } from '../shared/mac.js';
 import { decodeStatus } from '../shared/status-codes.js';
-import { AppError } from '../server/app/app-error.js';
+import { AppError, parseInput } from '../server/app/app-error.js';
 import { Catalog } from '../server/app/catalog.js';
-import { explainPhone } from '../server/app/explain.js';
-import { askServer, type CliContext } from './cli-context.js';
+import { explainPhone, givenConnection, listenerConnection } from '../server/app/explain.js';
+import { phonePorts } from '../server/app/phone-ports.js';
+import { runPreflight } from '../server/app/preflight.js';
+import { askServer, runningServer, type CliContext } from './cli-context.js';
 
 interface ExplainOptions {
   model: string;
@@ -31,22 +33,23 @@ export function troubleshootCommands(program: Command, cx: CliContext): void {
     .option('--revision <rev>', 'hardware revision (default: from the imported rules, else A)')
     .option('--locale <code>', 'three-letter language code', 'ENU')
     .option('--firmware <version>', 'the installed CPE version', '0.0.0.0')
-    .option('--mac <mac>', 'to match a test device')
-    .option('--serial <serial>', 'to match a test device')
+    .option('--mac <mac>', 'its MAC: matches a test device, and a phone the inventory knows (the URLs it was given)')
+    .option('--serial <serial>', 'its serial number, likewise')
     .option('--external', 'as a phone outside, through the external URL')
     .option('--json', 'print as JSON')
     .action(async (o: ExplainOptions) => {
-      const e = await cx.withStore((store) =>
-        explainPhone(
-          new Catalog(store).current(),
-          { model: o.model, vendor: o.vendor, deviceType: o.deviceType, revision: o.revision, locale: o.locale, version: o.firmware, mac: o.mac, serial: o.serial, external: !!o.external },
-          `http://${hostname()}`,
-          new Date(),
-        ),
-      );
-      if (o.json) return cx.json(e);
+      const input = { model: o.model, vendor: o.vendor, deviceType: o.deviceType, revision: o.revision, locale: o.locale, version: o.firmware, mac: o.mac, serial: o.serial, external: !!o.external };
+      const running = await runningServer(cx);
+      const e = await cx.withStore(async (store) => {
+        // As the phone path makes them: for a phone the inventory knows, from what it was given; else for a phone
+        // reaching the running HTTP listener, or the one `serve` would open.
+        const reached = (await givenConnection(store, input)) ?? listenerConnection(running?.urls.http ?? `http://localhost:${(await phonePorts(store.settings.read())).http}`);
+        return { ...explainPhone(new Catalog(store).current(), input, reached, new Date()), notation: store.settings.read().macNotation };
+      });
+      const { notation, ...explanation } = e;
+      if (o.json) return cx.json(explanation);
       const p = e.phone;
-      cx.out(`${p.deviceType}/${p.vendor}/${p.model}/${p.revision}, locale ${p.locale}, firmware ${p.version}${p.mac ? `, MAC ${p.mac}` : ''}${p.serial ? `, serial ${p.serial}` : ''}`);
+      cx.out(`${p.deviceType}/${p.vendor}/${p.model}/${p.revision}, locale ${p.locale}, firmware ${p.version}${p.mac ? `, MAC ${formatMac(p.mac, notation)}` : ''}${p.serial ? `, serial ${p.serial}` : ''}`);
       for (const n of e.notes) cx.out(`note: ${n}`);
       for (const t of e.trace) cx.out(`- ${t}`);
       cx.out(e.offered ? `Offered: ${e.offered.version} from ${e.offered.baseUrl} (external: ${e.offered.externalBaseUrl})` : `Nothing is offered (${e.reason}).`);
@@ -58,8 +61,12 @@ export function troubleshootCommands(program: Command, cx: CliContext): void {
     .option('--domain <domain>', 'the phones\' DNS domain (DHCP domain option), e.g. contoso.com')
     .option('--json', 'print as JSON')
     .action(async (o: { domain?: string; json?: boolean }) => {
-      // The running server: the certificate checked is the one its HTTPS listener really presents.
-      const r = await askServer<PreflightDto>(cx, `/api/preflight${o.domain ? `?domain=${encodeURIComponent(o.domain)}` : ''}`);
+      // The running server: the certificate checked is the one its HTTPS listener really presents. Without one,
+      // the rest is checked here, with the ports serve would take.
+      const running = await runningServer(cx);
+      const r = running
+        ? await askServer<PreflightDto>(cx, `/api/preflight${o.domain ? `?domain=${encodeURIComponent(o.domain)}` : ''}`)
+        : await cx.withStore((store) => runPreflight(store, undefined, parseInput(preflightQuery, { domain: o.domain }).domain));
       if (o.json) return cx.json(r);
       cx.out(`Pre-flight for ${r.domain || 'an unknown domain'}:`);
       for (const c of r.checks) {

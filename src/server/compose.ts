@@ -10,6 +10,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import type { Settings } from '../shared/settings.js';
 import type { LogUpload } from './domain/device-log.js';
+import { PORT_FALLBACK } from './domain/port-fallback.js';
 import { Catalog } from './app/catalog.js';
 import { ImportJobs } from './app/import-jobs.js';
 import { InventoryRecorder } from './app/inventory-recorder.js';
@@ -154,11 +155,17 @@ async function listen(server: Server, port: number, host: string | undefined, lo
     return await listenOnce(server, port, host);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if ((port === 80 || port === 443) && code === 'EACCES') {
-      log.warn(`${what}: port ${port} needs administrator rights here; using ${port + 8000} instead (set the port, or run as a service).`);
-      return listenOnce(server, port + 8000, host);
+    const fallback = PORT_FALLBACK[port];
+    if (fallback && code === 'EACCES') {
+      log.warn(`${what}: port ${port} needs administrator rights here; using ${fallback} instead (set the port, or run as a service).`);
+      return listenOnce(server, fallback, host);
     }
-    throw new Error(`${what}: cannot listen on port ${port}${host ? ` of ${host}` : ''}: ${code === 'EADDRINUSE' ? 'another program uses it' : (e as Error).message}.`);
+    const why: Record<string, string> = {
+      EADDRINUSE: 'another program uses it; stop it or choose another port',
+      EACCES: 'it needs administrator rights here; choose a port above 1023 or give the service the right to bind it',
+      EADDRNOTAVAIL: `this machine has no address ${host}; choose one of its addresses`,
+    };
+    throw new Error(`${what}: cannot listen on port ${port}${host ? ` of ${host}` : ''}: ${why[code ?? ''] ?? (e as Error).message}.`);
   }
 }
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { AppError } from '../../src/server/app/app-error.js';
 import { Catalog } from '../../src/server/app/catalog.js';
-import { explainPhone } from '../../src/server/app/explain.js';
+import { explainPhone, listenerConnection } from '../../src/server/app/explain.js';
 import { importPackage } from '../../src/server/app/import-package.js';
 import { applyRuleAction } from '../../src/server/app/rule-actions.js';
 import type { Store } from '../../src/server/app/store.js';
@@ -18,7 +18,7 @@ let store: Store;
 let catalog: Catalog;
 const NOW = new Date('2026-12-01T10:00:00Z');
 const BASE = 'http://ucupdates.contoso.com';
-const explain = (input: ExplainInput) => explainPhone(catalog.current(), input, BASE, NOW);
+const explain = (input: ExplainInput) => explainPhone(catalog.current(), input, listenerConnection(BASE), NOW);
 const ruleId = (model: string, locale = 'ENU') => store.rules.list().find((r) => r.model === model && r.locale === locale)!.id;
 
 before(async () => {

@@ -1,11 +1,9 @@
-// The `ucupdates` command, run as a child process on the current source (through tsx, whatever dist/ holds), against
-// data folders in temp: exit codes, words on stdout/stderr, and what the store holds afterwards.
+// The `ucupdates` command, run as a child process (cli-process.ts), against data folders in temp: exit codes, words
+// on stdout/stderr, and what the store holds afterwards.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import type { HistoryDto, RuleDto, TestDeviceDto } from '../../src/shared/admin-api.js';
@@ -13,38 +11,12 @@ import { startServer, type RunningServer } from '../../src/server/compose.js';
 import { Store, storePaths } from '../../src/server/app/store.js';
 import { AUDIT_HEADER } from '../../src/server/domain/audit-format.js';
 import { SEED_LINES } from '../fixtures/audit-lines.js';
+import { eventually } from '../helpers.js';
+import { cli, type Run } from './cli-process.js';
 import { MULTI_IMAGES, multiDevicePackage, newerPackage, olderPackage, truncatedCab } from '../fixtures/cabs.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = pathToFileURL(join(ROOT, 'src', 'cli', 'main.ts')).href;
-// Always the current source: bin/ucupdates.js would prefer a stale dist/ build when one exists.
-const BOOT = `import(${JSON.stringify(MAIN)}).then(async (m) => { process.exitCode = await m.runCli(process.argv.slice(1)); })`;
 const ACTOR = `cli:${userInfo().username}`;
 const CX600 = 'UCPhone/Polycom/CX600/A/ENU/CPE';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], opts: { data?: string; input?: string } = {}): Promise<Run> {
-  const argv = ['--import', 'tsx', '-e', BOOT, '--', ...(opts.data ? ['--data', opts.data] : []), ...args];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { cwd: ROOT, env: { ...process.env, UCUPDATES_DATA: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(opts.input ?? '');
-  });
-}
 
 /** Runs and asserts the exit code, showing the output when it differs. */
 async function expectExit(code: number, args: string[], opts: { data?: string; input?: string } = {}): Promise<Run> {
@@ -249,6 +221,12 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       assert.equal(h[0]!.target, CX600);
       const table = await expectExit(0, ['history', '--limit', '2'], { data });
       assert.equal(table.stdout.trim().split('\n').length, 4, 'header, rule and two entries');
+      // The versions each entry is about: what a rule action changed, what a package brought.
+      const all = (await expectExit(0, ['history', '--limit', '100'], { data })).stdout.split('\n');
+      assert.match(all[0]!, /\sversions$/);
+      assert.match(all.find((l) => /\sreject\s/.test(l))!, /\spending 4\.0\.7577\.4387 -> none$/);
+      assert.match(all.find((l) => /\srollback\s/.test(l))!, /\sapproved 4\.0\.7577\.4363 -> 4\.0\.7577\.4366; restore 4\.0\.7577\.4366 -> none$/);
+      assert.match(all.find((l) => /\simport-package\s+UCUpdates\.cab\s/.test(l))!, /\s3\.5\.6907\.0, 4\.0\.7577\.4366$|\s4\.0\.7577\.4366, 3\.5\.6907\.0$/);
     });
 
     it('purge says what it would remove; with --yes it removes it, and a second run finds nothing', async () => {
@@ -280,7 +258,7 @@ describe('ucupdates CLI', { concurrency: true }, () => {
 
     it('adds, lists, edits and removes test devices', async () => {
       const add = await expectExit(0, ['test-devices', 'add', '--name', 'Desk 12', '--mac', '00-21-63-0f-20-7b'], { data });
-      assert.match(add.stdout, /Added test device 1: Desk 12 \(0021630F207B\)\./);
+      assert.match(add.stdout, /Added test device 1: Desk 12 \(00-21-63-0F-20-7B\)\./, 'in the default notation (macNotation dashes)');
       const dup = await expectExit(4, ['test-devices', 'add', '--name', 'Desk 13', '--mac', '0021630F207B'], { data });
       assert.match(dup.stderr, /Desk 12/);
       await expectExit(0, ['test-devices', 'add', '--name', 'Lab', '--serial', 'C185H001209'], { data });
@@ -293,10 +271,10 @@ describe('ucupdates CLI', { concurrency: true }, () => {
         ],
       );
       const table = await expectExit(0, ['test-devices'], { data });
-      assert.match(table.stdout, /\n1\s+Desk 12\s+0021630F207B\s+-/);
+      assert.match(table.stdout, /\n1\s+Desk 12\s+00-21-63-0F-20-7B\s+-/);
 
       const edit = await expectExit(0, ['test-devices', 'edit', '1', '--name', 'Desk 12b', '--mac', '00:21:63:0f:20:7c'], { data });
-      assert.match(edit.stdout, /Test device 1 is now Desk 12b \(0021630F207C\)\./);
+      assert.match(edit.stdout, /Test device 1 is now Desk 12b \(00-21-63-0F-20-7C\)\./);
       // Options left out keep their values: renaming a device known by its serial keeps the serial.
       const rename = await expectExit(0, ['test-devices', 'edit', '2', '--name', 'Lab 2'], { data });
       assert.match(rename.stdout, /Test device 2 is now Lab 2 \(C185H001209\)\./);
@@ -397,7 +375,7 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       const data = join(tmp, 'data-explain');
       await expectExit(0, ['import', cabs.multi], { data });
       const r = await expectExit(0, ['explain', '--model', 'CX600', '--firmware', '4.0.7577.4000', '--mac', '00-21-63-0F-20-7B'], { data });
-      assert.match(r.stdout, /^UCPhone\/Polycom\/CX600\/A, locale ENU, firmware 4\.0\.7577\.4000, MAC 0021630F207B\n/);
+      assert.match(r.stdout, /^UCPhone\/Polycom\/CX600\/A, locale ENU, firmware 4\.0\.7577\.4000, MAC 00-21-63-0F-20-7B\n/);
       assert.match(r.stdout, /^note: Assumed vendor Polycom/m);
       assert.match(r.stdout, /^- The phone is not a test device/m);
       assert.match(r.stdout, /^- Rule UCPhone\/Polycom\/CX600\/A\/ENU\/CPE: version 4\.0\.7577\.4366 is pending, not approved/m);
@@ -406,8 +384,17 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       const json = jsonOf<{ offered: { version: string; baseUrl: string } }>(await expectExit(0, ['explain', '--model', 'CX600', '--firmware', '4.0.7577.4000', '--json'], { data }));
       assert.equal(json.offered.version, '4.0.7577.4366');
       assert.match(json.offered.baseUrl, /^http:\/\/[^/]+\/DeviceUpdateFiles_Int\/UCPhone\/Polycom\/CX600\/A\/ENU\/4\.0\.7577\.4366\/CPE$/);
+      // No server runs: the URLs of a phone reaching the HTTP listener serve would open (the setting's port).
+      await expectExit(0, ['settings', 'set', 'httpPort', '18080'], { data });
+      const offline = await expectExit(0, ['explain', '--model', 'CX600', '--firmware', '4.0.7577.4000'], { data });
+      assert.match(offline.stdout, /^Offered: 4\.0\.7577\.4366 from http:\/\/localhost:18080\/DeviceUpdateFiles_Int\/UCPhone\/Polycom\/CX600\/A\/ENU\/4\.0\.7577\.4366\/CPE \(external: http:\/\/localhost:18080\/DeviceUpdateFiles_Int\//m);
       const bad = await expectExit(2, ['explain', '--model', 'CX600', '--mac', 'nope'], { data });
       assert.match(bad.stderr, /"nope" is not a MAC address/);
+      // MACs are printed in the admin's notation (macNotation); JSON keeps the stored 12 digits.
+      await expectExit(0, ['settings', 'set', 'macNotation', 'colons'], { data });
+      const colons = await expectExit(0, ['explain', '--model', 'CX600', '--mac', '0021630F207B'], { data });
+      assert.match(colons.stdout, /, MAC 00:21:63:0f:20:7b\n/);
+      assert.equal(jsonOf<{ phone: { mac: string } }>(await expectExit(0, ['explain', '--model', 'CX600', '--mac', '00:21:63:0f:20:7b', '--json'], { data })).phone.mac, '0021630F207B');
     });
   });
 
@@ -440,6 +427,20 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       assert.match(other.stdout, /No update offered\./);
     });
 
+    it('explain gives the URLs phones get: the running listener\'s, or what a phone the inventory knows was given', async () => {
+      const port = new URL(server.urls.http).port;
+      const folder = '/DeviceUpdateFiles_Int/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4366/CPE';
+      const phone = ['--model', 'CX600', '--firmware', '4.0.7577.4000'];
+      const anyPhone = await expectExit(0, ['explain', ...phone, '--mac', '001122334455'], { data });
+      assert.match(anyPhone.stdout, new RegExp(`^Offered: 4\\.0\\.7577\\.4366 from http://localhost:${port}${folder} `, 'm'));
+      // The test phone checks in by the address, not by "localhost": explain then says what it was really given.
+      const sim = await expectExit(0, ['simulate', '--server', `http://127.0.0.1:${port}`, ...phone, '--mac', '00-11-22-33-44-55'], { data });
+      assert.match(sim.stdout, new RegExp(`from http://127\\.0\\.0\\.1:${port}${folder}$`, 'm'));
+      await eventually(() => assert.ok(server.store.devices.findAll(['mac:001122334455']).size));
+      const known = await expectExit(0, ['explain', ...phone, '--mac', '001122334455'], { data });
+      assert.match(known.stdout, new RegExp(`^Offered: 4\\.0\\.7577\\.4366 from http://127\\.0\\.0\\.1:${port}${folder} `, 'm'));
+    });
+
     it('signin-link asks the running server for a one-time link that signs in once', async () => {
       const r = await expectExit(0, ['signin-link'], { data });
       const url = /^(http:\/\/\S+)\/#signin=(\S+)/.exec(r.stdout);
@@ -461,6 +462,28 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       assert.match(r.stderr, /check\(s\) failed\./);
       const bad = await expectExit(2, ['preflight', '--domain', 'not a domain'], { data });
       assert.match(bad.stderr, /domain: must be a DNS domain/);
+      // Only addresses phones can reach, and the ports the listeners really use.
+      const { http, https } = { http: new URL(server.urls.http).port, https: new URL(server.urls.https).port };
+      const dnsAdvice = r.stdout.split('\n').filter((l) => l.includes('Create a DNS record'));
+      assert.ok(dnsAdvice.length > 0);
+      for (const l of dnsAdvice) assert.doesNotMatch(l, /127\.0\.0\.1|::1\b|fe80:/i);
+      assert.match(r.stdout, new RegExp(`^WARN  Phones reach the standard ports: The phone listeners use HTTP on ${http} rather than 80 and HTTPS on ${https} rather than 443`, 'm'));
+      assert.doesNotMatch(r.stdout, /port 80\b(?! to)/);
+    });
+
+    it('preflight without a running server checks what it can, with the ports serve would take', async () => {
+      const idle = join(tmp, 'data-preflight-idle');
+      await expectExit(0, ['settings', 'set', 'httpPort', '18080', 'httpsPort', '18443'], { data: idle });
+      const r = await expectExit(4, ['preflight', '--domain', 'example.invalid'], { data: idle });
+      assert.match(r.stdout, /^WARN  Phones reach the standard ports: The phone listeners use HTTP on 18080 rather than 80 and HTTPS on 18443 rather than 443/m);
+      assert.match(r.stdout, /^WARN  The HTTPS certificate: No ucupdates server is running/m);
+      for (const l of r.stdout.split('\n').filter((x) => x.includes('Create a DNS record'))) assert.doesNotMatch(l, /127\.0\.0\.1|::1\b|fe80:/i);
+    });
+
+    it('simulate refuses a MAC that is not one (exit 2, a sentence), sending nothing', async () => {
+      const r = await expectExit(2, ['simulate', '--server', server.urls.http, '--mac', '12345'], { data });
+      assert.equal(r.stderr, 'ucupdates: "12345" is not a MAC address: give 12 hexadecimal digits, e.g. 0021630F207B or 00-21-63-0F-20-7B.\n');
+      assert.equal(r.stdout, '');
     });
 
     it('answers exit 1 when no server listens', async () => {

@@ -14,7 +14,7 @@ import { addTestDevice } from '../../src/server/app/test-devices.js';
 import { startServer, type RunningServer } from '../../src/server/compose.js';
 import { AUDIT_HEADER } from '../../src/server/domain/audit-format.js';
 import { fileContent, interimPackage, multiDeviceFiles, multiDevicePackage, newerPackage } from '../fixtures/cabs.js';
-import { silentLog, startTestServer, tempDir } from '../helpers.js';
+import { eventually, silentLog, startTestServer, tempDir } from '../helpers.js';
 
 let tmp: { dir: string; remove: () => Promise<void> };
 let server: RunningServer;
@@ -201,11 +201,16 @@ test('bad requests get a plain 400 with the reason, never a stack trace', async 
   }
 });
 
-test('an unknown device and an invalid MAC still get a well-formed answer', async () => {
+test('an unknown device gets a well-formed answer; a MAC field that is not a MAC a 400 naming it, and no phone is recorded', async () => {
   const unknown = await simulateCheck(base, { ...cx600('1.0.0.0', '112233445566'), vendor: 'Nobody', model: 'X1' });
   assert.equal(unknown.response!.numOfFiles, 0);
-  const badMac = await simulateCheck(base, cx600('4.0.7577.4000', 'not-a-mac!'));
-  assert.equal(badMac.status, 200);
+  const badMac = await simulateCheck(base, { ...cx600('4.0.7577.4000', '12345'), serial: 'SN-BAD-MAC' });
+  assert.equal(badMac.status, 400);
+  assert.equal(badMac.raw, 'Bad request: "macaddress" is not a MAC address (12 hex digits, e.g. 00-21-63-0F-20-7B).');
+  // The good check after it is recorded: once it is there, the refused one would have been too.
+  await simulateCheck(base, cx600('4.0.7577.4000', '0004F2BADBAD'));
+  await eventually(() => assert.ok(server.store.devices.findAll(['mac:0004F2BADBAD']).size));
+  assert.equal(server.store.devices.findAll(['serial:SN-BAD-MAC']).size, 0);
 });
 
 test('the Host header names the BaseURL only when it could be a host name; a longer one is not believed', async () => {

@@ -59,11 +59,18 @@ test('lenient: modules in the audit-log form', () => {
   assert.deepEqual(r.request.modules.map((m) => m.fileName), ['cpe.nbt', 'x.bin']);
 });
 
-test('an invalid MAC is kept raw and not normalised', () => {
-  const r = parse('<Request><MacAddress>00216ZZZ207B</MacAddress></Request>');
-  assert.ok(r.ok);
-  assert.equal(r.request.mac, '');
-  assert.equal(r.request.macRaw, '00216ZZZ207B');
+test('a MAC field that is not a MAC is refused, naming the field; a blank one is read (the phone is known by its serial)', () => {
+  for (const body of ['<Request><MacAddress>00216ZZZ207B</MacAddress><SerialNumber>C185H</SerialNumber></Request>', '<Request><mac>12345</mac></Request>']) {
+    const r = parse(body);
+    assert.equal(r.ok, false, body);
+    assert.match((r as { error: string }).error, /^"(macaddress|mac)" is not a MAC address \(12 hex digits/);
+  }
+  const blank = parse('<Request><MacAddress> </MacAddress><SerialNumber>C185H</SerialNumber></Request>');
+  assert.ok(blank.ok);
+  assert.equal(blank.request.mac, '');
+  const dotted = parse('<Request><MacAddress>0021.630f.207b</MacAddress></Request>');
+  assert.ok(dotted.ok);
+  assert.equal(dotted.request.mac, '0021630F207B');
 });
 
 test('refuses DTDs: XXE and entity expansion', () => {

@@ -4,13 +4,21 @@ import type { ExplainInput, ExplanationDto } from '../../shared/admin-api.js';
 import { explainInput } from '../../shared/admin-api.js';
 import { normaliseMac } from '../../shared/mac.js';
 import type { DeviceRequest } from '../domain/device.js';
+import { deviceIdentity } from '../domain/device-state.js';
 import { AppError, parseInput } from './app-error.js';
 import type { CatalogSnapshot } from './catalog.js';
-import { parseUpdateResponse } from '../phone/dialect.js';
+import { phoneBaseUrls, type PhoneConnection } from '../domain/phone-base-urls.js';
+import type { StoredDevice } from '../infra/db/devices-repo.js';
+import { parseUpdateResponse, routePhoneRequest } from '../phone/dialect.js';
+import { deviceHistory } from './device-history.js';
+import type { Store } from './store.js';
 import { checkForUpdate, matchTestDevice } from './update-check.js';
 
-/** `internalBase`: the URL phones use when no internalUrl is set (the phone path takes it from the Host header). */
-export function explainPhone(snap: CatalogSnapshot, input: ExplainInput, internalBase: string, now: Date): ExplanationDto {
+/**
+ * `reached`: how the phone reaches the server (its Host header and listener): the running phone HTTP listener, or
+ * what this phone was really given (`givenConnection`). The URLs are made by the phone path's own rule from it.
+ */
+export function explainPhone(snap: CatalogSnapshot, input: ExplainInput, reached: PhoneConnection, now: Date): ExplanationDto {
   const d = parseInput(explainInput, input);
   const notes: string[] = [];
   const mac = d.mac ? normaliseMac(d.mac) : '';
@@ -26,10 +34,8 @@ export function explainPhone(snap: CatalogSnapshot, input: ExplainInput, interna
     requestTime: '',
     modules: [{ fileName: 'cpe.nbt', version: d.version, timestamp: '01-01-1601 00:00:00' }],
   };
-  const s = snap.settings;
-  const base = s.internalUrl || internalBase;
-  if (!s.externalUrl) notes.push('No external URL is set (externalUrl): ExternalBaseURL repeats the internal URL, so phones outside cannot download.');
-  const { decision, xml } = checkForUpdate(snap, request, { internalBase: base, externalBase: s.externalUrl || base, external: d.external, now });
+  if (!snap.settings.externalUrl) notes.push('No external URL is set (externalUrl): ExternalBaseURL repeats the internal URL, so phones outside cannot download.');
+  const { decision, xml } = checkForUpdate(snap, request, { ...phoneBaseUrls(reached, snap.settings), external: d.external, now });
   const offer = decision.offers[0];
   // The URLs exactly as the phone reads them from the answer.
   const answer = parseUpdateResponse(xml);
@@ -69,4 +75,28 @@ function inferModel(snap: CatalogSnapshot, d: ReturnType<typeof explainInput.par
     model: d.model,
     revision: one((r) => r.revision, d.revision, 'A', 'revision'),
   };
+}
+
+/** A phone listener's URL (http://localhost:8080) as the connection a phone makes to it. */
+export function listenerConnection(url: string): PhoneConnection {
+  const u = new URL(url);
+  return { host: u.host, encrypted: u.protocol === 'https:', localAddress: undefined, localPort: undefined };
+}
+
+/**
+ * How a phone the inventory knows really reached the server: the host of the newest internal image URL the audit
+ * log shows it was given (an external one names the proxy, not the host it asked). Undefined when none is known.
+ */
+export async function givenConnection(store: Store, input: Pick<ExplainInput, 'mac' | 'serial'>): Promise<PhoneConnection | undefined> {
+  const identity = deviceIdentity({ mac: (input.mac && normaliseMac(input.mac)) || '', serial: input.serial ?? '' });
+  // findAll reads the whole row, id included.
+  const known = identity ? (store.devices.findAll([identity]).get(identity) as StoredDevice | undefined) : undefined;
+  if (!known) return undefined;
+  for (const entry of (await deviceHistory(store, known.id, 50)).entries) {
+    for (const url of entry.response) {
+      const route = routePhoneRequest(new URL(url).pathname);
+      if (route.kind === 'file' && !route.external) return listenerConnection(url);
+    }
+  }
+  return undefined;
 }

@@ -6,27 +6,33 @@ import { hostname, networkInterfaces } from 'node:os';
 import { connect } from 'node:tls';
 import type { PreflightDto } from '../../shared/admin-api.js';
 import { judgePreflight, type CertificateFacts, type PreflightFacts } from '../domain/preflight.js';
+import { phonePorts } from './phone-ports.js';
 import type { Store } from './store.js';
 
 const TIMEOUT_MS = 3000;
 /** Tanjay-family phones: the ones that need the interim build and SHA-1 certificates. */
 const OCPE_MODELS = ['CX700', 'IP8540'];
 
-/** `httpsUrl`: the phone HTTPS listener to probe; `domain`: the phones' DNS domain, when the admin gave it. */
-export async function runPreflight(store: Store, httpsUrl: string, domain?: string): Promise<PreflightDto> {
+/**
+ * `running`: the running server's phone URLs (its HTTPS listener is probed), or undefined when none runs (the CLI
+ * alone: the ports are those `serve` would take); `domain`: the phones' DNS domain, when the admin gave it.
+ */
+export async function runPreflight(store: Store, running: { http: string; https: string } | undefined, domain?: string): Promise<PreflightDto> {
   const settings = store.settings.read();
   const d = domain || domainOf(settings.internalUrl) || domainOf(`http://${hostname()}`);
   const now = store.now();
   const ocpePhones = store.devices.countOfModels(OCPE_MODELS);
   const latest = [store.history.list(1)[0]?.at, store.devices.latestSeen()].filter((t): t is string => !!t).sort().at(-1);
+  const ports = await phonePorts(settings, running);
   const [dns, certificate] = await Promise.all([
     d ? Promise.all([`ucupdates-r2.${d}`, `ucupdates.${d}`].map(resolve)) : Promise.resolve([]),
-    presentedCertificate(httpsUrl, d ? `ucupdates-r2.${d}` : undefined),
+    running ? presentedCertificate(ports.https, d ? `ucupdates-r2.${d}` : undefined) : { notRunning: true as const },
   ]);
   const facts: PreflightFacts = {
     domain: d,
     dns,
     serverAddresses: Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((a) => a.address)),
+    ports,
     certificate,
     internalUrl: settings.internalUrl,
     externalUrl: settings.externalUrl,
@@ -58,10 +64,9 @@ async function resolve(name: string): Promise<PreflightFacts['dns'][number]> {
 }
 
 /** Connects to the listener as a phone would (with its SNI name) and reads the certificate it presents. */
-function presentedCertificate(httpsUrl: string, servername: string | undefined): Promise<CertificateFacts | { error: string }> {
-  const u = new URL(httpsUrl);
+function presentedCertificate(port: number, servername: string | undefined): Promise<CertificateFacts | { error: string }> {
   const probe = new Promise<CertificateFacts>((ok, fail) => {
-    const socket = connect({ host: '127.0.0.1', port: Number(u.port || 443), servername, rejectUnauthorized: false }, () => {
+    const socket = connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => {
       const cert = socket.getPeerX509Certificate();
       socket.destroy();
       if (cert) ok(certificateFacts(cert));

@@ -18,9 +18,12 @@ export interface PreflightFacts {
   domain: string;
   /** What DNS answered for ucupdates-r2.<domain> and ucupdates.<domain>. */
   dns: { name: string; addresses: string[]; error?: string }[];
-  /** This machine's addresses. */
+  /** This machine's addresses (all of them: loopback and link-local ones are left out here). */
   serverAddresses: string[];
-  certificate: CertificateFacts | { error: string };
+  /** The ports the phone listeners use: the running server's, else those `serve` would take. */
+  ports: { http: number; https: number };
+  /** The certificate the running HTTPS listener presents; `notRunning` when no server runs to present one. */
+  certificate: CertificateFacts | { error: string } | { notRunning: true };
   internalUrl: string;
   externalUrl: string;
   /** Locales whose OCPE interim image is in the store, and OCPE phones (CX700, IP8540) seen. */
@@ -35,23 +38,58 @@ const check = (id: string, title: string, status: PreflightCheckDto['status'], d
 const DAY = 86_400_000;
 
 export function judgePreflight(f: PreflightFacts): PreflightCheckDto[] {
-  return [...dnsChecks(f), ...certificateChecks(f), externalUrlCheck(f), interimCheck(f), clockCheck(f)];
+  return [...dnsChecks(f), portsCheck(f), ...certificateChecks(f), externalUrlCheck(f), interimCheck(f), clockCheck(f)];
+}
+
+/**
+ * Whether phones on the network could reach the address: not loopback, unspecified, link-local (fe80::, 169.254.x,
+ * which needs the interface named) or multicast. Private (10.x, 192.168.x, fc00::) ones are what phones use.
+ */
+export function phoneReachable(address: string): boolean {
+  const a = address.toLowerCase().replace(/^::ffff:(?=\d+\.)/, '');
+  const v4 = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(a);
+  if (v4) {
+    const [first, second] = [Number(v4[1]), Number(v4[2])];
+    return !(first === 0 || first === 127 || (first === 169 && second === 254) || first >= 224);
+  }
+  return a.includes(':') && !(a === '::' || a === '::1' || /^fe[89ab]/.test(a) || a.startsWith('ff'));
 }
 
 function dnsChecks(f: PreflightFacts): PreflightCheckDto[] {
   if (!f.domain) {
     return [check('dns', 'Phones find the server by DNS', 'warn', 'The phones\' DNS domain is not known, so the ucupdates-r2 name could not be checked.', 'Give the domain (the DHCP domain option phones get), e.g. contoso.com.')];
   }
-  const mine = new Set(f.serverAddresses);
+  const mine = f.serverAddresses.filter(phoneReachable);
+  const records = (name: string) => {
+    const v4 = mine.filter((a) => !a.includes(':'));
+    const v6 = mine.filter((a) => a.includes(':'));
+    if (mine.length === 0) return `This server has no address phones can reach: connect it to the phones' network, then create a DNS record ${name} for its address.`;
+    const kinds = [v4.length && `an A record for ${v4.join(' or ')}`, v6.length && `an AAAA record for ${v6.join(' or ')}`].filter(Boolean);
+    return `Create a DNS record ${name}: ${kinds.join(', or ')} (this server's addresses phones can reach).`;
+  };
   return f.dns.map(({ name, addresses, error }) => {
     const legacy = name.startsWith('ucupdates.');
     const title = `${name} resolves to this server${legacy ? ' (firmware before R2)' : ''}`;
-    const fix = `Create a DNS A record ${name} for one of this server's addresses (${f.serverAddresses.join(', ') || 'none found'}).`;
-    if (error || addresses.length === 0) return check(`dns:${name}`, title, legacy ? 'warn' : 'fail', `${name} does not resolve${error ? ` (${error})` : ''}.`, fix);
-    const ours = addresses.filter((a) => mine.has(a));
-    if (ours.length === 0) return check(`dns:${name}`, title, legacy ? 'warn' : 'fail', `${name} resolves to ${addresses.join(', ')}, not to this server.`, fix);
+    if (error || addresses.length === 0) return check(`dns:${name}`, title, legacy ? 'warn' : 'fail', `${name} does not resolve${error ? ` (${error})` : ''}.`, records(name));
+    const ours = addresses.filter((a) => mine.includes(a));
+    if (ours.length === 0) return check(`dns:${name}`, title, legacy ? 'warn' : 'fail', `${name} resolves to ${addresses.join(', ')}, not to an address of this server that phones can reach.`, records(name));
     return check(`dns:${name}`, title, 'pass', `${name} resolves to ${ours.join(', ')}.`);
   });
+}
+
+/** Phones that find the server by its DNS name ask the standard ports. */
+function portsCheck(f: PreflightFacts): PreflightCheckDto {
+  const { http, https } = f.ports;
+  const title = 'Phones reach the standard ports';
+  if (http === 80 && https === 443) return check('ports', title, 'pass', 'The phone listeners use ports 80 (HTTP) and 443 (HTTPS).');
+  const off = [http !== 80 && `HTTP on ${http} rather than 80`, https !== 443 && `HTTPS on ${https} rather than 443`].filter(Boolean).join(' and ');
+  return check(
+    'ports',
+    title,
+    'warn',
+    `The phone listeners use ${off}: phones that find the server by its DNS name ask ports 80 and 443.`,
+    `Set httpPort 80 and httpsPort 443 and give the service the right to bind them, or forward ${[http !== 80 && `port 80 to ${http}`, https !== 443 && `port 443 to ${https}`].filter(Boolean).join(' and ')}.`,
+  );
 }
 
 /** RFC 6125 in short: exact, or one leftmost wildcard label. */
@@ -66,6 +104,7 @@ export function certificateCovers(names: readonly string[], host: string): boole
 
 function certificateChecks(f: PreflightFacts): PreflightCheckDto[] {
   const c = f.certificate;
+  if ('notRunning' in c) return [check('certificate', 'The HTTPS certificate', 'warn', 'No ucupdates server is running, so the certificate phones get could not be read.', 'Start the service (ucupdates serve) and run the pre-flight again.')];
   if ('error' in c) return [check('certificate', 'The HTTPS certificate', 'fail', `The HTTPS listener's certificate could not be read: ${c.error}.`, 'Check the tlsCertFile/tlsKeyFile or tlsPfxFile settings and the server log.')];
   const hosts = [f.domain && `ucupdates-r2.${f.domain}`, hostOf(f.internalUrl), hostOf(f.externalUrl)].filter((h): h is string => !!h);
   const missing = [...new Set(hosts)].filter((h) => !certificateCovers(c.names, h));
@@ -79,7 +118,7 @@ function certificateChecks(f: PreflightFacts): PreflightCheckDto[] {
   else if (c.validTo.getTime() - f.now.getTime() < 30 * DAY) out.push(check('certificate-dates', 'The certificate is valid now', 'warn', `It expires on ${iso(c.validTo)}.`, 'Renew the certificate before then, and set the new one in the TLS settings.'));
   else out.push(check('certificate-dates', 'The certificate is valid now', 'pass', `Valid until ${iso(c.validTo)}.`));
   if (!c.sha1 && f.ocpePhones > 0) {
-    out.push(check('certificate-sha2', 'CX700-era phones can use the certificate', 'warn', `${f.ocpePhones} CX700/IP8540 phone(s) checked in; they cannot use SHA-2 certificates over HTTPS (0x2f7d).`, 'Keep them on the internal HTTP URL (port 80), or give their HTTPS URL a SHA-1 certificate.'));
+    out.push(check('certificate-sha2', 'CX700-era phones can use the certificate', 'warn', `${f.ocpePhones} CX700/IP8540 phone(s) checked in; they cannot use SHA-2 certificates over HTTPS (0x2f7d).`, `Keep them on the internal HTTP URL (port ${f.ports.http}), or give their HTTPS URL a SHA-1 certificate.`));
   }
   return out;
 }

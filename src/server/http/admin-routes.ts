@@ -2,6 +2,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import {
   exchangeInput,
+  explainInput,
   historyQuery,
   preflightQuery,
   purgeInput,
@@ -10,7 +11,6 @@ import {
   settingsInput,
   signInInput,
   testDeviceInput,
-  type ExplainInput,
   type ServerStatusDto,
   type SessionInfo,
 } from '../../shared/admin-api.js';
@@ -18,7 +18,7 @@ import { redactSettings } from '../../shared/settings.js';
 import { signIn, signOut } from '../app/admin-auth.js';
 import { AppError, parseInput } from '../app/app-error.js';
 import type { Catalog } from '../app/catalog.js';
-import { explainPhone } from '../app/explain.js';
+import { explainPhone, givenConnection, listenerConnection } from '../app/explain.js';
 import type { ImportJobs } from '../app/import-jobs.js';
 import type { LocalAccess } from '../app/local-access.js';
 import { runPreflight } from '../app/preflight.js';
@@ -110,15 +110,19 @@ export function adminRoutes({ store, catalog, local, jobs, status }: AdminRoutes
   });
 
   // ---- why a phone does (not) update: a read, so viewers may ask too ----
-  api.get('/explain', (req, res) => {
-    const input = { ...req.query, external: req.query.external === 'true' } as ExplainInput;
-    res.json(explainPhone(catalog.current(), input, status()?.urls.http ?? '', store.now()));
+  api.get('/explain', async (req, res) => {
+    const input = parse(explainInput, { ...req.query, external: req.query.external === 'true' });
+    const s = status();
+    if (!s) throw new AppError('busy', 'The server is still starting.');
+    // The URLs a phone the inventory knows was really given, else those of a phone reaching the HTTP listener.
+    const reached = (await givenConnection(store, input)) ?? listenerConnection(s.urls.http);
+    res.json(explainPhone(catalog.current(), input, reached, store.now()));
   });
 
   api.get('/preflight', async (req, res) => {
     const s = status();
     if (!s) throw new AppError('busy', 'The server is still starting.');
-    res.json(await runPreflight(store, s.urls.https, parse(preflightQuery, req.query).domain));
+    res.json(await runPreflight(store, s.urls, parse(preflightQuery, req.query).domain));
   });
 
   // ---- rules ----

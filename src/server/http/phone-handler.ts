@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { DeviceRequest } from '../domain/device.js';
 import type { LogUpload, LogVerdict } from '../domain/device-log.js';
 import type { Decision } from '../domain/update-decision.js';
+import { phoneBaseUrls, type BaseUrls } from '../domain/phone-base-urls.js';
 import { plainIp } from '../domain/w3c-format.js';
 import { trackConnection } from './connection-traffic.js';
 import { parseLogUpload, parseUpdateRequest, renderUpdateResponse, routePhoneRequest } from '../phone/dialect.js';
@@ -38,11 +39,6 @@ export interface PhoneHandlerDeps {
   log: Logger;
   clock?: () => Date;
 }
-
-const HOST_RE = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
-/** A DNS name has at most 253 characters, and a port 6 more: a longer Host header is not believed (it would also
- * be part of the memoised answer's key). */
-const MAX_HOST_CHARS = 259;
 
 export function createPhoneHandler(deps: PhoneHandlerDeps) {
   const clock = deps.clock ?? (() => new Date());
@@ -171,18 +167,9 @@ function externalDenied(s: Settings, ip: string): { status: number; text: string
   return { status: 401, text: 'Unauthorized.', headers: { 'WWW-Authenticate': 'NTLM' } };
 }
 
-function baseUrls(req: IncomingMessage, s: Settings): { internalBase: string; externalBase: string } {
-  let internalBase = s.internalUrl;
-  if (!internalBase) {
-    const host = req.headers.host && req.headers.host.length <= MAX_HOST_CHARS && HOST_RE.test(req.headers.host) ? req.headers.host : localHost(req);
-    internalBase = `${(req.socket as TLSSocket).encrypted ? 'https' : 'http'}://${host}`;
-  }
-  return { internalBase, externalBase: s.externalUrl || internalBase };
-}
-
-function localHost(req: IncomingMessage): string {
-  const addr = req.socket.localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
-  return `${addr.includes(':') ? `[${addr}]` : addr}:${req.socket.localPort}`;
+function baseUrls(req: IncomingMessage, s: Settings): BaseUrls {
+  const { localAddress, localPort } = req.socket;
+  return phoneBaseUrls({ host: req.headers.host, encrypted: !!(req.socket as TLSSocket).encrypted, localAddress, localPort }, s);
 }
 
 /** A client's address as admins write it: IPv4 without the ::ffff: of a dual-stack socket. */

@@ -200,18 +200,21 @@ function archiveError(code: number | null, signal: string | null, stderr: string
     .join('; ')
     .slice(0, 600);
   const all = `${stderr}\n${stdoutTail}`;
+  // One sentence with what to do; 7-Zip's own words are kept beside it (detail), never shown as the message.
+  const error = (message: string, extra: object = {}) => Object.assign(new Error(message), { detail, ...extra });
   if (/no space left on device|errno=28\b/i.test(all)) {
     // Marked like Node's own file errors, so that callers treat both alike.
-    return Object.assign(new Error(`Disk full: 7-Zip could not write the extracted files. 7-Zip said: ${detail}`), { code: 'ENOSPC' });
+    return error("Disk full: 7-Zip could not write the extracted files; free space on the data folder's disk and import again.", { code: 'ENOSPC' });
   }
-  const what = /unexpected end/i.test(all)
-    ? 'The archive is truncated (incomplete): the upload or download was probably cut short'
-    : /data error|crc failed|headers error|checksum/i.test(all)
-      ? 'The archive is corrupt (its data fails the integrity check)'
-      : /can ?not open the file as archive|is not archive/i.test(all)
-        ? 'The file is not an archive 7-Zip can read'
-        : /no such file|no more files|cannot find/i.test(all)
-          ? 'The archive file could not be found'
-          : `7-Zip failed (${signal ? `signal ${signal}` : `exit code ${code}`})`;
-  return new Error(detail ? `${what}. 7-Zip said: ${detail}` : `${what}.`);
+  return error(
+    /unexpected end/i.test(all)
+      ? 'The archive is truncated (incomplete): the upload or download was probably cut short; download the package again and import the new copy.'
+      : /data error|crc failed|headers error|checksum/i.test(all)
+        ? 'The archive is corrupt (its data fails the integrity check): download the package again and import the new copy.'
+        : /can ?not open the file as archive|is not archive/i.test(all)
+          ? 'The file is not an archive 7-Zip can read: import UCUpdates.cab or UCUpdates.exe as Microsoft publishes them.'
+          : /no such file|no more files|cannot find/i.test(all)
+            ? 'The archive file could not be found: check its path and import again.'
+            : `7-Zip could not unpack the archive (${signal ? `signal ${signal}` : `exit code ${code}`}): check that it is a package as Microsoft publishes it, and import again.`,
+  );
 }

@@ -111,10 +111,10 @@ export function parseUpdateRequest(body: string, maxFieldChars: number): ParsedR
   const modules: ModuleReport[] = [];
   collect(doc.root, leaves, modules);
 
-  // The first value too long is named in the answer; the check itself allocates nothing (this is the hot path).
-  let tooLong: string | undefined;
+  // The first value refused (too long; a MAC that is none) is named in the answer; the check allocates nothing.
+  let refused: string | undefined;
   const check = (value: string, what: string) => {
-    if (value.length > maxFieldChars) tooLong ??= `${what} has ${value.length} characters, more than the ${maxFieldChars} a field may have (maxFieldChars)`;
+    if (value.length > maxFieldChars) refused ??= `${what} has ${value.length} characters, more than the ${maxFieldChars} a field may have (maxFieldChars)`;
     return value;
   };
   const field = (names: readonly string[]) => {
@@ -138,6 +138,14 @@ export function parseUpdateRequest(body: string, maxFieldChars: number): ParsedR
     modules,
   };
   request.mac = normaliseMac(request.macRaw) ?? '';
+  // A real phone always sends its MAC, in one of the notations normaliseMac reads. A MacAddress that is none of them
+  // comes from a tool or a forger: refused with a 400 that names the field (as a too-long value is), so the sender
+  // learns why at once and no phone is recorded from it (under its serial number, with no MAC). Answering while not
+  // recording would hide the mistake from the one who could fix it, and cost a real phone nothing either way. A
+  // blank or absent MAC is still read: such a phone is known by its serial number.
+  if (!request.mac && request.macRaw.trim() !== '') {
+    refused ??= `"${FIELD_NAMES.macRaw.find((n) => leaves.has(n))}" is not a MAC address (12 hex digits, e.g. 00-21-63-0F-20-7B)`;
+  }
   // The audit-log form "cpe.nbt;1.0.522.34;01-01-1601 00:00:00#..." is accepted too, in a Files/Modules element.
   if (modules.length === 0) {
     const text = MODULE_LISTS.map((n) => leaves.get(n)).find((v) => v !== undefined) ?? '';
@@ -153,7 +161,7 @@ export function parseUpdateRequest(body: string, maxFieldChars: number): ParsedR
     check(m.version, "a module's version");
     check(m.timestamp, "a module's time stamp");
   }
-  return tooLong ? { ok: false, error: tooLong } : { ok: true, request };
+  return refused ? { ok: false, error: refused } : { ok: true, request };
 }
 
 /** Leaf elements and attributes anywhere in the document by lower-cased name (the first one wins); modules apart. */
