@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../src/server/app/app-error.js';
 import { Catalog } from '../../src/server/app/catalog.js';
@@ -14,20 +14,10 @@ import { InventoryRecorder } from '../../src/server/app/inventory-recorder.js';
 import type { Store } from '../../src/server/app/store.js';
 import type { DeviceRequest } from '../../src/server/domain/device.js';
 import type { Decision } from '../../src/server/domain/update-decision.js';
-import { buildCab, fileContent, image, type FixtureFile } from '../fixtures/cabs.js';
+import { buildCab, image, writeFiles, type FixtureFile } from '../fixtures/cabs.js';
 import { tempDir, withFreshStore } from '../helpers.js';
 
 const imp = (store: Store, path: string) => importPackage(store, path, { fileName: path.split('/').pop()!, actor: 'test', kind: 'interim' });
-
-/** Writes fixture files (paths relative to `dir`) as an admin's copy of an old server's folders would hold them. */
-async function writeFolder(dir: string, files: FixtureFile[]): Promise<string> {
-  for (const f of files) {
-    const abs = join(dir, ...f.path.split('/'));
-    await mkdir(join(abs, '..'), { recursive: true });
-    await writeFile(abs, fileContent(f));
-  }
-  return dir;
-}
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -68,7 +58,7 @@ async function refused(store: Store, path: string, words: RegExp): Promise<void>
 
 test('an OCInterim/<Locale> folder copied from an old server is imported, served from the catalog and left in place', () =>
   withFolders(async (dir, store) => {
-    const enu = await writeFolder(join(dir, 'OCInterim', 'ENU'), image('.'));
+    const enu = await writeFiles(join(dir, 'OCInterim', 'ENU'), image('.'));
     const s = await imp(store, enu);
     assert.equal(s.alreadyImported, false);
     assert.deepEqual(s.interim, [{ locale: 'ENU', version: '1.0.522.103' }]);
@@ -84,12 +74,12 @@ test('an OCInterim/<Locale> folder copied from an old server is imported, served
 test('the OCInterim folder brings all its locales; a DeviceUpdateFiles_Int folder brings its OCInterim (only)', () =>
   withFolders(async (dir, store) => {
     const oc = join(dir, 'copy', 'OCInterim');
-    await writeFolder(oc, [...image('ENU'), ...image('DEU')]);
+    await writeFiles(oc, [...image('ENU'), ...image('DEU')]);
     const s = await imp(store, oc);
     assert.deepEqual(s.interim.map((i) => i.locale).sort(), ['DEU', 'ENU']);
 
     const int = join(dir, 'DeviceUpdateFiles_Int');
-    await writeFolder(int, [...image('OCInterim/NLD'), ...image('UCPhone/Polycom/CX700/A/ENU/3.5.6907.0/CPE')]);
+    await writeFiles(int, [...image('OCInterim/NLD'), ...image('UCPhone/Polycom/CX700/A/ENU/3.5.6907.0/CPE')]);
     await mkdir(join(int, 'Logs', 'Server'), { recursive: true });
     const t = await imp(store, int);
     assert.deepEqual(t.interim, [{ locale: 'NLD', version: '1.0.522.103' }]);
@@ -101,7 +91,7 @@ test('importing the same interim files again changes nothing, from the same fold
   withFolders(async (dir, store) => {
     const files = image('OCInterim/ENU');
     const cab = await buildCab(join(dir, 'cab'), 'OCInterim.cab', files);
-    const root = await writeFolder(join(dir, 'Int'), files);
+    const root = await writeFiles(join(dir, 'Int'), files);
     await imp(store, join(root, 'OCInterim', 'ENU'));
     const first = await snapshot(store);
     for (const again of [join(root, 'OCInterim', 'ENU'), join(root, 'OCInterim'), root, cab]) {
@@ -121,8 +111,8 @@ test('a cab with the interim image is imported as before', () =>
 
 test('an interim folder that is not one is refused whole, in one sentence, and nothing changes', () =>
   withFolders(async (dir, store) => {
-    await imp(store, await writeFolder(join(dir, 'good', 'OCInterim', 'ENU'), image('.')));
-    const bad = (name: string, files: FixtureFile[]) => writeFolder(join(dir, name), files);
+    await imp(store, await writeFiles(join(dir, 'good', 'OCInterim', 'ENU'), image('.')));
+    const bad = (name: string, files: FixtureFile[]) => writeFiles(join(dir, name), files);
 
     await refused(store, await bad('nothing', [{ path: 'readme.txt', content: 'hello' }]), /neither .*OCInterim/);
     await refused(store, join(await bad('english', image('OCInterim/English')), 'OCInterim'), /"English" is not a three-letter code/);
@@ -163,7 +153,7 @@ const NOTHING: Decision = { offers: [], reason: 'up-to-date', langList: ['ENU'],
 
 test('the overview: each interim image with its files and the phones it serves; locales that need one and lack it', () =>
   withFolders(async (dir, store) => {
-    await imp(store, await writeFolder(join(dir, 'OCInterim'), image('ENU')));
+    await imp(store, await writeFiles(join(dir, 'OCInterim'), image('ENU')));
     const rec = new InventoryRecorder(store.devices);
     const now = new Date('2026-01-01T08:00:00.000Z');
     const fleet: [string, string, string?][] = [
