@@ -7,6 +7,7 @@ import type {
   ExplanationDto,
   HistoryDto,
   ImportJobDto,
+  InterimOverviewDto,
   PackageDto,
   PreflightDto,
   PurgePreviewDto,
@@ -138,6 +139,9 @@ export async function signOut(): Promise<void> {
 // ---- rules ----
 
 export const listRules = () => request<RuleDto[]>('GET', '/rules');
+
+/** The interim images with the phones each serves, and the locales whose phones need one that is missing. */
+export const getInterimImages = () => request<InterimOverviewDto>('GET', '/interim-images');
 
 /** What the action would do to each rule (summary and warnings); changes nothing. */
 export const previewRuleAction = (action: RuleAction, ids: number[]) =>
