@@ -109,6 +109,21 @@ test('a cab with the interim image is imported as before', () =>
     assert.equal(store.packages.list()[0]!.kind, 'interim');
   }));
 
+test('a cab whose files sit in one wrapper folder is served without it (the interim image and the images alike)', () =>
+  withFolders(async (dir, store) => {
+    const cab = await buildCab(join(dir, 'cab'), 'UCUpdates.cab', [...image('UCUpdates/OCInterim/ENU'), ...image('UCUpdates/UCPhone/Polycom/CX700/A/ENU/3.5.6907.0/CPE')]);
+    const s = await imp(store, cab);
+    assert.deepEqual(s.interim, [{ locale: 'ENU', version: '1.0.522.103' }]);
+    const snap = new Catalog(store).current();
+    assert.deepEqual(snap.interim.get('ENU')?.files.map((f) => f.fileName), ['CPE.cat', 'CPE.nbt']);
+    assert.deepEqual([...snap.files.keys()].sort(), [
+      'ocinterim/enu/cpe.cat',
+      'ocinterim/enu/cpe.nbt',
+      'ucphone/polycom/cx700/a/enu/3.5.6907.0/cpe/cpe.cat',
+      'ucphone/polycom/cx700/a/enu/3.5.6907.0/cpe/cpe.nbt',
+    ]);
+  }));
+
 test('an interim folder that is not one is refused whole, in one sentence, and nothing changes', () =>
   withFolders(async (dir, store) => {
     await imp(store, await writeFiles(join(dir, 'good', 'OCInterim', 'ENU'), image('.')));

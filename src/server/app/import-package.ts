@@ -112,7 +112,7 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
           source = join(staging, `tree-${i}`);
           await copyFile(f.absPath, source);
         }
-        stored.set(f.relPath, { ...(await store.blobs.put(source)), timestamp: formatTimestamp(f.modified) });
+        stored.set(storePath(layout, f.relPath), { ...(await store.blobs.put(source)), timestamp: formatTimestamp(f.modified) });
         done += f.size;
         progress('storing', (100 * done) / totalBytes);
       }
@@ -175,8 +175,12 @@ async function readPackageVersion(root: string, layout: PackageLayout): Promise<
   }
 }
 
+/** Where a file of the package is served from: its path below the wrapper folder, which phones never ask for. */
+const storePath = (layout: PackageLayout, relPath: string) => (layout.wrapper ? relPath.slice(layout.wrapper.length + 1) : relPath);
+
 interface CommitInput {
   layout: PackageLayout;
+  /** By store path. */
   stored: Map<string, { sha256: string; size: number; timestamp: string }>;
   packageSha: string;
   packageKind: 'cab' | 'exe' | 'interim' | 'tree';
@@ -247,7 +251,7 @@ function interimServedAlready(store: Store, c: CommitInput): number | undefined 
     const locale = i.locale.toUpperCase();
     if (!served.has(locale)) return undefined;
     const have = files.filter((f) => f.locale.toUpperCase() === locale);
-    const bringing = i.files.map((f) => ({ fileName: f.fileName, sha256: c.stored.get(f.relPath)!.sha256 }));
+    const bringing = i.files.map((f) => ({ fileName: f.fileName, sha256: c.stored.get(storePath(c.layout, f.relPath))!.sha256 }));
     if (fingerprint(have) !== fingerprint(bringing)) return undefined;
     packageId ??= served.get(locale);
   }
