@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { DEFAULT_PHONE, simulateCheck, type SimulatedPhone } from '../../src/cli/phone-simulator.js';
 import { importPackage } from '../../src/server/app/import-package.js';
-import { image, writeFiles } from '../fixtures/cabs.js';
+import { buildCab, image, newerPackage, writeFiles } from '../fixtures/cabs.js';
 import { CHROMIUM, ensureConsoleBuilt, openSignedIn, startConsoleServer, until, type Browser, type ConsoleServer } from './console-fixture.js';
 
 const skip = existsSync(CHROMIUM) ? false : `needs ${CHROMIUM} (apt-get install chromium)`;
@@ -52,5 +52,19 @@ describe('interim images in the console', { skip, timeout: 120_000 }, () => {
     assert.match(rows[0]!, /^ENU\s+1\.0\.522\.103\s+CPE\.cat \([\d.]+ KB\), CPE\.nbt \([\d.]+ KB\)\s+2 phones\s+OCInterim$/);
     assert.match(await section.innerText(), /UCPhone phones at or below 1\.0\.522\.98 get the interim build 1\.0\.522\.103 first/);
     await section.getByText('1 phone of locale DEU needs the interim build, and there is no interim image for DEU: it cannot update.').waitFor();
+  });
+
+  it('an admin uploads the interim cab here: the locale that lacked one is served; a cab without one is refused in words', async () => {
+    const section = page.getByRole('region', { name: 'Interim images' });
+    const input = section.getByLabel('Interim image cab to upload');
+    await input.setInputFiles(await newerPackage(join(scratch, 'newer')));
+    await section.getByRole('alert').filter({ hasText: 'Could not import UCUpdates-newer.cab: This package holds no interim image' }).waitFor();
+
+    await input.setInputFiles(await buildCab(join(scratch, 'deu'), 'OCInterim-DEU.cab', image('OCInterim/DEU')));
+    await section.getByRole('status').filter({ hasText: 'Imported OCInterim-DEU.cab: the interim image for DEU.' }).waitFor();
+    await until(page, `document.querySelectorAll('table[aria-label="Interim images"] tbody tr').length === 2`);
+    const rows = await section.getByRole('table', { name: 'Interim images' }).locator('tbody tr').allInnerTexts();
+    assert.match(rows[0]!, /^DEU\s+1\.0\.522\.103\s+CPE\.cat .*\s+1 phone\s+OCInterim-DEU\.cab$/);
+    assert.equal(await section.getByText(/needs? the interim build/).count(), 0, 'no locale lacks it any more');
   });
 });

@@ -23,7 +23,7 @@ export function ApprovedTab({ canChange }: { canChange: boolean }) {
         canChange={canChange}
         canSelect={canRollBack}
       />
-      <InterimImages />
+      <InterimImages canChange={canChange} />
     </>
   );
 }
