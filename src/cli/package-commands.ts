@@ -3,20 +3,22 @@ import type { Command } from 'commander';
 import type { HistoryDto } from '../shared/admin-api.js';
 import { AppError } from '../server/app/app-error.js';
 import { importPackage, type ImportKind } from '../server/app/import-package.js';
+import { interimOverview } from '../server/app/interim-overview.js';
 import { applyPurge, previewPurge } from '../server/app/purge.js';
 import { applyRuleAction, previewRuleAction } from '../server/app/rule-actions.js';
 import type { Store } from '../server/app/store.js';
 import { ruleKeyPath } from '../server/domain/device.js';
 import type { RuleAction } from '../server/domain/rule-transitions.js';
 import { toId, type CliContext } from './cli-context.js';
+import { interimSection } from './interim-section.js';
 import { table } from './output.js';
 
 export function packageCommands(program: Command, cx: CliContext): void {
   program
     .command('import')
     .description('import UCUpdates.cab or the self-extracting UCUpdates.exe; new versions land as pending')
-    .argument('<file>', 'the .cab or .exe package (with --tree: a DeviceUpdateFiles folder)')
-    .option('--interim', 'the file holds the OCPE interim image (OCInterim/<Locale>/CPE.nbt and CPE.cat)')
+    .argument('<file>', 'the .cab or .exe package (with --tree: a DeviceUpdateFiles folder; with --interim: a cab or a folder)')
+    .option('--interim', 'the OCPE interim image (OCInterim/<Locale>/CPE.nbt and CPE.cat): a cab, the OCInterim folder, one of its locale folders, or a DeviceUpdateFiles_Int folder holding it')
     .option('--tree', 'import an existing Lync/OCS DeviceUpdateFiles (DeviceUpdateStore) folder tree')
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, o: { interim?: boolean; tree?: boolean; json?: boolean }) => {
@@ -42,14 +44,15 @@ export function packageCommands(program: Command, cx: CliContext): void {
 
   program
     .command('rules')
-    .description('list the update rules (Approved, Pending and Restore versions per device and locale)')
+    .description('list the update rules (Approved, Pending and Restore versions per device and locale), then the interim images and the phones they serve')
     .option('--json', 'print as JSON')
     .option('--pending', 'only rules with a pending version')
     .action(async (o: { json?: boolean; pending?: boolean }) => {
-      const rules = await cx.withStore((s) => s.rules.list().filter((r) => !o.pending || r.pending));
+      const [rules, interim] = await cx.withStore((s) => [s.rules.list().filter((r) => !o.pending || r.pending), interimOverview(s)] as const);
       if (o.json) return cx.json(rules);
-      if (rules.length === 0) return cx.out('No rules yet: import a package with `ucupdates import UCUpdates.cab`.');
-      cx.out(table(rules.map((r) => ({ ...r, rule: ruleKeyPath(r) })), ['id', 'rule', 'approved', 'pending', 'restore']));
+      if (rules.length === 0) cx.out('No rules yet: import a package with `ucupdates import UCUpdates.cab`.');
+      else cx.out(table(rules.map((r) => ({ ...r, rule: ruleKeyPath(r) })), ['id', 'rule', 'approved', 'pending', 'restore']));
+      if (!o.pending) for (const line of interimSection(interim)) cx.out(line);
     });
 
   for (const [name, description] of [

@@ -7,6 +7,7 @@ import type {
   ExplanationDto,
   HistoryDto,
   ImportJobDto,
+  InterimOverviewDto,
   PackageDto,
   PreflightDto,
   PurgePreviewDto,
@@ -139,6 +140,9 @@ export async function signOut(): Promise<void> {
 
 export const listRules = () => request<RuleDto[]>('GET', '/rules');
 
+/** The interim images with the phones each serves, and the locales whose phones need one that is missing. */
+export const getInterimImages = () => request<InterimOverviewDto>('GET', '/interim-images');
+
 /** What the action would do to each rule (summary and warnings); changes nothing. */
 export const previewRuleAction = (action: RuleAction, ids: number[]) =>
   request<RuleChangeDto[]>('POST', `/rules/${action}/preview`, { ids });
@@ -171,9 +175,10 @@ export const purgePackages = (ids: number[]) => request<PurgeResultDto>('POST', 
 
 /**
  * Sends a package file as the request body and resolves with its import job (202). `signal` aborts the upload.
+ * `interim`: the file is the interim image's cab (it must hold OCInterim/<Locale>/CPE.nbt and CPE.cat).
  */
-export const uploadPackage = (file: File, onProgress: (sent: number, total: number) => void, signal?: AbortSignal) =>
-  sendFile<ImportJobDto>(`/packages?name=${encodeURIComponent(file.name)}`, file, onProgress, signal);
+export const uploadPackage = (file: File, onProgress: (sent: number, total: number) => void, signal?: AbortSignal, interim = false) =>
+  sendFile<ImportJobDto>(`/packages?name=${encodeURIComponent(file.name)}${interim ? '&interim=1' : ''}`, file, onProgress, signal);
 
 /**
  * A file as the request body. XMLHttpRequest rather than fetch: only it reports upload progress.

@@ -70,6 +70,29 @@ export interface PackageDto {
   fileCount: number;
 }
 
+/** An interim image in the store (OCInterim/<Locale>/), and the phones of the inventory that take it first. */
+export interface InterimImageDto {
+  locale: string;
+  version: string;
+  files: { fileName: string; size: number }[];
+  /** The package (cab or folder) it came from. */
+  packageId: number;
+  fileName: string;
+  importedAt: string;
+  /** UCPhone phones of this locale at (or below) the threshold: they get this image before any newer version. */
+  phones: number;
+}
+
+export interface InterimOverviewDto {
+  /** The interim build (fixed by the protocol) and the settings that decide who takes it. */
+  version: string;
+  threshold: string;
+  inclusive: boolean;
+  images: InterimImageDto[];
+  /** Locales with phones that need the interim build and no interim image: they cannot update. */
+  missing: { locale: string; phones: number }[];
+}
+
 export type ImportPhase = 'queued' | 'locating' | 'extracting' | 'storing' | 'committing' | 'done' | 'failed';
 
 export interface ImportSummary {

@@ -1,7 +1,8 @@
 // The `ucupdates` command, run as a child process (cli-process.ts), against data folders in temp: exit codes, words
 // on stdout/stderr, and what the store holds afterwards.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,7 +14,7 @@ import { AUDIT_HEADER } from '../../src/server/domain/audit-format.js';
 import { SEED_LINES } from '../fixtures/audit-lines.js';
 import { eventually } from '../helpers.js';
 import { cli, type Run } from './cli-process.js';
-import { MULTI_IMAGES, multiDevicePackage, newerPackage, olderPackage, truncatedCab } from '../fixtures/cabs.js';
+import { image, MULTI_IMAGES, multiDevicePackage, newerPackage, olderPackage, truncatedCab, writeFiles } from '../fixtures/cabs.js';
 
 const ACTOR = `cli:${userInfo().username}`;
 const CX600 = 'UCPhone/Polycom/CX600/A/ENU/CPE';
@@ -509,6 +510,51 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       assert.deepEqual(inStore(data, (s) => s.history.list(5).map((h) => [h.action, h.target, h.actor])), [['import-audit-log', 'RequestHandlerAuditLog_ocs_06032009.log', ACTOR]]);
       const again = await expectExit(0, ['import-audit', log], { data });
       assert.equal(again.stdout, 'RequestHandlerAuditLog_ocs_06032009.log: 5 lines, 0 checks imported, 0 new phones, 4 skipped, 1 unreadable (first: line 4: expected 13 fields, found 1)\n');
+    });
+  });
+
+  describe('the interim image from a folder, with a running server', { concurrency: 1 }, () => {
+    let data: string;
+    let server: RunningServer;
+    before(async () => {
+      data = join(tmp, 'data-interim');
+      server = await startServer({
+        dataDir: data,
+        overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' },
+        log: pino({ level: 'silent' }),
+      });
+    });
+    after(() => server?.close());
+
+    it('imports OCInterim/<Locale> copied from an old server; phones download it; `rules` shows it and the phones it serves', async () => {
+      const int = await writeFiles(join(tmp, 'old-server', 'DeviceUpdateFiles_Int'), image('OCInterim/ENU'));
+      await expectExit(0, ['import', cabs.multi], { data });
+      await expectExit(0, ['approve', '--all'], { data });
+
+      const r = await expectExit(0, ['import', '--interim', join(int, 'OCInterim', 'ENU')], { data });
+      assert.equal(r.stdout, 'interim image ENU 1.0.522.103: stored\n');
+
+      const phone = ['--server', server.urls.http, '--model', 'CX700', '--firmware', '1.0.522.73', '--download'];
+      const enu = await expectExit(0, ['simulate', ...phone, '--mac', '0004F2000001'], { data });
+      assert.match(enu.stdout, /Offered: CPE\.nbt 1\.0\.522\.103 .* from \S+\/DeviceUpdateFiles_Int\/OCInterim\/ENU$/m);
+      const nbt = createHash('sha256').update(await readFile(join(int, 'OCInterim', 'ENU', 'CPE.nbt'))).digest('hex');
+      assert.match(enu.stdout, new RegExp(`Downloaded \\S*CPE\\.nbt: HTTP 200, \\d+ bytes, sha256 ${nbt}$`, 'm'));
+      const deu = await expectExit(0, ['simulate', ...phone, '--locale', 'DEU', '--mac', '0004F2000002'], { data });
+      assert.match(deu.stdout, /No update offered\./);
+
+      // The inventory is written by the server in the background: `rules` counts the phones once it is.
+      const rules = await eventually(async () => {
+        const out = (await expectExit(0, ['rules'], { data })).stdout;
+        assert.match(out, /^ENU\s+1\.0\.522\.103\s+CPE\.cat \(\d+ KB\), CPE\.nbt \(\d+ KB\)\s+1\s+ENU$/m);
+        return out;
+      });
+      assert.match(rules, /^Interim images \(build 1\.0\.522\.103, sent first to UCPhone phones at or below 1\.0\.522\.98\):$/m);
+      assert.match(rules, /^missing: DEU: 1 phone\(s\) need the interim build and there is no interim image for DEU; /m);
+
+      const again = await expectExit(0, ['import', '--interim', int], { data });
+      assert.equal(again.stdout, `This package was imported before (package ${inStore(data, (s) => s.packages.listInterim()[0]!.packageId)}); nothing changed.\n`);
+      const bad = await expectExit(5, ['import', '--interim', await writeFiles(join(tmp, 'bad-interim', 'OCInterim'), [{ path: 'ENU/CPE.nbt' }])], { data });
+      assert.match(bad.stderr, /^ucupdates: This folder is not a valid interim image:\n- "OCInterim\/ENU\/CPE\.nbt" has no security catalog "CPE\.cat" beside it\.\n$/);
     });
   });
 });

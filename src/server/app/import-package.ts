@@ -1,12 +1,13 @@
 // Importing an update package: all or nothing. Files are extracted to a staging folder, validated, and moved into
 // the content-addressed blob store; then one SQLite transaction records the package, its files and the rules.
 // A crash before that transaction leaves only unreferenced blobs and a staging folder, which the next start removes.
-import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { ImportPhase, ImportSummary } from '../../shared/admin-api.js';
 import { compareVersions, type Version } from '../../shared/version.js';
 import { ruleKeyPath, type RuleKey } from '../domain/device.js';
 import { INTERIM_VERSION } from '../domain/update-decision.js';
+import { interimImageProblems } from '../domain/interim-image.js';
 import { parsePackageLayout, parseUpdateInfo, type PackageLayout } from '../domain/package-layout.js';
 import { FREE_SPACE_MARGIN, unpackedBytes, unpackRefusal } from '../domain/unpack-room.js';
 import { locateCabinet } from '../infra/cab-locate.js';
@@ -14,9 +15,13 @@ import { freeBytes } from '../infra/storage-problem.js';
 import { hashFile } from '../infra/file-store.js';
 import { extractArchive, listArchive, type ArchiveEntry } from '../infra/seven-zip.js';
 import { AppError } from './app-error.js';
+import { locateInterimFolder } from './interim-folder.js';
 import type { Store } from './store.js';
 
-/** package: UCUpdates.cab/.exe; interim: the OCPE interim image; tree: an existing DeviceUpdateFiles folder. */
+/**
+ * package: UCUpdates.cab/.exe; interim: the OCPE interim image, a cab or a folder (see interim-folder.ts); tree: an
+ * existing DeviceUpdateFiles folder.
+ */
 export type ImportKind = 'package' | 'interim' | 'tree';
 
 export interface ImportOptions {
@@ -40,7 +45,9 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
   const info = await stat(file).catch(() => {
     throw new AppError('not_found', `There is no file or folder "${file}".`);
   });
-  if (opts.kind === 'tree' ? !info.isDirectory() : !info.isFile()) {
+  // A folder is read in place (copied through staging); the interim image comes as a cab or as a folder.
+  const fromFolder = opts.kind === 'tree' || (opts.kind === 'interim' && info.isDirectory());
+  if (fromFolder ? !info.isDirectory() : !info.isFile()) {
     throw new AppError('invalid_input', opts.kind === 'tree' ? `"${file}" is not a folder.` : `"${file}" is not a file.`);
   }
   const settings = store.settings.read();
@@ -52,6 +59,8 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
     progress('locating', 0);
     let entries: ArchiveEntry[] = [];
     let root: string;
+    // The store path of `root`: a folder below OCInterim is stored under it.
+    let prefix = '';
     let packageSha: string;
     let cabPath: string | undefined;
     let packageKind: 'cab' | 'exe' | 'interim' | 'tree';
@@ -59,8 +68,13 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
       root = resolve(file);
       // The server's own Logs folder sits beside the images in a DeviceUpdateFiles tree: not part of the store.
       entries = (await walk(root)).filter((e) => !/^logs(\/|$)/i.test(e.path));
-      packageSha = await treeDigest(root, entries);
+      packageSha = await treeDigest(root, '', entries);
       packageKind = 'tree';
+    } else if (fromFolder) {
+      ({ base: root, prefix } = await locateInterimFolder(file));
+      entries = await walk(root, { prefix, strict: true });
+      packageSha = await treeDigest(root, prefix, entries);
+      packageKind = 'interim';
     } else {
       const [sha, cab] = await Promise.all([hashFile(file), locateCabinet(file, staging).catch(toPackageError)]);
       packageSha = sha.sha256;
@@ -75,7 +89,7 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
     // Judged from the listing first, so that a package too big or bad is refused before anything is extracted.
     const refusal = unpackRefusal(unpackedBytes(entries), settings.maxUnpackedMB, freeBytes(staging));
     if (refusal) throw new AppError('too_large', refusal);
-    const layout = validate(entries, limits, opts.kind);
+    const layout = validate(entries, limits, opts.kind, fromFolder);
     if (cabPath) {
       progress('extracting', 0);
       await extractArchive(cabPath, root, (p) => progress('extracting', p)).catch(async (e: unknown) => {
@@ -83,7 +97,7 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
         return toPackageError(e);
       });
     }
-    const staged = await checkStaged(root, layout, entries);
+    const staged = await checkStaged(root, prefix, layout, entries);
     const packageVersion = await readPackageVersion(root, layout);
 
     progress('storing', 0);
@@ -93,12 +107,12 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
     try {
       for (const [i, f] of staged.entries()) {
         let source = f.absPath;
-        if (opts.kind === 'tree') {
+        if (fromFolder) {
           // The blob store moves files in: never move the admin's own folder away, copy through staging.
           source = join(staging, `tree-${i}`);
           await copyFile(f.absPath, source);
         }
-        stored.set(f.relPath, { ...(await store.blobs.put(source)), timestamp: formatTimestamp(f.modified) });
+        stored.set(storePath(layout, f.relPath), { ...(await store.blobs.put(source)), timestamp: formatTimestamp(f.modified) });
         done += f.size;
         progress('storing', (100 * done) / totalBytes);
       }
@@ -109,35 +123,41 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
     }
 
     progress('committing', 0);
-    return commit(store, { layout, stored, packageSha, packageKind, packageVersion, size: opts.kind === 'tree' ? totalBytes : info.size, opts });
+    return commit(store, { layout, stored, packageSha, packageKind, packageVersion, size: fromFolder ? totalBytes : info.size, opts });
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
 }
 
-function validate(entries: ArchiveEntry[], limits: Parameters<typeof parsePackageLayout>[1], kind: ImportKind): PackageLayout {
+function validate(entries: ArchiveEntry[], limits: Parameters<typeof parsePackageLayout>[1], kind: ImportKind, folder: boolean): PackageLayout {
   const r = parsePackageLayout(entries, limits);
-  if (!r.ok) throw new AppError('invalid_package', `This is not a valid update package:\n- ${r.errors.join('\n- ')}`);
+  const what = kind === 'interim' && folder ? 'This folder is not a valid interim image' : 'This is not a valid update package';
+  if (!r.ok) throw new AppError('invalid_package', `${what}:\n- ${r.errors.join('\n- ')}`);
   if (kind === 'interim' && r.layout.interim.length === 0) {
-    throw new AppError('invalid_package', 'This package holds no interim image (OCInterim/<Locale>/CPE.nbt and CPE.cat).');
+    throw new AppError('invalid_package', `This ${folder ? 'folder' : 'package'} holds no interim image (OCInterim/<Locale>/CPE.nbt and CPE.cat).`);
   }
+  const interimProblems = kind === 'interim' ? interimImageProblems(r.layout.interim) : [];
+  if (interimProblems.length > 0) throw new AppError('invalid_package', `${what}:\n- ${interimProblems.join('\n- ')}`);
   if (r.layout.images.length === 0 && r.layout.interim.length === 0) {
     throw new AppError('invalid_package', 'This package holds no device images (<DeviceType>/<Vendor>/<Model>/<Revision>/<Locale>/<Version>/<UpdateType>/).');
   }
   return r.layout;
 }
 
-/** Every file the layout names must be a regular file inside the staging root, with the size the archive listed. */
-async function checkStaged(root: string, layout: PackageLayout, entries: ArchiveEntry[]): Promise<StagedFile[]> {
+/**
+ * Every file the layout names must be a regular file (not a link) inside the root, with the size the listing gave.
+ * `prefix` is the root's own store path (a folder below OCInterim), not on disk.
+ */
+async function checkStaged(root: string, prefix: string, layout: PackageLayout, entries: ArchiveEntry[]): Promise<StagedFile[]> {
   const modified = new Map(entries.map((e) => [e.path, e.modified]));
   const wanted = [...layout.images.flatMap((i) => i.files), ...layout.interim.flatMap((i) => i.files)];
   const out: StagedFile[] = [];
   for (const f of wanted) {
-    const abs = resolve(root, ...f.relPath.split('/'));
+    const abs = onDisk(root, prefix, f.relPath);
     if (!abs.startsWith(root + sep) || relative(root, abs).startsWith('..')) {
       throw new AppError('invalid_package', `The entry "${f.relPath}" points outside the package.`);
     }
-    const s = await stat(abs).catch(() => undefined);
+    const s = await lstat(abs).catch(() => undefined);
     if (!s?.isFile()) throw new AppError('invalid_package', `"${f.relPath}" is listed in the package but could not be extracted.`);
     if (s.size !== f.size) throw new AppError('invalid_package', `"${f.relPath}" extracted to ${s.size} bytes, but the package lists ${f.size}: the package is damaged.`);
     out.push({ relPath: f.relPath, absPath: abs, size: s.size, modified: modified.get(f.relPath) });
@@ -155,8 +175,12 @@ async function readPackageVersion(root: string, layout: PackageLayout): Promise<
   }
 }
 
+/** Where a file of the package is served from: its path below the wrapper folder, which phones never ask for. */
+const storePath = (layout: PackageLayout, relPath: string) => (layout.wrapper ? relPath.slice(layout.wrapper.length + 1) : relPath);
+
 interface CommitInput {
   layout: PackageLayout;
+  /** By store path. */
   stored: Map<string, { sha256: string; size: number; timestamp: string }>;
   packageSha: string;
   packageKind: 'cab' | 'exe' | 'interim' | 'tree';
@@ -170,6 +194,8 @@ function commit(store: Store, c: CommitInput): ImportSummary {
     // Checked again inside the transaction: another process may have imported the same package meanwhile.
     const again = store.packages.findBySha(c.packageSha);
     if (again) return { result: alreadyImported(again.id, again.packageVersion) };
+    const serving = interimServedAlready(store, c);
+    if (serving !== undefined) return { result: alreadyImported(serving, c.packageVersion) };
     const packageId = store.packages.insert({
       sha256: c.packageSha,
       fileName: c.opts.fileName,
@@ -209,6 +235,27 @@ function commit(store: Store, c: CommitInput): ImportSummary {
       history: { actor: c.opts.actor, action: 'import-package', target: c.opts.fileName, details: { packageId, sha256: c.packageSha, images: summary.images, interim: summary.interim } },
     };
   });
+}
+
+/**
+ * The package is only an interim image that is served already, each locale with exactly these files (imported before
+ * as a cab, or from a folder around or inside this one): the package serving it, so that nothing changes.
+ */
+function interimServedAlready(store: Store, c: CommitInput): number | undefined {
+  if (c.packageKind !== 'interim' || c.layout.images.length > 0) return undefined;
+  const served = new Map(store.packages.listInterim().map((i) => [i.locale.toUpperCase(), i.packageId]));
+  const files = store.packages.interimFiles();
+  const fingerprint = (list: { fileName: string; sha256: string }[]) => list.map((f) => `${f.fileName.toLowerCase()}:${f.sha256}`).sort().join('|');
+  let packageId: number | undefined;
+  for (const i of c.layout.interim) {
+    const locale = i.locale.toUpperCase();
+    if (!served.has(locale)) return undefined;
+    const have = files.filter((f) => f.locale.toUpperCase() === locale);
+    const bringing = i.files.map((f) => ({ fileName: f.fileName, sha256: c.stored.get(storePath(c.layout, f.relPath))!.sha256 }));
+    if (fingerprint(have) !== fingerprint(bringing)) return undefined;
+    packageId ??= served.get(locale);
+  }
+  return packageId;
 }
 
 type RuleState = { approved: Version | null; pending: Version | null; restore: Version | null } & RuleKey;
@@ -276,25 +323,35 @@ function formatTimestamp(d: Date | undefined): string {
   return `${p(d.getDate())}-${p(d.getMonth() + 1)}-${d.getFullYear()} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-async function walk(root: string, rel = ''): Promise<ArchiveEntry[]> {
+const onDisk = (root: string, prefix: string, relPath: string) => resolve(root, ...relPath.slice(prefix.length).split('/'));
+
+/**
+ * A folder's files and subfolders as a listing, paths as the store will have them (`prefix` first). `strict` refuses
+ * symbolic links and anything but files and folders (an interim folder); otherwise they are passed over.
+ */
+async function walk(root: string, opts: { prefix?: string; strict?: boolean } = {}, rel = ''): Promise<ArchiveEntry[]> {
   const out: ArchiveEntry[] = [];
   for (const e of await readdir(join(root, rel), { withFileTypes: true })) {
-    const path = rel ? `${rel}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push({ path, size: 0, isDir: true, modified: undefined }, ...(await walk(root, path)));
+    const inFolder = rel ? `${rel}/${e.name}` : e.name;
+    const path = `${opts.prefix ?? ''}${inFolder}`;
+    if (e.isDirectory()) out.push({ path, size: 0, isDir: true, modified: undefined }, ...(await walk(root, opts, inFolder)));
     else if (e.isFile()) {
-      const s = await stat(join(root, path));
+      const s = await stat(join(root, inFolder));
       out.push({ path, size: s.size, isDir: false, modified: s.mtime });
+    } else if (opts.strict) {
+      const what = e.isSymbolicLink() ? 'a symbolic link: copy the files themselves into the folder' : 'neither a file nor a folder';
+      throw new AppError('invalid_package', `"${path}" is ${what}.`);
     }
   }
   return out;
 }
 
-/** A folder has no file hash: its identity is the hash of its files' paths and hashes. */
-async function treeDigest(root: string, entries: ArchiveEntry[]): Promise<string> {
+/** A folder has no file hash: its identity is the hash of its files' (store) paths and hashes. */
+async function treeDigest(root: string, prefix: string, entries: ArchiveEntry[]): Promise<string> {
   const { createHash } = await import('node:crypto');
   const h = createHash('sha256');
   for (const e of entries.filter((x) => !x.isDir).sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    h.update(`${e.path}\0${(await hashFile(join(root, e.path))).sha256}\n`);
+    h.update(`${e.path}\0${(await hashFile(onDisk(root, prefix, e.path))).sha256}\n`);
   }
   return h.digest('hex');
 }

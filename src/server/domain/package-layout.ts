@@ -45,6 +45,8 @@ export interface LayoutInterim {
 }
 
 export interface PackageLayout {
+  /** The wrapper folder skipped (see above), if any: the store keeps paths below it. */
+  wrapper?: string;
   images: LayoutImage[];
   interim: LayoutInterim[];
   updateInfoPath?: string;
@@ -98,7 +100,7 @@ export function parsePackageLayout(entries: readonly LayoutEntry[], limits: Layo
   const wrapper = wrapperDepth(files.map((f) => f.segs));
   const images = new Map<string, { folder: string; image: LayoutImage }>();
   const interim = new Map<string, { folder: string; item: LayoutInterim }>();
-  const layout: PackageLayout = { images: [], interim: [], extras: [] };
+  const layout: PackageLayout = { images: [], interim: [], extras: [], ...(wrapper ? { wrapper: files[0]!.segs[0]! } : {}) };
 
   for (const f of files) {
     const segs = f.segs.slice(wrapper);

@@ -205,8 +205,15 @@ function installedVersion(rule: UpdateRule, images: ReadonlyMap<string, Image>, 
 }
 
 function needsInterim(rule: RuleKey, installed: Version, target: Version, s: DecisionSettings): boolean {
-  if (!eq(rule.deviceType, 'UCPhone')) return false;
+  return takesInterimFirst(rule.deviceType, installed, s) && compareVersions(target, INTERIM_VERSION) > 0;
+}
+
+/**
+ * A phone of this type running this version is sent the interim build before any newer one: a UCPhone at or below
+ * the threshold (strictly below when not inclusive). The rules' overview counts the phones an interim image serves by it.
+ */
+export function takesInterimFirst(deviceType: string, installed: Version, s: Pick<DecisionSettings, 'interimThreshold' | 'interimInclusive'>): boolean {
+  if (!eq(deviceType, 'UCPhone')) return false;
   const c = compareVersions(installed, s.interimThreshold);
-  const belowThreshold = s.interimInclusive ? c <= 0 : c < 0;
-  return belowThreshold && compareVersions(target, INTERIM_VERSION) > 0;
+  return s.interimInclusive ? c <= 0 : c < 0;
 }

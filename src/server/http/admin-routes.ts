@@ -20,6 +20,7 @@ import { AppError, parseInput } from '../app/app-error.js';
 import type { Catalog } from '../app/catalog.js';
 import { explainPhone, givenConnection, listenerConnection } from '../app/explain.js';
 import type { ImportJobs } from '../app/import-jobs.js';
+import { interimOverview } from '../app/interim-overview.js';
 import type { LocalAccess } from '../app/local-access.js';
 import { runPreflight } from '../app/preflight.js';
 import { applyPurge, previewPurge } from '../app/purge.js';
@@ -127,6 +128,7 @@ export function adminRoutes({ store, catalog, local, jobs, status }: AdminRoutes
 
   // ---- rules ----
   api.get('/rules', (_req, res) => void res.json(store.rules.list()));
+  api.get('/interim-images', (_req, res) => void res.json(interimOverview(store)));
   api.post('/rules/:action/preview', json, (req, res) => {
     const action = parse(ruleAction, req.params.action);
     res.json(previewRuleAction(store, action, parse(ruleActionInput, req.body).ids));

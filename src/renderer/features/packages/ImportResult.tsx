@@ -46,7 +46,9 @@ export function ImportResult({ fileName, summary, onShowPending, onDismiss }: Im
       ? `${count(pending, 'new version')} now pending approval: test devices get ${pending === 1 ? 'it' : 'them'} at once.`
       : summary.alreadyImported && summary.images.length === 0
         ? 'This package was imported before: nothing changed.'
-        : 'Nothing new: every version in this package is already approved or pending.';
+        : summary.interim.length > 0
+          ? `${count(summary.interim.length, 'interim image')} stored: phones at or below the interim threshold get it first.`
+          : 'Nothing new: every version in this package is already approved or pending.';
   return (
     <section className="card import-result" aria-labelledby="import-result-title">
       <div className="result-head">

@@ -1,13 +1,13 @@
-// "Upload .cab File": a real button (keyboard and screen readers) that opens the file picker of a hidden input.
+// "Upload .cab File" (or `label`): a real button (keyboard and screen readers) that opens the file picker of a hidden input.
 import { useRef } from 'react';
 import { Button } from '@fluentui/react-components';
 
-export function UploadButton({ disabled, onFile }: { disabled: boolean; onFile: (file: File) => void }) {
+export function UploadButton({ disabled, onFile, label = 'Upload .cab File', fileLabel = 'Package file to upload' }: { disabled: boolean; onFile: (file: File) => void; label?: string; fileLabel?: string }) {
   const input = useRef<HTMLInputElement>(null);
   return (
     <>
       <Button size="small" appearance="primary" disabled={disabled} onClick={() => input.current?.click()}>
-        Upload .cab File
+        {label}
       </Button>
       <input
         ref={input}
@@ -15,7 +15,7 @@ export function UploadButton({ disabled, onFile }: { disabled: boolean; onFile: 
         accept=".cab,.exe"
         className="visually-hidden"
         tabIndex={-1}
-        aria-label="Package file to upload"
+        aria-label={fileLabel}
         disabled={disabled}
         onChange={(e) => {
           const file = e.target.files?.[0];

@@ -26,7 +26,8 @@ export interface PackageUpload {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function usePackageUpload(): PackageUpload {
+/** `interim`: the uploads are the interim image's cab (the Approved Updates tab's own upload). */
+export function usePackageUpload({ interim = false }: { interim?: boolean } = {}): PackageUpload {
   const [state, setState] = useState<UploadState>({ step: 'idle' });
   const [finished, setFinished] = useState(0);
   const abort = useRef<AbortController>(undefined);
@@ -42,12 +43,13 @@ export function usePackageUpload(): PackageUpload {
       setFinished((n) => n + 1);
     };
     if (!PACKAGE_FILE.test(fileName)) {
-      finish({ step: 'failed', fileName, message: `“${fileName}” is not a .cab or .exe file: upload UCUpdates.cab or UCUpdates.exe from Microsoft.` });
+      const wanted = interim ? 'the cab holding OCInterim/<Locale>/CPE.nbt and CPE.cat' : 'UCUpdates.cab or UCUpdates.exe from Microsoft';
+      finish({ step: 'failed', fileName, message: `“${fileName}” is not a .cab or .exe file: upload ${wanted}.` });
       return;
     }
     setState({ step: 'uploading', fileName, sent: 0, total: file.size });
     try {
-      let job = await uploadPackage(file, (sent, total) => !signal.aborted && setState({ step: 'uploading', fileName, sent, total }), signal);
+      let job = await uploadPackage(file, (sent, total) => !signal.aborted && setState({ step: 'uploading', fileName, sent, total }), signal, interim);
       while (job.phase !== 'done' && job.phase !== 'failed') {
         if (signal.aborted) return;
         setState({ step: 'importing', fileName, job });
@@ -59,7 +61,7 @@ export function usePackageUpload(): PackageUpload {
     } catch (e) {
       finish({ step: 'failed', fileName, message: errorText(e) });
     }
-  }, []);
+  }, [interim]);
 
   const start = useCallback(
     (file: File) => {

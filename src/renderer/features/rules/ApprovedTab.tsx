@@ -1,5 +1,7 @@
 // Rules with an approved version, the one every phone is offered; Roll Back returns to the version before it.
+// Below them the interim images, which phones get without approval.
 import type { RuleDto } from '../../../shared/admin-api.js';
+import { InterimImages } from './InterimImages.js';
 import { RulesTab } from './RulesTab.js';
 import { changedColumn, ruleKeyColumns, versionColumn } from './rule-columns.js';
 
@@ -9,16 +11,19 @@ const canRollBack = (r: RuleDto) => r.restore !== null;
 
 export function ApprovedTab({ canChange }: { canChange: boolean }) {
   return (
-    <RulesTab
-      tableId="approved"
-      label="Approved updates"
-      intro="The versions every phone is offered. Roll back returns a rule to the version approved before it."
-      empty="No update is approved yet."
-      include={hasApproved}
-      columns={columns}
-      actions={['rollback']}
-      canChange={canChange}
-      canSelect={canRollBack}
-    />
+    <>
+      <RulesTab
+        tableId="approved"
+        label="Approved updates"
+        intro="The versions every phone is offered. Roll back returns a rule to the version approved before it."
+        empty="No update is approved yet."
+        include={hasApproved}
+        columns={columns}
+        actions={['rollback']}
+        canChange={canChange}
+        canSelect={canRollBack}
+      />
+      <InterimImages canChange={canChange} />
+    </>
   );
 }

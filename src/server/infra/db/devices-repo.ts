@@ -319,6 +319,13 @@ export class DevicesRepo {
     }[];
   }
 
+  /** Phones per device type, locale (upper case) and installed version: the interim overview judges each version. */
+  phonesByLocaleAndVersion(): { deviceType: string; locale: string; version: string; phones: number }[] {
+    return this.db
+      .prepare('SELECT device_type AS deviceType, upper(locale) AS locale, version, count(*) AS phones FROM devices GROUP BY device_type, locale, version')
+      .all() as { deviceType: string; locale: string; version: string; phones: number }[];
+  }
+
   /** Distinct phones seen per UTC day (yyyy-MM-dd) from `fromDay` on; days without any are absent. */
   seenDays(fromDay: string): Map<string, number> {
     const rows = this.db.prepare('SELECT day, phones FROM seen_days WHERE day >= ?').all(fromDay) as { day: string; phones: number }[];

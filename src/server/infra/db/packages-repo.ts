@@ -142,6 +142,18 @@ export class PackagesRepo {
       .run(locale.toUpperCase(), version, packageId);
   }
 
+  /** The files served for each interim image (those below OCInterim/<Locale>/), by locale then name. */
+  interimFiles(): { locale: string; fileName: string; size: number; sha256: string }[] {
+    return this.db
+      .prepare(
+        `SELECT i.locale, substr(sf.rel_path, length(i.locale) + 12) AS fileName, sf.size, sf.sha256
+         FROM interim_images i JOIN store_files sf
+           ON sf.path_key >= 'ocinterim/' || lower(i.locale) || '/' AND sf.path_key < 'ocinterim/' || lower(i.locale) || '/' || char(1114111)
+         ORDER BY i.locale, sf.path_key`,
+      )
+      .all() as { locale: string; fileName: string; size: number; sha256: string }[];
+  }
+
   listInterim(): { locale: string; version: Version; packageId: number }[] {
     return this.db.prepare('SELECT locale, version, package_id AS packageId FROM interim_images ORDER BY locale').all() as {
       locale: string;
