@@ -12,6 +12,7 @@ import type { Settings } from '../shared/settings.js';
 import type { LogUpload } from './domain/device-log.js';
 import { Catalog } from './app/catalog.js';
 import { ImportJobs } from './app/import-jobs.js';
+import { judgeInventory, judgeInventoryNow } from './app/inventory-judge.js';
 import { InventoryRecorder } from './app/inventory-recorder.js';
 import { LocalAccess } from './app/local-access.js';
 import { recoverAfterCrash } from './app/crash-recovery.js';
@@ -65,6 +66,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     closers.unshift(() => store.close());
     store.check();
     await recoverAfterCrash(store, log);
+    judgeInventoryNow(store); // the rules may have changed while no server ran (the CLI), or rows come from before migration 6
     const sevenZip = sevenZipBinary();
     log.info({ sevenZip: sevenZip.path }, `Packages are unpacked with ${sevenZip.origin}.`);
     const settings = { ...store.settings.read(), ...opts.overrides };
@@ -80,6 +82,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       maxDevices: () => catalog.current().settings.inventoryMaxDevices,
       onFull: (max) => log.warn(`The device inventory is full (${max} phones): phones seen once make room for new ones, else new phones are not recorded.`),
       onError: (err) => log.error({ err }, 'cannot write the device inventory'),
+      rejudge: (identities) => judgeInventory(store, identities),
     });
     closers.unshift(() => inventory.close()); // after the listeners close, before the store does
     const receiveLog = logReceiver(store, logs.budget, () => log.error('The disk is full: phone log uploads are refused until there is room.'));

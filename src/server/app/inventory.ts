@@ -14,8 +14,9 @@ function thresholds(store: Store): StateThresholds {
 }
 
 function toDto(d: StoredDevice, now: Date, t: StateThresholds): DeviceDto {
-  const { identity: _identity, offeredFolder: _folder, mac, serial, ...rest } = d;
-  return { ...rest, mac: mac || null, serial: serial || null, ...deviceState(d, now, t) };
+  const { identity: _identity, offeredFolder: _folder, modules: _modules, dueFolder: _dueFolder, sharedDownloads, sharedLastAt, sharedPhones, mac, serial, ...rest } = d;
+  const sharedDownload = sharedDownloads !== null && sharedLastAt !== null ? { downloads: sharedDownloads, lastAt: sharedLastAt, phones: sharedPhones ?? 0 } : null;
+  return { ...rest, mac: mac || null, serial: serial || null, sharedDownload, ...deviceState(d, now, t, sharedDownload) };
 }
 
 /** The query's parts shared by the list and the export: filters (the state apart), order, and the time's state cut-offs. */

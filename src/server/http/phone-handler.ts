@@ -21,7 +21,8 @@ export interface PhoneLogs {
 
 /** The device inventory's intake (app/inventory-recorder.ts): buffered, never blocks or fails a request. */
 export interface PhoneInventory {
-  check(at: Date, clientIp: string, request: DeviceRequest, decision: Decision): void;
+  /** `judgedAs`: the catalog snapshot's key of the rules the decision was made on. */
+  check(at: Date, clientIp: string, request: DeviceRequest, decision: Decision, judgedAs: string): void;
   download(at: Date, clientIp: string, path: string, status: number): void;
 }
 
@@ -130,7 +131,7 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
         logged();
         const ip = clientIp(req);
         deps.logs.audit(at, ip, parsed.request, result);
-        deps.inventory.check(at, ip, parsed.request, result.decision);
+        deps.inventory.check(at, ip, parsed.request, result.decision, snap.judgedAs);
       } catch (e) {
         failed(e, res);
       }
