@@ -172,7 +172,7 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE devices_6 RENAME TO devices;
   CREATE INDEX devices_seen ON devices(last_seen);
   CREATE INDEX devices_state ON devices(phase, phase_since, last_seen);
-  CREATE INDEX devices_model ON devices(model, locale, vendor, device_type, revision);
+  CREATE INDEX devices_model ON devices(model, locale, vendor, device_type, revision, modules); -- modules: a situation's phones
   CREATE INDEX devices_locale ON devices(locale);
   CREATE INDEX devices_version ON devices(version);
   CREATE INDEX devices_mac ON devices(mac);
