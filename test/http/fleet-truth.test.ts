@@ -6,13 +6,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DEFAULT_PHONE, downloadOffer, simulateCheck, type SimulatedPhone } from '../../src/cli/phone-simulator.js';
+import { DEFAULT_PHONE, downloadOffer, httpRequest, phoneRequestBody, simulateCheck, type SimulatedPhone } from '../../src/cli/phone-simulator.js';
 import { Catalog } from '../../src/server/app/catalog.js';
 import { explainPhone } from '../../src/server/app/explain.js';
 import { importPackage } from '../../src/server/app/import-package.js';
 import { dashboard, listDevices } from '../../src/server/app/inventory.js';
 import { applyPurge } from '../../src/server/app/purge.js';
 import { applyRuleAction } from '../../src/server/app/rule-actions.js';
+import { updateSettings } from '../../src/server/app/settings.js';
 import { Store } from '../../src/server/app/store.js';
 import { addTestDevice, removeTestDevice } from '../../src/server/app/test-devices.js';
 import type { RunningServer } from '../../src/server/compose.js';
@@ -163,4 +164,20 @@ test('states stay true through approve, import, reject, another process approvin
   // The phones check again: each is told what its state said it would be.
   for (const p of [B, C, TEST]) await check(p);
   await eventually(() => assert.deepEqual(states(assertTruth('checked again'), [B, C, TEST]), ['offered', 'offered', 'offered']));
+});
+
+test('behind a trusted reverse proxy the inventory records the client it forwarded for; from anyone else the header is ignored', async () => {
+  const viaProxy = (p: SimulatedPhone, forwardedFor: string) =>
+    httpRequest(`${server.urls.http}/RequestHandler/ucdevice.upx`, {
+      method: 'POST',
+      body: phoneRequestBody(p),
+      headers: { 'Content-Type': 'text/xml', 'X-Forwarded-For': forwardedFor },
+    });
+  const [first, second] = [phone(40), phone(41)];
+  assert.equal((await viaProxy(first, '10.1.2.3')).status, 200);
+  await eventually(() => assert.equal(device(first)?.address, '127.0.0.1', 'not a trusted proxy: its header is not believed'));
+  updateSettings(server.store, { trustedProxies: ['127.0.0.1'] }, 'test');
+  assert.equal((await viaProxy(second, '192.0.2.1, 10.1.2.4')).status, 200);
+  await eventually(() => assert.equal(device(second)?.address, '10.1.2.4', 'the entry the trusted proxy added'));
+  updateSettings(server.store, { trustedProxies: [] }, 'test');
 });
