@@ -96,4 +96,4 @@ function fill(store: Store): void {
   });
 }
 
-runMain(main, 600_000, 'judge');
+runMain(main, 300_000, 'judge');
