@@ -101,6 +101,7 @@ test('states stay true through approve, import, reject, another process approvin
   m = assertTruth('CU7 approved');
   assert.deepEqual(states(m, [A, B, C, ON_CU7, TEST]), ['behind', 'behind', 'behind', 'up-to-date', 'offered']);
   assert.equal(m.get(A.mac)!.reason, `Runs ${OLD}; will be offered ${CU7} at its next check.`);
+  assert.equal(devices().counts.behind, 3, 'the counts by state (the chips) were counted a moment ago, and again after the approval');
   assert.deepEqual(
     (({ eligible, onApproved, behind, offered, other }) => ({ eligible, onApproved, behind, offered, other }))(dashboard(server.store).rollouts[0]!),
     { eligible: 5, onApproved: 1, behind: 3, offered: 1, other: 0 },
@@ -141,6 +142,7 @@ test('states stay true through approve, import, reject, another process approvin
   }
   m = assertTruth(`${CU7_FIRST} approved by the CLI`);
   assert.deepEqual(states(m, [A, B, C, ON_CU7, TEST]), ['behind', 'behind', 'behind', 'behind', 'behind']);
+  assert.equal(devices().counts.behind, 5, 'counted again after the other process judged the phones');
   assert.match(m.get(A.mac)!.reason, new RegExp(`^Runs ${CU7}; will be offered ${CU7_FIRST} at its next check\\.$`));
 
   // Rolled back to CU7: A updated again, B's offer stands, C behind.

@@ -197,7 +197,7 @@ export class DevicesRepo {
   #count: number | undefined;
   #countVersion = -1;
 
-  /** Batches written through this connection: what was read before a change is stale once it moves. */
+  /** Batches (and judgings) written through this connection: what was read before a change is stale once it moves. */
   get batches(): number {
     return this.#batches;
   }
@@ -246,7 +246,9 @@ export class DevicesRepo {
    * returns how many changed. Phones already due that offer are not written. */
   setDue(s: DeviceSituation, due: { version: string; folder: string } | null, only?: readonly string[]): number {
     const params = { ...s, dueVersion: due?.version ?? null, dueFolder: due?.folder ?? null };
-    return (only ? this.dueOf.run({ ...params, only: JSON.stringify(only) }) : this.dueAll.run(params)).changes;
+    const changed = (only ? this.dueOf.run({ ...params, only: JSON.stringify(only) }) : this.dueAll.run(params)).changes;
+    if (changed > 0) this.#batches++;
+    return changed;
   }
 
   /** A download of `folder` from `address` that several phones offered it there could have made: counted for them all. */
