@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import { judgeInventory, judgeInventoryNow } from '../../src/server/app/inventory-judge.js';
 import { InventoryRecorder } from '../../src/server/app/inventory-recorder.js';
 import type { Store } from '../../src/server/app/store.js';
 import type { DeviceRequest } from '../../src/server/domain/device.js';
@@ -120,6 +121,17 @@ test('behind one address several phones offered the image: a download is attribu
   r.flush();
   assert.deepEqual([1, 2, 3].map(phase), ['updated', 'updated', 'downloaded']);
   assert.equal(row(3)!.downloadedAt, at(11).toISOString());
+});
+
+test('a check answered on rules older than those the inventory was judged on is judged again in its flush', () => {
+  judgeInventoryNow(store); // no rules: nothing is due to anyone
+  const judged = store.devices.judgedInputs()!;
+  const r = recorder({ rejudge: (identities) => judgeInventory(store, identities) });
+  r.check(at(0), '10.0.0.9', phone(1), offer(), judged);
+  r.check(at(0), '10.0.0.9', phone(2), offer(), 'rules another process has changed since');
+  r.flush();
+  assert.deepEqual([phase(1), phase(2)], ['offered', 'current'], 'the second was told an offer the rules no longer make');
+  assert.deepEqual([row(1)!.dueVersion, row(2)!.dueVersion], ['4.0.7577.4455', null]);
 });
 
 test('a phone with neither MAC nor serial is not recorded; one with a serial only is, by its serial', () => {
