@@ -1,13 +1,14 @@
 // `npm run bench`: every benchmark in turn, each in its own process (so none inherits another's heap, servers or
 // temp files), then one summary of the ratios against their targets. Timings never fail the run: a benchmark that
 // crashes or overruns its bound does (exit code 1).
-//   node --import tsx bench/run-all.ts [update-checks inventory fleet download import devices-tab soak]
+//   node --import tsx bench/run-all.ts [update-checks inventory judge fleet download import devices-tab soak]
 import { loadavg } from 'node:os';
 import { printTable, startChild, type RatioRow } from './lib/harness.js';
 
 const BENCHES: { name: string; boundMs: number }[] = [
   { name: 'update-checks', boundMs: 180_000 },
   { name: 'inventory', boundMs: 240_000 },
+  { name: 'judge', boundMs: 300_000 },
   { name: 'fleet', boundMs: 420_000 },
   { name: 'download', boundMs: 300_000 },
   { name: 'import', boundMs: 300_000 },

@@ -13,6 +13,7 @@ import type { LogUpload } from './domain/device-log.js';
 import { PORT_FALLBACK } from './domain/port-fallback.js';
 import { Catalog } from './app/catalog.js';
 import { ImportJobs } from './app/import-jobs.js';
+import { judgeInventory, judgeInventoryNow } from './app/inventory-judge.js';
 import { InventoryRecorder } from './app/inventory-recorder.js';
 import { LocalAccess } from './app/local-access.js';
 import { recoverAfterCrash } from './app/crash-recovery.js';
@@ -66,6 +67,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     closers.unshift(() => store.close());
     store.check();
     await recoverAfterCrash(store, log);
+    judgeInventoryNow(store); // the rules may have changed while no server ran (the CLI), or rows come from before migration 6
     const sevenZip = sevenZipBinary();
     log.info({ sevenZip: sevenZip.path }, `Packages are unpacked with ${sevenZip.origin}.`);
     const settings = { ...store.settings.read(), ...opts.overrides };
@@ -81,6 +83,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       maxDevices: () => catalog.current().settings.inventoryMaxDevices,
       onFull: (max) => log.warn(`The device inventory is full (${max} phones): phones seen once make room for new ones, else new phones are not recorded.`),
       onError: (err) => log.error({ err }, 'cannot write the device inventory'),
+      rejudge: (identities) => judgeInventory(store, identities),
     });
     closers.unshift(() => inventory.close()); // after the listeners close, before the store does
     const receiveLog = logReceiver(store, logs.budget, () => log.error('The disk is full: phone log uploads are refused until there is room.'));

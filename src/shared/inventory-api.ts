@@ -1,8 +1,12 @@
 // The device inventory's part of the admin API: the query schema (GET /api/devices) and what it answers.
 import { z } from 'zod';
 
-/** A phone's update state, from its last checks and downloads (see server/domain/device-state.ts). */
-export const DEVICE_STATES = ['up-to-date', 'offered', 'downloaded', 'updated', 'stuck', 'silent'] as const;
+/**
+ * A phone's update state, judged against today's rules (see server/domain/device-state.ts): up to date (nothing is
+ * due), behind (something is due that its last check was not told: a new approval, a roll back), offered, downloaded,
+ * updated, stuck (offered or downloaded long ago), silent (not seen for days). Every phone is in exactly one.
+ */
+export const DEVICE_STATES = ['up-to-date', 'behind', 'offered', 'downloaded', 'updated', 'stuck', 'silent'] as const;
 export type DeviceState = (typeof DEVICE_STATES)[number];
 
 export const DEVICE_SORTS = ['lastSeen', 'firstSeen', 'mac', 'serial', 'model', 'version', 'locale', 'user'] as const;
@@ -57,6 +61,13 @@ export interface DeviceDto {
   downloadedAt: string | null;
   /** The check that first reported the offered version. */
   updatedAt: string | null;
+  /** What today's rules offer it at its next check (null: nothing); the same as its Why. */
+  dueVersion: string | null;
+  /**
+   * Downloads of its offered image that came from its address while several phones there were offered it: not
+   * attributed to one (null when none, or once it is credited with its own).
+   */
+  sharedDownload: { downloads: number; lastAt: string; phones: number } | null;
   state: DeviceState;
   /** One sentence: why the phone is in that state. */
   reason: string;
@@ -93,7 +104,11 @@ export interface DashboardDto {
   counts: Record<DeviceState, number>;
   /** Phones per model and installed version (the firmware chart), most phones first. */
   versions: { model: string; version: string; phones: number }[];
-  /** Every rule with an approved version: its phones (same model and locale) by where they stand. */
+  /**
+   * Every rule with an approved version: its phones (same model and locale) by where they stand, a partition: each
+   * phone in exactly one part, the parts summing to `eligible`. A phone on the approved version counts as on it, even
+   * silent; the others by their state.
+   */
   rollouts: {
     ruleId: number;
     rule: string;
@@ -102,10 +117,15 @@ export interface DashboardDto {
     eligible: number;
     /** Of those, running the approved version. */
     onApproved: number;
+    /** Will be offered an update (this one or the interim build first) at their next check. */
+    behind: number;
     offered: number;
     downloaded: number;
     stuck: number;
     silent: number;
+    /** Active, not on the approved version and nothing on the way: up to date otherwise (a test device on a pending
+     * version, a version whose image is missing, a phone not reporting the module). */
+    other: number;
   }[];
   /** Distinct phones that checked in, per UTC day, the last 30 days (days with none included, as 0). */
   seenPerDay: { day: string; phones: number }[];

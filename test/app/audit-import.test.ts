@@ -8,6 +8,7 @@ import { AppError } from '../../src/server/app/app-error.js';
 import { importAuditLog } from '../../src/server/app/audit-import.js';
 import type { Store } from '../../src/server/app/store.js';
 import { AUDIT_HEADER } from '../../src/server/domain/audit-format.js';
+import { phaseOf } from '../../src/server/domain/device-state.js';
 import { SEED_LINES } from '../fixtures/audit-lines.js';
 import { withFreshStore } from '../helpers.js';
 
@@ -65,6 +66,8 @@ test('a file of seed lines and malformed ones: checks applied in order, errors l
     // 05.04.2009 is read month first (the file's date, 6 March, is near neither reading).
     assert.equal(phone(store, '001B9E4B5B10')!.lastSeen, local(2009, 5, 4, 16, 30, 13));
     assert.equal(phone(store, '001B9EF3BC18')!.offeredVersion, '1.0.522.103');
+    // What the old server offered is history: judged on this store's rules (none imported), nothing is due to anyone.
+    assert.deepEqual(everything(store).devices.map((d) => [d.dueVersion, phaseOf(d)]), [[null, 'current'], [null, 'current'], [null, 'current']]);
     // Each phone counted once on its day, however often it checked in that day.
     const day = (iso: string) => iso.slice(0, 10);
     assert.deepEqual(everything(store).days, [

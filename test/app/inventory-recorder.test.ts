@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import { judgeInventory, judgeInventoryNow } from '../../src/server/app/inventory-judge.js';
 import { InventoryRecorder } from '../../src/server/app/inventory-recorder.js';
 import type { Store } from '../../src/server/app/store.js';
 import type { DeviceRequest } from '../../src/server/domain/device.js';
@@ -86,10 +87,11 @@ test('observations across batches build on the stored row', () => {
   assert.equal(row(1)!.lastSeen, at(2).toISOString());
 });
 
-test('downloads: only a served image from the offered address and folder counts; behind one address the first offered gets it', () => {
+const shared = () => store.db.prepare('SELECT address, folder, downloads, last_at AS lastAt FROM shared_downloads').all();
+
+test('downloads: only a served image from the offered address and folder counts; the only phone offered it there gets it', () => {
   const r = recorder();
   r.check(at(0), '10.0.0.9', phone(1), offer());
-  r.check(at(1), '10.0.0.9', phone(2), offer());
   r.check(at(1), '10.0.0.7', phone(3), offer());
   r.flush();
   r.download(at(2), '10.0.0.9', `${FOLDER}/CPE.cat`, 200); // the catalog, not the image
@@ -97,24 +99,39 @@ test('downloads: only a served image from the offered address and folder counts;
   r.download(at(2), '10.0.0.8', FILE, 200); // nobody at this address was offered it
   r.download(at(2), '10.0.0.9', `${FOLDER.replace('4455', '4460')}/CPE.nbt`, 200); // not the offered folder
   r.flush();
-  assert.deepEqual([phase(1), phase(2), phase(3)], ['offered', 'offered', 'offered']);
+  assert.deepEqual([phase(1), phase(3)], ['offered', 'offered']);
   r.download(at(3), '10.0.0.9', FILE.toLowerCase(), 200);
   r.flush();
-  assert.deepEqual([phase(1), phase(2), phase(3)], ['downloaded', 'offered', 'offered']);
-  r.download(at(4), '10.0.0.9', FILE, 200);
-  r.flush();
-  assert.deepEqual([phase(1), phase(2), phase(3)], ['downloaded', 'downloaded', 'offered']);
+  assert.deepEqual([phase(1), phase(3)], ['downloaded', 'offered']);
+  assert.deepEqual(shared(), []);
 });
 
-test('behind one address, downloads in the same batch as the offers mark one phone each, first offered first', () => {
+test('behind one address several phones offered the image: a download is attributed to none, counted for them all; alone again, one is', () => {
   const r = recorder();
   r.check(at(0), '10.0.0.9', phone(1), offer());
   r.flush();
-  for (const n of [2, 3, 4]) r.check(at(n), '10.0.0.9', phone(n), offer());
-  for (const m of [5, 6, 7]) r.download(at(m), '10.0.0.9', FILE, 200);
+  for (const n of [2, 3]) r.check(at(n), '10.0.0.9', phone(n), offer());
+  for (const m of [5, 6]) r.download(at(m), '10.0.0.9', FILE, 200);
   r.flush();
-  assert.deepEqual([1, 2, 3, 4].map(phase), ['downloaded', 'downloaded', 'downloaded', 'offered']);
-  assert.deepEqual([1, 2, 3].map((n) => row(n)!.downloadedAt), [at(5), at(6), at(7)].map((d) => d.toISOString()));
+  assert.deepEqual([1, 2, 3].map(phase), ['offered', 'offered', 'offered'], 'which phone downloaded is not known');
+  assert.deepEqual(shared(), [{ address: '10.0.0.9', folder: FOLDER.toLowerCase(), downloads: 2, lastAt: at(6).toISOString() }]);
+  // The next checks tell: two report the new version (updated); the last one offered there is alone, and is credited.
+  for (const n of [1, 2]) r.check(at(10), '10.0.0.9', phone(n, '4.0.7577.4455'), NOTHING);
+  r.download(at(11), '10.0.0.9', FILE, 200);
+  r.flush();
+  assert.deepEqual([1, 2, 3].map(phase), ['updated', 'updated', 'downloaded']);
+  assert.equal(row(3)!.downloadedAt, at(11).toISOString());
+});
+
+test('a check answered on rules older than those the inventory was judged on is judged again in its flush', () => {
+  judgeInventoryNow(store); // no rules: nothing is due to anyone
+  const judged = store.devices.judgedInputs()!;
+  const r = recorder({ rejudge: (identities) => judgeInventory(store, identities) });
+  r.check(at(0), '10.0.0.9', phone(1), offer(), judged);
+  r.check(at(0), '10.0.0.9', phone(2), offer(), 'rules another process has changed since');
+  r.flush();
+  assert.deepEqual([phase(1), phase(2)], ['offered', 'current'], 'the second was told an offer the rules no longer make');
+  assert.deepEqual([row(1)!.dueVersion, row(2)!.dueVersion], ['4.0.7577.4455', null]);
 });
 
 test('a phone with neither MAC nor serial is not recorded; one with a serial only is, by its serial', () => {

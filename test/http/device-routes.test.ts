@@ -61,7 +61,7 @@ test('lists every phone with its state and reason, newest first, with counts by 
   assert.equal(body.devices.length, 4);
   assert.deepEqual(body.thresholds, { stuckHours: 24, silentDays: 7 });
   // Nothing is approved yet: nobody is offered anything.
-  assert.deepEqual(body.counts, { 'up-to-date': 4, offered: 0, downloaded: 0, updated: 0, stuck: 0, silent: 0 });
+  assert.deepEqual(body.counts, { 'up-to-date': 4, behind: 0, offered: 0, downloaded: 0, updated: 0, stuck: 0, silent: 0 });
   for (let i = 1; i < body.devices.length; i++) assert.ok(body.devices[i - 1]!.lastSeen >= body.devices[i]!.lastSeen);
   const ann = body.devices.find((d) => d.mac === '0004F2000001')!;
   assert.equal(ann.reason, 'Runs 4.0.7577.4000; nothing is offered to it.');
@@ -175,12 +175,12 @@ test('the CSV export: every matching phone (filters, search and order as the lis
   const bytes = Buffer.from(await (await fetch(`${server.urls.admin}/api/devices/export.csv?state=stuck`, { headers: { cookie: auth.cookie } })).arrayBuffer());
   assert.deepEqual([...bytes.subarray(0, 4)], [0xef, 0xbb, 0xbf, 0x4d], 'a UTF-8 byte order mark, then "MAC": Excel reads it as UTF-8');
   const [header, ...devices] = rows;
-  assert.deepEqual(header, ['MAC', 'Serial', 'Device type', 'Vendor', 'Model', 'Revision', 'Locale', 'Version', 'User', 'Address', 'First seen', 'Last seen', 'State', 'Reason', 'Offered version', 'Offered at', 'Downloaded at', 'Updated at']);
+  assert.deepEqual(header, ['MAC', 'Serial', 'Device type', 'Vendor', 'Model', 'Revision', 'Locale', 'Version', 'User', 'Address', 'First seen', 'Last seen', 'State', 'Reason', 'Offered version', 'Offered at', 'Downloaded at', 'Updated at', 'Will be offered']);
   assert.deepEqual(devices.map((r) => r[0]), ['0004F2000003', '0004F2000002', '0004F2000001'], 'no paging: limit is ignored');
   const listed = (await get<DeviceListDto>('/devices?q=0004F2000001')).body.devices[0]!;
   assert.deepEqual(devices[2], [
     '0004F2000001', 'C185H0001', 'UCPhone', 'Polycom', 'CX600', 'A', 'ENU', '4.0.7577.4000', 'ann@contoso.com', '127.0.0.1',
-    listed.firstSeen, listed.lastSeen, 'up-to-date', 'Runs 4.0.7577.4000; nothing is offered to it.', '', '', '', '',
+    listed.firstSeen, listed.lastSeen, 'up-to-date', 'Runs 4.0.7577.4000; nothing is offered to it.', '', '', '', '', '',
   ]);
   assert.deepEqual((await getCsv('/devices/export.csv?q=x-serial')).rows.slice(1).map((r) => [r[0], r[1]]), [['', 'X-SERIAL-ONLY']]);
   assert.deepEqual((await getCsv('/devices/export.csv?state=stuck')).rows.length, 1, 'only the header when nothing matches');
@@ -202,7 +202,7 @@ test('a large inventory streams out page by page, each phone once, in order', as
   server.store.devices.batch(function* () {
     for (let i = 0; i < n; i++) {
       const mac = `00AA${i.toString(16).toUpperCase().padStart(8, '0')}`;
-      yield { before: undefined, after: { identity: `mac:${mac}`, mac, serial: `S${i}`, deviceType: 'UCPhone', vendor: 'Polycom', model: 'CX3000', revision: 'A', locale: 'ENU', version: '1.0', userName: '', address: '10.0.0.1', firstSeen: at(i), lastSeen: at(i), offeredVersion: null, offeredFolder: null, offeredAt: null, downloadedAt: null, updatedAt: null } };
+      yield { before: undefined, after: { identity: `mac:${mac}`, mac, serial: `S${i}`, deviceType: 'UCPhone', vendor: 'Polycom', model: 'CX3000', revision: 'A', locale: 'ENU', version: '1.0', userName: '', address: '10.0.0.1', firstSeen: at(i), lastSeen: at(i), offeredVersion: null, offeredFolder: null, offeredAt: null, downloadedAt: null, updatedAt: null, modules: 'cpe.nbt;1.0', dueVersion: null, dueFolder: null } };
     }
   });
   const { res, rows } = await getCsv('/devices/export.csv?model=CX3000');

@@ -6,7 +6,7 @@ import { migrate, openDatabase } from '../../src/server/infra/db/connection.js';
 import { MIGRATIONS } from '../../src/server/infra/db/migrations.js';
 import { tempDir } from '../helpers.js';
 
-const TABLES = ['admins', 'device_logs', 'devices', 'history', 'images', 'interim_images', 'inventory_overflow', 'package_files', 'packages', 'rules', 'seen_days', 'sessions', 'settings', 'store_files', 'test_devices'];
+const TABLES = ['admins', 'device_logs', 'devices', 'history', 'images', 'interim_images', 'inventory_judged', 'inventory_overflow', 'package_files', 'packages', 'rules', 'seen_days', 'sessions', 'settings', 'shared_downloads', 'store_files', 'test_devices'];
 
 test('an empty file is brought to the latest schema, in WAL mode with foreign keys on', async () => {
   const t = await tempDir();
@@ -90,6 +90,35 @@ test('migration 5 indexes the phones of an older inventory that checked in on on
     assert.deepEqual(again.prepare('SELECT identity FROM devices INDEXED BY devices_once WHERE last_seen > ? AND ' +
       "downloaded_at IS NULL AND updated_at IS NULL AND last_seen < strftime('%Y-%m-%dT%H:%M:%fZ', first_seen, '+1 hour')").pluck().all(''), ['mac:000000000001']);
     assert.equal(again.prepare('SELECT count(*) FROM inventory_overflow').pluck().get(), 0);
+    again.close();
+  } finally {
+    await t.remove();
+  }
+});
+
+test('migration 6 keeps an older inventory: each phone due what its last check was told, in the same phase, its modules unknown', async () => {
+  const t = await tempDir();
+  try {
+    const db = new Database(join(t.dir, 'v5.db'));
+    for (let v = 0; v < 5; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma('user_version = 5');
+    const add = db.prepare(`INSERT INTO devices (id, identity, mac, serial, device_type, vendor, model, revision, locale, version, user_name, address,
+      first_seen, last_seen, offered_version, offered_folder, offered_at, downloaded_at, updated_at, phase, phase_since)
+      VALUES (?, ?, '', '', 'UCPhone', 'Polycom', 'CX600', 'A', 'ENU', ?, '', '10.0.0.1', '2026-01-01T08:00:00.000Z', '2026-01-02T08:00:00.000Z', ?, ?, ?, ?, ?, ?, ?)`);
+    const F = 'ucphone/polycom/cx600/a/enu/2.0/cpe';
+    const T = '2026-01-01T09:00:00.000Z';
+    add.run(7, 'mac:000000000001', '1.0', null, null, null, null, null, 'current', null);
+    add.run(8, 'mac:000000000002', '1.0', '2.0', F, T, null, null, 'offered', T);
+    add.run(9, 'mac:000000000003', '1.0', '2.0', F, T, T, null, 'downloaded', T);
+    add.run(10, 'mac:000000000004', '2.0', '2.0', F, T, T, T, 'updated', T);
+    db.close();
+    const again = openDatabase(join(t.dir, 'v5.db'));
+    assert.deepEqual(again.prepare('SELECT id, phase, due_version AS due, due_folder AS folder, modules FROM devices ORDER BY id').all(), [
+      { id: 7, phase: 'current', due: null, folder: null, modules: null },
+      { id: 8, phase: 'offered', due: '2.0', folder: F, modules: null },
+      { id: 9, phase: 'downloaded', due: '2.0', folder: F, modules: null },
+      { id: 10, phase: 'updated', due: null, folder: null, modules: null },
+    ]);
     again.close();
   } finally {
     await t.remove();

@@ -2,7 +2,7 @@
 // for every kind of record, searches use prefixes in any case, writes set what changed, and a rule counts its phones.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deviceState, stateCutoffs, type DeviceRecord } from '../../src/server/domain/device-state.js';
+import { deviceState, phaseOf, phaseSince, stateCutoffs, type DeviceRecord } from '../../src/server/domain/device-state.js';
 import { evictable, evictableBefore } from '../../src/server/domain/inventory-cap.js';
 import type { Store } from '../../src/server/app/store.js';
 import { DEVICE_STATES } from '../../src/shared/inventory-api.js';
@@ -20,8 +20,10 @@ const LIMITS = { stuckHours: 24, silentDays: 7 };
 function record(n: number): DeviceRecord {
   const mac = `0004F2${n.toString(16).toUpperCase().padStart(6, '0')}`;
   const seen = 1000 - ((n * 7) % 300); // up to 300 hours ago: some silent
-  const kind = n % 5; // 0 current, 1 offered, 2 downloaded, 3 updated, 4 offered long ago
+  const kind = n % 5; // 0 current, 1 offered, 2 downloaded, 3 updated, 4 offered long ago; every 7th current or updated is behind
   const offered = kind === 0 ? null : '4.0.7577.4455';
+  const folder = offered && 'ucphone/polycom/cx600/a/enu/4.0.7577.4455/cpe';
+  const behind = (kind === 0 || kind === 3) && n % 7 === 0;
   const offeredAt = kind === 4 ? seen - 40 : seen - (n % 30);
   return {
     identity: `mac:${mac}`,
@@ -38,10 +40,13 @@ function record(n: number): DeviceRecord {
     firstSeen: at(0),
     lastSeen: at(seen),
     offeredVersion: offered,
-    offeredFolder: offered && 'ucphone/polycom/cx600/a/enu/4.0.7577.4455/cpe',
+    offeredFolder: folder,
     offeredAt: offered && at(offeredAt),
     downloadedAt: kind === 2 || kind === 3 ? at(offeredAt + (n % 40)) : null,
     updatedAt: kind === 3 ? at(seen) : null,
+    modules: `cpe.nbt;${kind === 3 ? '4.0.7577.4455' : '4.0.7577.4420'}`,
+    dueVersion: behind ? '4.0.7577.4500' : kind === 0 || kind === 3 ? null : offered,
+    dueFolder: behind ? 'ucphone/polycom/cx600/a/enu/4.0.7577.4500/cpe' : kind === 0 || kind === 3 ? null : folder,
   };
 }
 const FLEET = Array.from({ length: 600 }, (_, n) => record(n));
@@ -102,7 +107,7 @@ test('a rule counts the phones of its model and locale, in any case', () => {
 test('a write sets what changed, and the derived phase follows', () => {
   const r = find(FLEET[1]!.identity)!;
   assert.deepEqual(r, { ...FLEET[1], id: 2 });
-  store.devices.batch(() => [{ before: r, after: { ...r, lastSeen: at(1001), version: '4.0.7577.4455', updatedAt: at(1001) } }]);
+  store.devices.batch(() => [{ before: r, after: { ...r, lastSeen: at(1001), version: '4.0.7577.4455', updatedAt: at(1001), dueVersion: null, dueFolder: null } }]);
   const back = find(r.identity)!;
   assert.equal(back.lastSeen, at(1001));
   assert.equal(back.version, '4.0.7577.4455');
@@ -110,6 +115,23 @@ test('a write sets what changed, and the derived phase follows', () => {
   store.devices.batch(() => [{ before: back, after: back }]);
   assert.deepEqual(find(r.identity), back);
 });
+
+test('judged again by group, the stored phase and its start are what phaseOf() and phaseSince() make of the new due offer', () =>
+  withFreshStore(async (s) => {
+    s.devices.batch(() => FLEET.map((r) => ({ before: undefined, after: r })));
+    const stored = () => s.db.prepare('SELECT identity, phase, phase_since AS since FROM devices').all() as { identity: string; phase: string; since: string | null }[];
+    const dues = [null, { version: '4.0.7577.4455', folder: 'ucphone/polycom/cx600/a/enu/4.0.7577.4455/cpe' }, { version: '4.0.7577.4500', folder: 'ucphone/polycom/cx600/a/enu/4.0.7577.4500/cpe' }];
+    for (const due of dues) {
+      for (const situation of s.devices.situations()) s.devices.setDue(situation, due);
+      const byId = new Map(FLEET.map((r) => [r.identity, { ...r, dueVersion: due?.version ?? null, dueFolder: due?.folder ?? null }]));
+      for (const row of stored()) {
+        const r = byId.get(row.identity)!;
+        assert.deepEqual([row.phase, row.since], [phaseOf(r), phaseSince(r)], `${row.identity} with ${due?.version ?? 'nothing'} due`);
+      }
+      assert.deepEqual(ids(s.devices.list({}, cutoffs, 'mac', 'asc', 1000, 0)).length, FLEET.length);
+    }
+    assert.equal(s.devices.setDue(s.devices.situations()[0]!, dues[2]!), 0, 'phones already due that offer are not written');
+  }));
 
 // ---- The cap: eviction, the count kept in memory, and what being full cost (each on a store of its own) ----
 

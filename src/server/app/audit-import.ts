@@ -9,6 +9,7 @@ import { parseAuditLine } from '../domain/audit-format.js';
 import { auditFileDate, auditObservation, interpretAuditDate, type CalendarDay, type LocalDateTime } from '../domain/audit-reading.js';
 import { applyPastCheck, seenDay, type CheckObservation } from '../domain/device-state.js';
 import type { DeviceChange } from '../infra/db/devices-repo.js';
+import { judgeInventory } from './inventory-judge.js';
 import { AppError } from './app-error.js';
 import type { Store } from './store.js';
 
@@ -117,6 +118,7 @@ function applyChecks(store: Store, checks: Check[], result: AuditImportDto): voi
       }
       return touched.values();
     },
-    { seenDays, wait: true },
+    // The old server's answers are not ours: its phones are judged on today's rules in the same transaction.
+    { seenDays, wait: true, then: () => judgeInventory(store, [...new Set(checks.map((c) => c.identity))]) },
   );
 }

@@ -1,5 +1,6 @@
 // The phone path's read model: everything an update check or a file download needs, held in memory and
 // rebuilt only when the store changes (by this process or, seen through PRAGMA data_version, by the CLI).
+import { createHash } from 'node:crypto';
 import type { Settings } from '../../shared/settings.js';
 import type { Version } from '../../shared/version.js';
 import { modelKey, type Image, type ImageFile } from '../domain/device.js';
@@ -21,6 +22,9 @@ export interface CatalogSnapshot {
   files: ReadonlyMap<string, StoreFile>;
   /** Answers already made against this snapshot (see update-check.ts), bounded by the settings. */
   answers: BoundedCache<MemoAnswer>;
+  /** A key of the decision's inputs (rules, their images, interim images, test devices, decision settings): the
+   * inventory's due offers were judged on the inputs with this key when it is the stored one (app/inventory-judge.ts). */
+  judgedAs: string;
 }
 
 export class Catalog {
@@ -36,7 +40,7 @@ export class Catalog {
   }
 }
 
-function buildSnapshot(store: Store): CatalogSnapshot {
+export function buildSnapshot(store: Store): CatalogSnapshot {
   const settings = store.settings.read();
   const files = new Map<string, StoreFile>();
   const byFolder = new Map<string, ImageFile[]>();
@@ -79,18 +83,37 @@ function buildSnapshot(store: Store): CatalogSnapshot {
     if (d.serial) testBySerial.set(d.serial.toLowerCase(), d);
   }
 
+  const decisionSettings: DecisionSettings = {
+    interimThreshold: settings.interimThreshold as Version,
+    interimInclusive: settings.interimInclusive,
+    roundTableServesPending: settings.roundTableServesPending,
+  };
   return {
     settings,
-    decisionSettings: {
-      interimThreshold: settings.interimThreshold as Version,
-      interimInclusive: settings.interimInclusive,
-      roundTableServesPending: settings.roundTableServesPending,
-    },
+    decisionSettings,
     rulesByModel,
     interim,
     testByMac,
     testBySerial,
     files,
     answers: new BoundedCache(settings.answerCacheEntries, settings.answerCacheMB * 1024 * 1024),
+    judgedAs: inputsKey(rulesByModel, interim, testByMac, testBySerial, decisionSettings),
   };
+}
+
+/** What a decision's offer (version and folder) can depend on, hashed: the offer's files and names do not matter. */
+function inputsKey(
+  rulesByModel: ReadonlyMap<string, RuleWithImages[]>,
+  interim: ReadonlyMap<string, Image>,
+  testByMac: ReadonlyMap<string, TestDevice>,
+  testBySerial: ReadonlyMap<string, TestDevice>,
+  decisionSettings: DecisionSettings,
+): string {
+  const rules = [...rulesByModel.values()]
+    .flat()
+    .map(({ rule: r, images }) => [r.id, r.deviceType, r.vendor, r.model, r.revision, r.locale, r.updateType, r.approved, r.pending, [...images.keys()].sort()] as const)
+    .sort((a, b) => a[0] - b[0]);
+  const interims = [...interim].map(([locale, img]) => [locale, img.version]).sort();
+  const inputs = [rules, interims, [...testByMac.keys()].sort(), [...testBySerial.keys()].sort(), decisionSettings];
+  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
 }

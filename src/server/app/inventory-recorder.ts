@@ -4,6 +4,8 @@
 // caller: when the store is busy or failing, observations wait (within the bound) or are dropped and counted.
 // The inventory holds at most maxDevices() phones: past it, phones seen once make room (domain/inventory-cap.ts),
 // else new phones are not recorded; both are counted in the store (inventory_overflow) while it stays full.
+// A check's answer is its phone's due offer; a check answered on rules that changed before its flush (another
+// process's change, not yet seen by the catalog) has its phones judged again in the flush (app/inventory-judge.ts).
 import type { DeviceRequest } from '../domain/device.js';
 import { applyCheck, applyDownload, awaitsDownload, deviceIdentity, reportedVersion, seenDay, type DeviceRecord } from '../domain/device-state.js';
 import { admissible, evictableBefore, evictionsWanted } from '../domain/inventory-cap.js';
@@ -11,7 +13,7 @@ import type { Decision } from '../domain/update-decision.js';
 import type { DeviceChange, DevicesRepo } from '../infra/db/devices-repo.js';
 
 type Observation =
-  | { kind: 'check'; at: Date; address: string; request: DeviceRequest; decision: Decision }
+  | { kind: 'check'; at: Date; address: string; request: DeviceRequest; decision: Decision; judgedAs: string | undefined }
   | { kind: 'download'; at: Date; address: string; folder: string };
 
 export interface InventoryRecorderOptions {
@@ -25,6 +27,9 @@ export interface InventoryRecorderOptions {
   onFull?: (maxDevices: number) => void;
   /** Called once per outage. */
   onError?: (err: Error) => void;
+  /** Judges these phones again on the store's rules, inside the flush's transaction (app/inventory-judge.ts): their
+   * checks were answered on other rules than those the inventory was last judged on. Default: never. */
+  rejudge?: (identities: string[]) => void;
 }
 
 /** A flush starts early at this many observations, so that one flush never holds the event loop for long. */
@@ -37,6 +42,7 @@ export class InventoryRecorder {
   readonly #maxDevices: () => number;
   readonly #onFull: (maxDevices: number) => void;
   readonly #onError: (err: Error) => void;
+  readonly #rejudge: ((identities: string[]) => void) | undefined;
   #buffer: Observation[] = [];
   #timer: NodeJS.Timeout | undefined;
   #early = false;
@@ -52,6 +58,7 @@ export class InventoryRecorder {
     this.#maxDevices = opts.maxDevices ?? (() => Infinity);
     this.#onFull = opts.onFull ?? (() => undefined);
     this.#onError = opts.onError ?? (() => undefined);
+    this.#rejudge = opts.rejudge;
   }
 
   /** Observations lost since start: over the bound, in a failed write, or after close(). */
@@ -59,15 +66,17 @@ export class InventoryRecorder {
     return this.#dropped;
   }
 
-  check(at: Date, address: string, request: DeviceRequest, decision: Decision): void {
-    this.#push({ kind: 'check', at, address, request, decision });
+  /** `judgedAs`: the key of the rules the decision was made on (the catalog snapshot's), to tell a stale answer. */
+  check(at: Date, address: string, request: DeviceRequest, decision: Decision, judgedAs?: string): void {
+    this.#push({ kind: 'check', at, address, request, decision, judgedAs });
   }
 
   /**
    * A firmware file was served. The file request carries no MAC, so it is attributed by a guess (the only place that
    * makes it): to the phone at the same client address that was offered the file's folder and has not downloaded it
-   * yet, the earliest offered first. Only a complete GET of the image counts; the .cat catalog beside it does not.
-   * Behind NAT or a reverse proxy phones share an address: each download then marks one of them.
+   * yet, when it is the only one. Behind NAT or a reverse proxy several phones may be: the download is then not
+   * attributed but counted for them all (shared_downloads), and their next check tells which updated. Only a
+   * complete GET of the image counts; the .cat catalog beside it does not.
    */
   download(at: Date, address: string, path: string, status: number): void {
     if ((status !== 200 && status !== 206) || /\.cat$/i.test(path)) return;
@@ -85,7 +94,9 @@ export class InventoryRecorder {
     try {
       const seenDays = new Map<string, number>();
       const max = this.#maxDevices();
-      this.#repo.batch(() => apply(this.#repo, batch, max, seenDays), { seenDays });
+      const stale: string[] = [];
+      const rejudge = this.#rejudge;
+      this.#repo.batch(() => apply(this.#repo, batch, max, seenDays, stale), { seenDays, then: rejudge && (() => stale.length > 0 && rejudge(stale)) });
       this.#failing = false;
       const full = this.#repo.count() >= max;
       if (full && !this.#full) this.#onFull(max);
@@ -145,7 +156,7 @@ function makeRoom(repo: DevicesRepo, known: ReadonlyMap<string, DeviceRecord>, a
  * recorded as far as `max` allows (makeRoom); the checks of the others are left out. Counts into `seenDays` the
  * phones checking in for the first time on a UTC day (distinct phones per day, one upsert per day).
  */
-function apply(repo: DevicesRepo, batch: readonly Observation[], max: number, seenDays: Map<string, number>): Iterable<DeviceChange> {
+function apply(repo: DevicesRepo, batch: readonly Observation[], max: number, seenDays: Map<string, number>, stale: string[]): Iterable<DeviceChange> {
   const touched = new Map<string, DeviceChange>();
   // Touched records offered a folder, by address and folder: a download in the same batch finds them here.
   const offered = new Map<string, Set<string>>();
@@ -164,6 +175,7 @@ function apply(repo: DevicesRepo, batch: readonly Observation[], max: number, se
   const stored = repo.findAll(identities.filter((id) => id !== undefined));
   const arriving = new Set(identities.filter((id): id is string => id !== undefined && !stored.has(id)));
   const admitted = arriving.size > 0 ? makeRoom(repo, stored, [...arriving], max, batch.at(-1)!.at.toISOString()) : arriving;
+  const judged = repo.judgedInputs();
   for (const [i, o] of batch.entries()) {
     const at = o.at.toISOString();
     if (o.kind === 'check') {
@@ -173,6 +185,7 @@ function apply(repo: DevicesRepo, batch: readonly Observation[], max: number, se
       const day = seenDay(prev, at);
       if (day) seenDays.set(day, (seenDays.get(day) ?? 0) + 1);
       const offer = o.decision.offers[0];
+      if (o.judgedAs !== undefined && o.judgedAs !== judged) stale.push(identity);
       set(
         prev,
         applyCheck(prev, identity, {
@@ -186,8 +199,13 @@ function apply(repo: DevicesRepo, batch: readonly Observation[], max: number, se
       continue;
     }
     const key = offerKey(o.address, o.folder);
-    const phone = first(candidates(key, o.address, o.folder), (r) => awaitsDownload(r, o.address, o.folder));
-    if (!phone) continue;
+    const waiting = firstTwo(candidates(key, o.address, o.folder), (r) => awaitsDownload(r, o.address, o.folder));
+    if (waiting.length === 0) continue;
+    if (waiting.length > 1) {
+      repo.countSharedDownload(o.address, o.folder, at);
+      continue;
+    }
+    const phone = waiting[0]!;
     offered.get(key)?.delete(phone.identity);
     set(phone, applyDownload(phone, at));
   }
@@ -200,7 +218,13 @@ function apply(repo: DevicesRepo, batch: readonly Observation[], max: number, se
   }
 }
 
-function first<T>(items: Iterable<T>, accept: (item: T) => boolean): T | undefined {
-  for (const item of items) if (accept(item)) return item; // returning closes the iterators (and the SQL cursor)
-  return undefined;
+/** Up to two distinct phones that accept: one is the download's phone; two or more, it is not known which. */
+function firstTwo(phones: Iterable<DeviceRecord>, accept: (r: DeviceRecord) => boolean): DeviceRecord[] {
+  const found: DeviceRecord[] = [];
+  for (const r of phones) {
+    if (!accept(r) || found.some((f) => f.identity === r.identity)) continue;
+    found.push(r);
+    if (found.length === 2) break; // leaving the loop closes the iterators (and the SQL cursor)
+  }
+  return found;
 }

@@ -14,8 +14,9 @@ function thresholds(store: Store): StateThresholds {
 }
 
 function toDto(d: StoredDevice, now: Date, t: StateThresholds): DeviceDto {
-  const { identity: _identity, offeredFolder: _folder, mac, serial, ...rest } = d;
-  return { ...rest, mac: mac || null, serial: serial || null, ...deviceState(d, now, t) };
+  const { identity: _identity, offeredFolder: _folder, modules: _modules, dueFolder: _dueFolder, sharedDownloads, sharedLastAt, sharedPhones, mac, serial, ...rest } = d;
+  const sharedDownload = sharedDownloads !== null && sharedLastAt !== null ? { downloads: sharedDownloads, lastAt: sharedLastAt, phones: sharedPhones ?? 0 } : null;
+  return { ...rest, mac: mac || null, serial: serial || null, sharedDownload, ...deviceState(d, now, t, sharedDownload) };
 }
 
 /** The query's parts shared by the list and the export: filters (the state apart), order, and the time's state cut-offs. */
@@ -28,10 +29,11 @@ function querying(store: Store, q: Omit<DeviceQuery, 'limit' | 'offset'>) {
 }
 
 // Counting by state reads every matching phone (tens of ms at 100,000), and the Devices tab asks again for each
-// state chip and each page it scrolls to: counts are reused until the inventory is written again by this server,
-// for at most COUNTS_MAX_AGE_MS (a bound on what other processes, such as an audit import by the CLI, change).
+// state chip and each page it scrolls to: counts are reused until the inventory is written or judged again by this
+// server, or judged on other rules by another process (the CLI approving), for at most COUNTS_MAX_AGE_MS (a bound
+// on what other processes, such as an audit import by the CLI, change).
 const COUNTS_MAX_AGE_MS = 10_000;
-const countsCache = new WeakMap<Store, Map<string, { batches: number; at: number; counts: Record<DeviceState, number> }>>();
+const countsCache = new WeakMap<Store, Map<string, { batches: number; judged: string | undefined; at: number; counts: Record<DeviceState, number> }>>();
 
 function countsByState(store: Store, others: Parameters<Store['devices']['countByState']>[0], t: StateThresholds, now: Date) {
   const cache = countsCache.get(store) ?? new Map();
@@ -39,10 +41,12 @@ function countsByState(store: Store, others: Parameters<Store['devices']['countB
   const key = JSON.stringify([others, t]);
   const hit = cache.get(key);
   const batches = store.devices.batches;
-  if (hit && hit.batches === batches && now.getTime() - hit.at >= 0 && now.getTime() - hit.at < COUNTS_MAX_AGE_MS) return hit.counts;
+  const judged = store.devices.judgedInputs();
+  const fresh = hit && hit.batches === batches && hit.judged === judged;
+  if (fresh && now.getTime() - hit.at >= 0 && now.getTime() - hit.at < COUNTS_MAX_AGE_MS) return hit.counts;
   const counts = store.devices.countByState(others, stateCutoffs(now, t));
   if (cache.size >= 100) cache.clear();
-  cache.set(key, { batches, at: now.getTime(), counts });
+  cache.set(key, { batches, judged, at: now.getTime(), counts });
   return counts;
 }
 

@@ -13,6 +13,7 @@ import { DevicesRepo } from '../infra/db/devices-repo.js';
 import { DeviceLogsRepo } from '../infra/db/device-logs-repo.js';
 import { FileStore } from '../infra/file-store.js';
 import { inWords } from '../infra/storage-problem.js';
+import { judgeInventory } from './inventory-judge.js';
 
 /** How stale a running server's view of changes made by another process (the CLI) may be. */
 export const POLL_MS = 250;
@@ -90,7 +91,8 @@ export class Store {
   }
 
   /**
-   * Runs fn in one SQLite transaction, with the history entry it returns written in the same transaction,
+   * Runs fn in one SQLite transaction, with the history entry it returns written in the same transaction, and the
+   * device inventory judged again if fn changed what the rules offer (app/inventory-judge.ts: the CLI's changes too),
    * then tells listeners (the phone catalog) that the store changed. IMMEDIATE: the write lock is taken before fn
    * reads, so a phone's inventory flush committed meanwhile cannot make it fail half way (it waits, up to the
    * connection's busy timeout, instead).
@@ -101,6 +103,7 @@ export class Store {
       const out = fn(now);
       const entries = out.history === undefined ? [] : Array.isArray(out.history) ? out.history : [out.history];
       for (const h of entries) this.history.add({ ...h, at: now });
+      judgeInventory(this);
       return out.result;
     }).immediate();
     this.notify();

@@ -1,6 +1,6 @@
 // One update check, end to end but for the wire: match the test device, run the decision, build the answer.
 import { modelKey, type DeviceRequest } from '../domain/device.js';
-import { decideUpdate, type Decision } from '../domain/update-decision.js';
+import { decideUpdate, type Decision, type DecisionInput } from '../domain/update-decision.js';
 import { fileUrl, renderUpdateResponse, type UpdateResponse } from '../phone/dialect.js';
 import type { CatalogSnapshot } from './catalog.js';
 
@@ -36,6 +36,11 @@ export interface MemoAnswer {
   second: number;
 }
 
+/** The decision on the snapshot's rules: the phone path's, and the inventory's when it judges phones again. */
+export function decisionFor(snap: CatalogSnapshot, request: DeviceRequest, testDevice: DecisionInput['testDevice']): Decision {
+  return decideUpdate({ request, testDevice, rules: snap.rulesByModel.get(modelKey(request)) ?? [], interim: snap.interim, settings: snap.decisionSettings });
+}
+
 export function checkForUpdate(snap: CatalogSnapshot, request: DeviceRequest, ctx: CheckContext): CheckResult {
   const testDevice = matchTestDevice(snap, request);
   const model = modelKey(request);
@@ -46,7 +51,7 @@ export function checkForUpdate(snap: CatalogSnapshot, request: DeviceRequest, ct
   const second = Math.floor(ctx.now.getTime() / 1000);
   let answer = snap.answers.get(memoKey);
   if (!answer) {
-    const decision = decideUpdate({ request, testDevice, rules: snap.rulesByModel.get(model) ?? [], interim: snap.interim, settings: snap.decisionSettings });
+    const decision = decisionFor(snap, request, testDevice);
     const made = answerFor(snap, decision, ctx);
     answer = { decision, ...made, xml: renderUpdateResponse(made.response), second };
     snap.answers.set(memoKey, answer, memoSize(memoKey, answer));

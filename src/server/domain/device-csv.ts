@@ -22,6 +22,7 @@ const COLUMNS: [header: string, value: (d: DeviceDto) => string | null][] = [
   ['Offered at', (d) => d.offeredAt],
   ['Downloaded at', (d) => d.downloadedAt],
   ['Updated at', (d) => d.updatedAt],
+  ['Will be offered', (d) => d.dueVersion],
 ];
 
 /** The header row, with its CRLF, after a UTF-8 byte order mark: without it Excel reads the file in the machine's

@@ -1,22 +1,39 @@
 // The device inventory's state machine, pure: how an update check or an image download changes a phone's record,
-// and which state (up to date, offered, downloaded, updated, stuck, silent) a record is in at a given time.
+// and which state (up to date, behind, offered, downloaded, updated, stuck, silent) a record is in at a given time.
+// A record holds what its last check was told (the offer) and what today's rules would offer it at its next check
+// (the due offer: the answer at each check, judged again whenever the rules change, app/inventory-judge.ts); the
+// state is judged from both, so it stays true between checks.
 // Times are ISO-8601 UTC strings, so that comparing them as text (here and in SQL) compares the instants.
 import type { DeviceDto, DeviceState } from '../../shared/inventory-api.js';
 import type { DeviceRequest, ModuleReport } from './device.js';
 
 /** A phone's row: the DTO's fields but the derived state, with '' for a blank MAC or serial, and what the
  * recorder needs besides (the identity, the offered folder). */
-export interface DeviceRecord extends Omit<DeviceDto, 'id' | 'mac' | 'serial' | 'state' | 'reason'> {
+export interface DeviceRecord extends Omit<DeviceDto, 'id' | 'mac' | 'serial' | 'state' | 'reason' | 'sharedDownload'> {
   /** 'mac:<12 hex digits>' or, for a phone that reports no usable MAC, 'serial:<SERIAL>'. */
   identity: string;
   mac: string;
   serial: string;
   /** The offered image folder, lower-cased like store paths: downloads are matched to it. */
   offeredFolder: string | null;
+  /** The modules its last check reported (moduleList): with the model, locale and test device, the decision's input,
+   * so that the rules can judge the phone again without it. null: not known (a row older than the column). */
+  modules: string | null;
+  /** The image folder today's rules offer at its next check (lower-cased), with dueVersion. */
+  dueFolder: string | null;
 }
 
 /** Where a record stands, before time (stuck, silent) is considered. Stored, so that states filter on an index. */
-export type DevicePhase = 'current' | 'offered' | 'downloaded' | 'updated';
+export type DevicePhase = 'current' | 'behind' | 'offered' | 'downloaded' | 'updated';
+
+/** Downloads of a phone's offered image that came from its address while other phones there were offered it too:
+ * not attributed to any of them (which one fetched it is not known). */
+export interface SharedDownload {
+  downloads: number;
+  lastAt: string;
+  /** Phones at the address offered that image and not known to have downloaded it, this one included. */
+  phones: number;
+}
 
 export interface CheckObservation {
   at: string;
@@ -51,16 +68,35 @@ export function reportedVersion(modules: readonly ModuleReport[]): string {
   return (modules.find((m) => /\.nbt$/i.test(m.fileName)) ?? modules[0])?.version ?? '';
 }
 
-export function phaseOf(r: Pick<DeviceRecord, 'offeredVersion' | 'version' | 'downloadedAt'>): DevicePhase {
-  if (r.offeredVersion === null) return 'current';
-  if (r.version === r.offeredVersion) return 'updated';
-  return r.downloadedAt ? 'downloaded' : 'offered';
+/** The reported modules as stored: one "file;version" per line, as the phone listed them (timestamps play no part). */
+export function moduleList(modules: readonly ModuleReport[]): string {
+  return modules.map((m) => `${m.fileName};${m.version}`).join('\n');
 }
 
-/** When the current phase began (null for "current"): stuck is measured from it. */
+/** The modules of moduleList() again, for the decision (a blank timestamp: the decision does not read it). */
+export function parseModuleList(list: string): ModuleReport[] {
+  return list === '' ? [] : list.split('\n').map((line) => {
+    const cut = line.lastIndexOf(';');
+    return { fileName: line.slice(0, cut), version: line.slice(cut + 1), timestamp: '' };
+  });
+}
+
+/**
+ * The phase, from what the last check was told and what is due now. Nothing due: updated if it runs the version it
+ * was last offered, else current. The offer it was told still due: offered or downloaded. Anything else due (a new
+ * approval, a roll back, an offer replaced): behind, until its next check is told it. The SQL twin (PHASE in
+ * infra/db/devices-repo.ts, used when the rules are judged again) must agree with it.
+ */
+export function phaseOf(r: Pick<DeviceRecord, 'offeredVersion' | 'offeredFolder' | 'version' | 'downloadedAt' | 'dueVersion' | 'dueFolder'>): DevicePhase {
+  if (r.dueVersion === null) return r.offeredVersion !== null && r.version === r.offeredVersion ? 'updated' : 'current';
+  if (r.offeredVersion === r.dueVersion && r.offeredFolder === r.dueFolder) return r.downloadedAt ? 'downloaded' : 'offered';
+  return 'behind';
+}
+
+/** When the current phase began (null for current and behind): stuck is measured from it. */
 export function phaseSince(r: DeviceRecord): string | null {
   const phase = phaseOf(r);
-  return phase === 'current' ? null : phase === 'updated' ? r.updatedAt : phase === 'downloaded' ? r.downloadedAt : r.offeredAt;
+  return phase === 'updated' ? r.updatedAt : phase === 'downloaded' ? r.downloadedAt : phase === 'offered' ? r.offeredAt : null;
 }
 
 type OfferFields = Pick<DeviceRecord, 'offeredVersion' | 'offeredFolder' | 'offeredAt' | 'downloadedAt' | 'updatedAt'>;
@@ -107,6 +143,10 @@ export function applyCheck(prev: DeviceRecord | undefined, identity: string, o: 
     offeredAt: offer.offeredAt,
     downloadedAt: offer.downloadedAt,
     updatedAt: offer.updatedAt,
+    modules: moduleList(q.modules),
+    // What the check was told is what today's rules offer it (until they change: app/inventory-judge.ts).
+    dueVersion: o.offer?.version ?? null,
+    dueFolder: o.offer?.folder.toLowerCase() ?? null,
   };
 }
 
@@ -155,15 +195,32 @@ export function stateCutoffs(now: Date, t: StateThresholds): { stuckBefore: stri
   };
 }
 
-export function deviceState(r: DeviceRecord, now: Date, t: StateThresholds): { state: DeviceState; reason: string } {
+/**
+ * The state at `now` and one sentence of reason. It never contradicts the phone's Why (the decision on today's
+ * rules): what it says is offered is what the next check gets. `shared`: downloads of its offered image from its
+ * address, shared with other phones offered it there (not attributed: said so, and it stays offered).
+ */
+export function deviceState(r: DeviceRecord, now: Date, t: StateThresholds, shared?: SharedDownload | null): { state: DeviceState; reason: string } {
   const { stuckBefore, silentBefore } = stateCutoffs(now, t);
   const ago = (at: string, unitMs: number) => Math.floor((now.getTime() - Date.parse(at)) / unitMs);
+  const runs = r.version || 'no reported version';
   if (r.lastSeen < silentBefore) {
-    return { state: 'silent', reason: `Not seen for ${ago(r.lastSeen, 24 * HOUR_MS)} days (more than ${t.silentDays}); it last reported ${r.version || 'no version'}.` };
+    const next = r.dueVersion ? `; it will be offered ${r.dueVersion} if it checks again` : '';
+    return { state: 'silent', reason: `Not seen for ${ago(r.lastSeen, 24 * HOUR_MS)} days (more than ${t.silentDays}); it last reported ${r.version || 'no version'}${next}.` };
   }
+  const unknownDownload = shared
+    ? ` ${shared.downloads === 1 ? 'A download' : `${shared.downloads} downloads`} of this image came from ${r.address} (the last at ${shared.lastAt}), ` +
+      `shared by ${shared.phones} phones offered it; which phone is not known.`
+    : '';
   switch (phaseOf(r)) {
-    case 'current':
-      return { state: 'up-to-date', reason: `Runs ${r.version || 'no reported version'}; nothing is offered to it.` };
+    case 'current': {
+      const withdrawn = r.offeredVersion !== null && r.offeredVersion !== r.version ? ` (the offer of ${r.offeredVersion} was withdrawn)` : '';
+      return { state: 'up-to-date', reason: `Runs ${runs}; nothing is offered to it${withdrawn}.` };
+    }
+    case 'behind': {
+      const replaced = r.offeredVersion !== null && r.offeredVersion !== r.version ? `, instead of ${r.offeredVersion} offered at its last check` : '';
+      return { state: 'behind', reason: `Runs ${runs}; will be offered ${r.dueVersion} at its next check${replaced}.` };
+    }
     case 'updated':
       return { state: 'updated', reason: `Installed ${r.version}, offered ${r.offeredAt}; first reported it ${r.updatedAt}.` };
     case 'downloaded':
@@ -172,7 +229,12 @@ export function deviceState(r: DeviceRecord, now: Date, t: StateThresholds): { s
         : { state: 'downloaded', reason: `Downloaded ${r.offeredVersion} at ${r.downloadedAt}; it has not reported it yet.` };
     case 'offered':
       return r.offeredAt! < stuckBefore
-        ? { state: 'stuck', reason: `Offered ${r.offeredVersion} ${ago(r.offeredAt!, HOUR_MS)} hours ago and never downloaded it.` }
-        : { state: 'offered', reason: `Offered ${r.offeredVersion} at ${r.offeredAt}; not downloaded yet.` };
+        ? {
+            state: 'stuck',
+            reason: shared
+              ? `Offered ${r.offeredVersion} ${ago(r.offeredAt!, HOUR_MS)} hours ago and still reports ${r.version}.${unknownDownload}`
+              : `Offered ${r.offeredVersion} ${ago(r.offeredAt!, HOUR_MS)} hours ago and never downloaded it.`,
+          }
+        : { state: 'offered', reason: `Offered ${r.offeredVersion} at ${r.offeredAt}; ${shared ? `not known to have downloaded it.${unknownDownload}` : 'not downloaded yet.'}` };
   }
 }

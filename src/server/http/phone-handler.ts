@@ -23,7 +23,8 @@ export interface PhoneLogs {
 
 /** The device inventory's intake (app/inventory-recorder.ts): buffered, never blocks or fails a request. */
 export interface PhoneInventory {
-  check(at: Date, clientIp: string, request: DeviceRequest, decision: Decision): void;
+  /** `judgedAs`: the catalog snapshot's key of the rules the decision was made on. */
+  check(at: Date, clientIp: string, request: DeviceRequest, decision: Decision, judgedAs: string): void;
   download(at: Date, clientIp: string, path: string, status: number): void;
 }
 
@@ -89,7 +90,7 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
       trackConnection(req.socket);
       res.once('close', () => {
         logged();
-        if (req.method === 'GET' && res.writableFinished) deps.inventory.download(at, clientIp(req), route.path, res.statusCode);
+        if (req.method === 'GET' && res.writableFinished) deps.inventory.download(at, phoneAddress(req, snap.settings.trustedProxies), route.path, res.statusCode);
       });
       res.setHeader('Content-Type', 'application/octet-stream');
       res.setHeader('ETag', `"${file.sha256}"`);
@@ -128,7 +129,7 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
         logged();
         const ip = clientIp(req);
         deps.logs.audit(at, ip, parsed.request, result);
-        deps.inventory.check(at, ip, parsed.request, result.decision);
+        deps.inventory.check(at, phoneAddress(req, snap.settings.trustedProxies), parsed.request, result.decision, snap.judgedAs);
       } catch (e) {
         failed(e, res);
       }
@@ -175,6 +176,18 @@ function baseUrls(req: IncomingMessage, s: Settings): BaseUrls {
 /** A client's address as admins write it: IPv4 without the ::ffff: of a dual-stack socket. */
 export const plainAddress = (address: string | undefined) => plainIp(address ?? '');
 export const clientIp = (req: IncomingMessage) => plainAddress(req.socket.remoteAddress);
+
+/**
+ * The phone's address for the inventory (downloads are matched to checks by it): behind a reverse proxy named in
+ * trustedProxies, the client it forwarded for (the last X-Forwarded-For entry, the one that proxy added); from
+ * anyone else the header is not believed.
+ */
+export function phoneAddress(req: IncomingMessage, trustedProxies: readonly string[]): string {
+  const peer = clientIp(req);
+  if (!trustedProxies.includes(peer)) return peer;
+  const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',').map((s) => s.trim()).filter(Boolean).at(-1);
+  return forwarded ? plainAddress(forwarded) : peer;
+}
 
 function readBody(req: IncomingMessage, limit: number, done: (err: Error | null, body?: Buffer) => void): void {
   const declared = Number(req.headers['content-length'] ?? 0);

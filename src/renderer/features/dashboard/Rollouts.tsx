@@ -1,5 +1,6 @@
-// How far each approved update has got among the phones it is for (its model and locale): on the approved version,
-// downloading it (offered or downloaded), stuck, silent; Other: on another version and not offered this one (yet).
+// How far each approved update has got among the phones it is for (its model and locale), as a partition (each phone
+// in one part, the parts summing to the phones): on the approved version, behind (offered at its next check),
+// downloading (offered or downloaded), stuck, silent, other (nothing on the way: a test device on a pending version…).
 import type { DashboardDto } from '../../../shared/inventory-api.js';
 import { NumbersTable } from './NumbersTable.js';
 
@@ -7,14 +8,14 @@ type Rollout = DashboardDto['rollouts'][number];
 
 const PARTS = [
   ['on', 'On it', (r: Rollout) => r.onApproved],
+  ['behind', 'Behind', (r: Rollout) => r.behind],
   ['downloading', 'Downloading', (r: Rollout) => r.offered + r.downloaded],
   ['stuck', 'Stuck', (r: Rollout) => r.stuck],
   ['silent', 'Silent', (r: Rollout) => r.silent],
+  ['other', 'Other', (r: Rollout) => r.other],
 ] as const;
 
 const percent = (n: number, of: number) => (of ? `${Math.round((100 * n) / of)}%` : '—');
-/** Phones of the rule in none of the parts: on another version and not offered this one (yet). */
-const other = (r: Rollout) => Math.max(0, r.eligible - PARTS.reduce((sum, [, , n]) => sum + n(r), 0));
 
 export function Rollouts({ rollouts }: { rollouts: DashboardDto['rollouts'] }) {
   return (
@@ -44,12 +45,6 @@ export function Rollouts({ rollouts }: { rollouts: DashboardDto['rollouts'] }) {
                     {label} <span className="muted">{n(r)}</span>
                   </span>
                 ))}
-                {other(r) > 0 && (
-                  <span>
-                    <span className="swatch part-other" />
-                    Other <span className="muted">{other(r)}</span>
-                  </span>
-                )}
               </div>
             </li>
           ))}
@@ -57,8 +52,8 @@ export function Rollouts({ rollouts }: { rollouts: DashboardDto['rollouts'] }) {
       )}
       <NumbersTable
         label="Rollouts"
-        headers={['Rule', 'Approved', 'Phones', ...PARTS.map(([, label]) => label), 'Other']}
-        rows={rollouts.map((r) => [r.rule, r.approved, r.eligible, ...PARTS.map(([, , n]) => n(r)), other(r)])}
+        headers={['Rule', 'Approved', 'Phones', ...PARTS.map(([, label]) => label)]}
+        rows={rollouts.map((r) => [r.rule, r.approved, r.eligible, ...PARTS.map(([, , n]) => n(r))])}
       />
     </section>
   );

@@ -73,6 +73,7 @@ function DeviceFacts({ d }: { d: DeviceDto }) {
     ['Last seen', formatTime(d.lastSeen)],
     ['Offered', d.offeredVersion ? `${d.offeredVersion}${d.offeredAt ? `, since ${formatTime(d.offeredAt)}` : ''}` : '—'],
     ['Downloaded', d.downloadedAt ? formatTime(d.downloadedAt) : '—'],
+    ['At its next check', d.dueVersion ? `will be offered ${d.dueVersion}` : 'nothing to offer'],
     ['Updated', d.updatedAt ? formatTime(d.updatedAt) : '—'],
   ];
   return (

@@ -3,6 +3,7 @@ import type { DeviceDto, DeviceState } from '../../../shared/inventory-api.js';
 
 export const STATE_LABEL: Record<DeviceState, string> = {
   'up-to-date': 'Up to date',
+  behind: 'Behind',
   offered: 'Offered',
   downloaded: 'Downloaded',
   updated: 'Updated',
@@ -13,6 +14,7 @@ export const STATE_LABEL: Record<DeviceState, string> = {
 /** The colour of a state's badge: trouble stands out, the rest stays calm. */
 export const STATE_COLOR: Record<DeviceState, 'success' | 'informative' | 'brand' | 'danger' | 'subtle'> = {
   'up-to-date': 'success',
+  behind: 'informative',
   offered: 'brand',
   downloaded: 'brand',
   updated: 'success',

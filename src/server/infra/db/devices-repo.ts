@@ -1,12 +1,26 @@
-// SQL for the device inventory: one row per phone, written in batches by the inventory recorder, queried by the
-// admin API. Every filter, search and sort below is served by an index of migration 2.
+// SQL for the device inventory: one row per phone, written in batches by the inventory recorder, judged again by
+// groups when the rules change (app/inventory-judge.ts), queried by the admin API. Every filter, search and sort
+// below is served by an index of migration 6 (first made by 2 and 5).
 import type { DeviceSort, DeviceState } from '../../../shared/inventory-api.js';
-import { phaseOf, phaseSince, type DeviceRecord } from '../../domain/device-state.js';
+import { phaseOf, phaseSince, type DeviceRecord, type DevicePhase } from '../../domain/device-state.js';
 import type { RuleKey } from '../../domain/device.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.js';
 
-export type StoredDevice = DeviceRecord & { id: number };
+/** A record as listed: with its id and the downloads from its address it shares with other phones offered its image. */
+export type StoredDevice = DeviceRecord & { id: number; sharedDownloads: number | null; sharedLastAt: string | null; sharedPhones: number | null };
+
+/** A situation the rules judge alike (app/inventory-judge.ts): the decision's input as a row keeps it. */
+export interface DeviceSituation {
+  deviceType: string;
+  vendor: string;
+  model: string;
+  revision: string;
+  locale: string;
+  modules: string;
+  /** 1 when the phone is a test device (by MAC or serial), else 0. */
+  test: number;
+}
 
 export interface DeviceFilter {
   state?: DeviceState;
@@ -42,9 +56,42 @@ const COLUMNS: Record<keyof DeviceRecord, string> = {
   offeredAt: 'offered_at',
   downloadedAt: 'downloaded_at',
   updatedAt: 'updated_at',
+  modules: 'modules',
+  dueVersion: 'due_version',
+  dueFolder: 'due_folder',
 };
 const FIELDS = Object.keys(COLUMNS) as (keyof DeviceRecord)[];
 const SELECT = `SELECT id, ${FIELDS.map((f) => `${COLUMNS[f]} AS ${f}`).join(', ')} FROM devices`;
+
+/** Downloads of an offered phone's image from its address since it was offered, not attributed (shared_downloads). */
+const SHARED = `FROM shared_downloads s WHERE devices.phase = 'offered' AND s.address = devices.address
+  AND s.folder = devices.offered_folder AND s.last_at >= devices.offered_at`;
+/** As SELECT, with the shared downloads and the phones they are shared by (offered that image there, not downloaded). */
+const LISTED = `SELECT id, ${FIELDS.map((f) => `${COLUMNS[f]} AS ${f}`).join(', ')},
+  (SELECT s.downloads ${SHARED}) AS sharedDownloads, (SELECT s.last_at ${SHARED}) AS sharedLastAt,
+  CASE WHEN EXISTS (SELECT 1 ${SHARED}) THEN (SELECT count(*) FROM devices o WHERE o.phase = 'offered' AND o.address = devices.address
+    AND o.offered_folder = devices.offered_folder) END AS sharedPhones
+  FROM devices`;
+
+/** A test device, by MAC or serial (as the phone path's matchTestDevice: case-insensitive, blanks never match). */
+// Two lookups, not one EXISTS with OR: each is served by its test_devices index (an OR scans the table per phone).
+const IS_TEST = `((devices.mac != '' AND EXISTS (SELECT 1 FROM test_devices t WHERE t.mac = devices.mac))
+  OR (devices.serial != '' AND EXISTS (SELECT 1 FROM test_devices t WHERE t.serial = devices.serial)))`;
+
+/**
+ * The phase and its start once @dueVersion/@dueFolder are due (the other columns as stored): domain/device-state.ts
+ * phaseOf() and phaseSince() word for word, so that a group of phones is judged again in one UPDATE.
+ */
+const PHASE = `CASE WHEN @dueVersion IS NULL THEN (CASE WHEN offered_version IS NOT NULL AND version = offered_version THEN 'updated' ELSE 'current' END)
+  WHEN offered_version = @dueVersion AND offered_folder = @dueFolder THEN (CASE WHEN downloaded_at IS NOT NULL THEN 'downloaded' ELSE 'offered' END)
+  ELSE 'behind' END`;
+const PHASE_SINCE = `CASE WHEN @dueVersion IS NULL THEN (CASE WHEN offered_version IS NOT NULL AND version = offered_version THEN updated_at END)
+  WHEN offered_version = @dueVersion AND offered_folder = @dueFolder THEN coalesce(downloaded_at, offered_at) END`;
+
+/** The phones of a situation (NOCASE columns: as the decision compares them) whose due offer is not @dueVersion/@dueFolder. */
+const SITUATION = `device_type = @deviceType AND vendor = @vendor AND model = @model AND revision = @revision AND locale = @locale
+  AND modules = @modules AND ${IS_TEST} = @test AND (due_version IS NOT @dueVersion OR due_folder IS NOT @dueFolder)`;
+const ONLY = 'identity IN (SELECT value FROM json_each(@only))';
 const INSERT = `INSERT INTO devices (${FIELDS.map((f) => COLUMNS[f]).join(', ')}, phase, phase_since)
   VALUES (${FIELDS.map(() => '?').join(', ')}, ?, ?)`;
 
@@ -98,11 +145,28 @@ const ACTIVE = 'last_seen >= @silentBefore';
 const STATE_SQL: Record<DeviceState, string> = {
   silent: 'last_seen < @silentBefore',
   'up-to-date': `phase = 'current' AND ${ACTIVE}`,
+  behind: `phase = 'behind' AND ${ACTIVE}`,
   updated: `phase = 'updated' AND ${ACTIVE}`,
   offered: `phase = 'offered' AND phase_since >= @stuckBefore AND ${ACTIVE}`,
   downloaded: `phase = 'downloaded' AND phase_since >= @stuckBefore AND ${ACTIVE}`,
   stuck: `phase IN ('offered', 'downloaded') AND phase_since < @stuckBefore AND ${ACTIVE}`,
 };
+
+export type RolloutPart = 'onApproved' | 'behind' | 'offered' | 'downloaded' | 'stuck' | 'silent' | 'other';
+const NOT_ON = 'version != @approved';
+/** The parts of a rollout: on the approved version, else the state (STATE_SQL is itself a partition). */
+const ROLLOUT_PARTS: Record<RolloutPart, string> = {
+  onApproved: 'version = @approved',
+  behind: `${NOT_ON} AND ${STATE_SQL.behind}`,
+  offered: `${NOT_ON} AND ${STATE_SQL.offered}`,
+  downloaded: `${NOT_ON} AND ${STATE_SQL.downloaded}`,
+  stuck: `${NOT_ON} AND ${STATE_SQL.stuck}`,
+  silent: `${NOT_ON} AND ${STATE_SQL.silent}`,
+  other: `${NOT_ON} AND (${STATE_SQL['up-to-date']} OR ${STATE_SQL.updated})`,
+};
+
+/** The phases PHASE may give (the stored column's CHECK). */
+export const PHASES: readonly DevicePhase[] = ['current', 'behind', 'offered', 'downloaded', 'updated'];
 
 export class DevicesRepo {
   private readonly byIdentities;
@@ -120,13 +184,20 @@ export class DevicesRepo {
   private readonly readOverflow;
   private readonly endOverflow;
   private readonly findKnown;
+  private readonly readJudged;
+  private readonly writeJudged;
+  private readonly situationsAll;
+  private readonly situationsOf;
+  private readonly dueAll;
+  private readonly dueOf;
+  private readonly addShared;
 
   #batches = 0;
   /** Rows in devices, as counted at #countVersion and kept since by this connection's inserts and evictions. */
   #count: number | undefined;
   #countVersion = -1;
 
-  /** Batches written through this connection: what was read before a change is stale once it moves. */
+  /** Batches (and judgings) written through this connection: what was read before a change is stale once it moves. */
   get batches(): number {
     return this.#batches;
   }
@@ -145,6 +216,44 @@ export class DevicesRepo {
     this.readOverflow = db.prepare('SELECT since, evicted, refused FROM inventory_overflow');
     this.endOverflow = db.prepare('DELETE FROM inventory_overflow');
     this.findKnown = db.prepare(`SELECT 1 FROM devices WHERE identity = ? OR (serial = ? AND ? != '') LIMIT 1`);
+    this.readJudged = db.prepare('SELECT inputs FROM inventory_judged').pluck();
+    this.writeJudged = db.prepare('INSERT INTO inventory_judged (id, inputs) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET inputs = excluded.inputs');
+    const situations = `SELECT DISTINCT device_type AS deviceType, vendor, model, revision, locale, modules, ${IS_TEST} AS test FROM devices WHERE modules IS NOT NULL`;
+    this.situationsAll = db.prepare(situations);
+    this.situationsOf = db.prepare(`${situations} AND ${ONLY}`);
+    const due = `UPDATE devices SET due_version = @dueVersion, due_folder = @dueFolder, phase = ${PHASE}, phase_since = ${PHASE_SINCE} WHERE ${SITUATION}`;
+    this.dueAll = db.prepare(due);
+    this.dueOf = db.prepare(`${due} AND ${ONLY}`);
+    this.addShared = db.prepare(`INSERT INTO shared_downloads (address, folder, downloads, last_at) VALUES (?, ?, 1, ?)
+      ON CONFLICT (address, folder) DO UPDATE SET downloads = downloads + 1, last_at = excluded.last_at`);
+  }
+
+  /** The key of the decision inputs the stored due offers were judged on (undefined: never judged). */
+  judgedInputs(): string | undefined {
+    return (this.readJudged.get() as string | undefined) ?? undefined;
+  }
+
+  setJudgedInputs(key: string): void {
+    this.writeJudged.run(key);
+  }
+
+  /** The distinct situations of the phones (of `only`, identities, if given) whose modules are known. */
+  situations(only?: readonly string[]): DeviceSituation[] {
+    return (only ? this.situationsOf.all({ only: JSON.stringify(only) }) : this.situationsAll.all()) as DeviceSituation[];
+  }
+
+  /** Makes `due` (null: nothing) the due offer of the situation's phones (of `only`, if given), their phase following;
+   * returns how many changed. Phones already due that offer are not written. */
+  setDue(s: DeviceSituation, due: { version: string; folder: string } | null, only?: readonly string[]): number {
+    const params = { ...s, dueVersion: due?.version ?? null, dueFolder: due?.folder ?? null };
+    const changed = (only ? this.dueOf.run({ ...params, only: JSON.stringify(only) }) : this.dueAll.run(params)).changes;
+    if (changed > 0) this.#batches++;
+    return changed;
+  }
+
+  /** A download of `folder` from `address` that several phones offered it there could have made: counted for them all. */
+  countSharedDownload(address: string, folder: string, at: string): void {
+    this.addShared.run(address, folder, at);
   }
 
   /**
@@ -190,7 +299,7 @@ export class DevicesRepo {
    * first seen on it; fn may fill it) to the distinct phones per day. `wait`: wait for another process's write to end
    * (an import); without it the phone path gets SQLITE_BUSY at once, and its caller tries later.
    */
-  batch(fn: () => Iterable<DeviceChange>, opts: { seenDays?: ReadonlyMap<string, number>; wait?: boolean } = {}): void {
+  batch(fn: () => Iterable<DeviceChange>, opts: { seenDays?: ReadonlyMap<string, number>; wait?: boolean; then?: () => void } = {}): void {
     const timeout = this.db.pragma('busy_timeout', { simple: true }) as number;
     if (!opts.wait) this.db.pragma('busy_timeout = 0');
     try {
@@ -198,6 +307,7 @@ export class DevicesRepo {
         for (const c of fn()) this.write(c);
         for (const [day, phones] of opts.seenDays ?? []) this.countSeen.run(day, phones);
         if (opts.seenDays?.size) this.pruneSeen.run();
+        opts.then?.();
       }).immediate(); // the write lock first: a read snapshot made stale by another writer would fail at the first write
       this.#batches++;
     } catch (e) {
@@ -247,7 +357,7 @@ export class DevicesRepo {
   }
 
   get(id: number): StoredDevice | undefined {
-    return this.db.prepare(`${SELECT} WHERE id = ?`).get(id) as StoredDevice | undefined;
+    return this.db.prepare(`${LISTED} WHERE id = ?`).get(id) as StoredDevice | undefined;
   }
 
   /** Whether the inventory has this phone, by its MAC or its serial number (log uploads come only from known phones). */
@@ -259,7 +369,7 @@ export class DevicesRepo {
     const { where, params } = conditions(f, cutoffs);
     const dir = order === 'asc' ? 'ASC' : 'DESC';
     return this.db
-      .prepare(`${SELECT} ${where} ORDER BY ${COLUMNS[SORT_FIELDS[sort]]} ${dir}, id ${dir} LIMIT @limit OFFSET @offset`)
+      .prepare(`${LISTED} ${where} ORDER BY ${COLUMNS[SORT_FIELDS[sort]]} ${dir}, id ${dir} LIMIT @limit OFFSET @offset`)
       .all({ ...params, limit, offset }) as StoredDevice[];
   }
 
@@ -275,7 +385,7 @@ export class DevicesRepo {
     const sql = (keyset: boolean) => {
       const cond = keyset ? `(${column}, id) ${after} (@lastValue, @lastId)` : '';
       const all = where && cond ? `${where} AND ${cond}` : where || (cond && `WHERE ${cond}`);
-      return this.db.prepare(`${SELECT} ${all} ORDER BY ${column} ${dir}, id ${dir} LIMIT @size`);
+      return this.db.prepare(`${LISTED} ${all} ORDER BY ${column} ${dir}, id ${dir} LIMIT @size`);
     };
     let page = sql(false).all({ ...params, size }) as StoredDevice[];
     const next = sql(true);
@@ -301,12 +411,15 @@ export class DevicesRepo {
     return this.db.prepare(`SELECT count(*) FROM devices WHERE ${RULE_PHONES}`).pluck().get({ model, locale, vendor, deviceType, revision }) as number;
   }
 
-  /** A rule's phones (as countForRule), those on the `approved` version, and those still on the way by state. */
-  rollout(k: Omit<RuleKey, 'updateType'>, approved: string, cutoffs: StateCutoffs): Record<'eligible' | 'onApproved' | 'offered' | 'downloaded' | 'stuck' | 'silent', number> {
+  /**
+   * A rule's phones (as countForRule) as a partition: those on the `approved` version (whatever their state), then the
+   * others by state (ROLLOUT_PARTS); each phone in exactly one part, so the parts sum to eligible.
+   */
+  rollout(k: Omit<RuleKey, 'updateType'>, approved: string, cutoffs: StateCutoffs): Record<'eligible' | RolloutPart, number> {
     const { model, locale, vendor, deviceType, revision } = k;
-    const states = (['offered', 'downloaded', 'stuck', 'silent'] as const).map((s) => `coalesce(sum(${STATE_SQL[s]}), 0) AS ${s}`).join(', ');
+    const parts = Object.entries(ROLLOUT_PARTS).map(([part, cond]) => `coalesce(sum(${cond}), 0) AS ${part}`).join(', ');
     return this.db
-      .prepare(`SELECT count(*) AS eligible, coalesce(sum(version = @approved), 0) AS onApproved, ${states} FROM devices WHERE ${RULE_PHONES}`)
+      .prepare(`SELECT count(*) AS eligible, ${parts} FROM devices WHERE ${RULE_PHONES}`)
       .get({ model, locale, vendor, deviceType, revision, approved, ...cutoffs }) as ReturnType<DevicesRepo['rollout']>;
   }
 

@@ -141,4 +141,58 @@ export const MIGRATIONS: readonly string[] = [
     refused INTEGER NOT NULL
   );
   `,
+  /* 6: the inventory judged against today's rules (app/inventory-judge.ts), and downloads that cannot be attributed */ `
+  -- Rebuilt (SQLite cannot change a CHECK): phase gains 'behind'; modules and the due offer are new. Rows from before
+  -- keep what their last check was told as due, and no modules (judged again after their next check).
+  CREATE TABLE devices_6 (
+    id INTEGER PRIMARY KEY,
+    identity TEXT NOT NULL UNIQUE,
+    mac TEXT NOT NULL COLLATE NOCASE,
+    serial TEXT NOT NULL COLLATE NOCASE,
+    device_type TEXT NOT NULL COLLATE NOCASE, vendor TEXT NOT NULL COLLATE NOCASE, model TEXT NOT NULL COLLATE NOCASE,
+    revision TEXT NOT NULL COLLATE NOCASE, locale TEXT NOT NULL COLLATE NOCASE,
+    version TEXT NOT NULL,
+    user_name TEXT NOT NULL COLLATE NOCASE,
+    address TEXT NOT NULL,
+    first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+    offered_version TEXT, offered_folder TEXT, offered_at TEXT, downloaded_at TEXT, updated_at TEXT,
+    modules TEXT,                         -- "file;version" per line, as the last check reported them
+    due_version TEXT, due_folder TEXT,    -- what today's rules offer at its next check (NULL: nothing)
+    -- Derived (domain/device-state.ts phaseOf, phaseSince; PHASE in devices-repo.ts), stored so that states use an index.
+    phase TEXT NOT NULL CHECK (phase IN ('current', 'behind', 'offered', 'downloaded', 'updated')),
+    phase_since TEXT
+  );
+  INSERT INTO devices_6 (id, identity, mac, serial, device_type, vendor, model, revision, locale, version, user_name, address, first_seen, last_seen, offered_version, offered_folder, offered_at, downloaded_at, updated_at, modules, due_version, due_folder, phase, phase_since)
+    SELECT id, identity, mac, serial, device_type, vendor, model, revision, locale, version, user_name, address, first_seen, last_seen, offered_version, offered_folder, offered_at, downloaded_at, updated_at, NULL,
+      CASE WHEN phase IN ('offered', 'downloaded') THEN offered_version END,
+      CASE WHEN phase IN ('offered', 'downloaded') THEN offered_folder END,
+      phase, phase_since
+    FROM devices;
+  DROP TABLE devices;
+  ALTER TABLE devices_6 RENAME TO devices;
+  CREATE INDEX devices_seen ON devices(last_seen);
+  CREATE INDEX devices_state ON devices(phase, phase_since, last_seen);
+  CREATE INDEX devices_model ON devices(model, locale, vendor, device_type, revision, modules); -- modules: a situation's phones
+  CREATE INDEX devices_locale ON devices(locale);
+  CREATE INDEX devices_version ON devices(version);
+  CREATE INDEX devices_mac ON devices(mac);
+  CREATE INDEX devices_serial ON devices(serial);
+  CREATE INDEX devices_user ON devices(user_name);
+  CREATE INDEX devices_offer ON devices(address, offered_folder) WHERE phase = 'offered';
+  CREATE INDEX devices_once ON devices(last_seen)
+    WHERE downloaded_at IS NULL AND updated_at IS NULL AND last_seen < strftime('%Y-%m-%dT%H:%M:%fZ', first_seen, '+1 hour');
+  -- The decision inputs (rules, images, interim images, test devices, settings) the rows' due offers were judged on.
+  CREATE TABLE inventory_judged (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    inputs TEXT NOT NULL                  -- a SHA-256 of them (app/inventory-judge.ts inputsKey)
+  );
+  -- Image downloads from an address where several phones were offered that image: attributed to none of them.
+  CREATE TABLE shared_downloads (
+    address TEXT NOT NULL,
+    folder TEXT NOT NULL,                 -- lower-cased, like offered_folder
+    downloads INTEGER NOT NULL,
+    last_at TEXT NOT NULL,
+    PRIMARY KEY (address, folder)
+  ) WITHOUT ROWID;
+  `,
 ];

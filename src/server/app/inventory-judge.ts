@@ -1,0 +1,51 @@
+// The inventory judged against today's rules: each phone's due offer (what its next check would be told) is set by
+// each check (the answer given) and judged again here whenever the decision's inputs change — by whichever process
+// changes them, in the same transaction (Store.write), so the states are true at every moment and stay index ranges.
+// The phone path's own decision runs once per distinct situation (model, locale, reported modules, test device), and
+// the phones of each situation are updated together.
+import type { DeviceRequest } from '../domain/device.js';
+import { parseModuleList } from '../domain/device-state.js';
+import type { DeviceSituation } from '../infra/db/devices-repo.js';
+import { buildSnapshot, type CatalogSnapshot } from './catalog.js';
+import type { Store } from './store.js';
+import { decisionFor } from './update-check.js';
+
+/**
+ * Judges the phones again on the store's current rules, inside the caller's write transaction; returns how many due
+ * offers changed. Without `only` it does nothing when the inputs are those last judged (most writes: sign-ins,
+ * settings the decision does not read), and records them after. With `only` (identities: checks answered on an older
+ * snapshot, an audit import's phones), it judges those phones whatever was judged before.
+ */
+export function judgeInventory(store: Store, only?: readonly string[]): number {
+  const snap = buildSnapshot(store);
+  if (!only && store.devices.judgedInputs() === snap.judgedAs) return 0;
+  let changed = 0;
+  for (const s of store.devices.situations(only)) changed += store.devices.setDue(s, dueOffer(snap, s), only);
+  if (!only) store.devices.setJudgedInputs(snap.judgedAs);
+  return changed;
+}
+
+/** judgeInventory() in a transaction of its own (a server's start: rows migrated, or changed while it was stopped). */
+export function judgeInventoryNow(store: Store): number {
+  return store.db.transaction(() => judgeInventory(store)).immediate();
+}
+
+/** What the phone path would offer a phone in this situation (lower-cased folder, like the stored offer), or null. */
+function dueOffer(snap: CatalogSnapshot, s: DeviceSituation): { version: string; folder: string } | null {
+  const request: DeviceRequest = {
+    deviceType: s.deviceType,
+    vendor: s.vendor,
+    model: s.model,
+    revision: s.revision,
+    locale: s.locale,
+    mac: '',
+    macRaw: '',
+    serial: '',
+    userName: '',
+    requestTime: '',
+    modules: parseModuleList(s.modules),
+  };
+  // Only whether it is a test device matters to the decision (the name and the match are for its trace).
+  const offer = decisionFor(snap, request, s.test ? { name: '', matchedBy: 'mac' } : null).offers[0];
+  return offer ? { version: offer.version, folder: offer.folder.toLowerCase() } : null;
+}
