@@ -1,13 +1,13 @@
 // Rules with an approved version, the one every phone is offered; Roll Back returns to the version before it.
 import type { RuleDto } from '../../../shared/admin-api.js';
-import { RulesTab } from './RulesTab.js';
+import { RulesTab, type RulesTabProps } from './RulesTab.js';
 import { changedColumn, ruleKeyColumns, versionColumn } from './rule-columns.js';
 
 const columns = [...ruleKeyColumns, versionColumn('approved', 'Approved'), versionColumn('restore', 'Roll back to'), changedColumn];
 const hasApproved = (r: RuleDto) => r.approved !== null;
 const canRollBack = (r: RuleDto) => r.restore !== null;
 
-export function ApprovedTab({ canChange }: { canChange: boolean }) {
+export function ApprovedTab({ canChange, onWhy }: Pick<RulesTabProps, 'canChange' | 'onWhy'>) {
   return (
     <RulesTab
       tableId="approved"
@@ -18,6 +18,7 @@ export function ApprovedTab({ canChange }: { canChange: boolean }) {
       columns={columns}
       actions={['rollback']}
       canChange={canChange}
+      onWhy={onWhy}
       canSelect={canRollBack}
     />
   );
