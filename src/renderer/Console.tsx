@@ -18,6 +18,7 @@ import { SettingsTab } from './features/settings/SettingsTab.js';
 import { TestDevicesTab } from './features/test-devices/TestDevicesTab.js';
 import { TroubleshootTab } from './features/troubleshoot/TroubleshootTab.js';
 import { formatWhyPart, type WhyQuery } from './features/troubleshoot/why-link.js';
+import { MacNotationProvider } from './mac-notation.js';
 import { useConsoleLink } from './use-console-link.js';
 
 export function Console({ session, onSignedOut }: { session: SessionInfo; onSignedOut: () => void }) {
@@ -48,7 +49,7 @@ export function Console({ session, onSignedOut }: { session: SessionInfo; onSign
     {
       id: 'devices',
       label: 'Devices',
-      render: () => <DevicesTab canChange={canChange} phone={part('devices')} onPhone={(id) => open(id === undefined ? { view: 'devices' } : { view: 'devices', part: String(id) })} />,
+      render: () => <DevicesTab canChange={canChange} phone={part('devices')} onWhy={why} onPhone={(id) => open(id === undefined ? { view: 'devices' } : { view: 'devices', part: String(id) })} />,
     },
     { id: 'dashboard', label: 'Dashboard', render: () => <DashboardTab /> },
     { id: 'troubleshoot', label: 'Troubleshoot', render: () => <TroubleshootTab canChange={canChange} part={part('troubleshoot')} /> },
@@ -66,7 +67,7 @@ export function Console({ session, onSignedOut }: { session: SessionInfo; onSign
   };
 
   return (
-    <>
+    <MacNotationProvider>
       <header className="app-header">
         <h1>ucupdates</h1>
         <span className="user">
@@ -86,6 +87,6 @@ export function Console({ session, onSignedOut }: { session: SessionInfo; onSign
         <Tabs tabs={tabs} current={link.view} onChange={(view) => open({ view })} />
       </main>
       <StatusLine />
-    </>
+    </MacNotationProvider>
   );
 }

@@ -153,6 +153,42 @@ describe('fleet views', { skip, timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Open 00-21-63-0F-20-7B' }).waitFor();
   });
 
+  it("opens a context menu on a phone's row: Open, Why, Make test device (after asking)", async () => {
+    const bob = devices().getByRole('row').filter({ hasText: 'bob@contoso.com' });
+    await bob.getByRole('cell', { name: 'bob@contoso.com' }).click({ button: 'right' });
+    const menu = page.getByRole('menu', { name: 'Actions on 00-04-F2-00-00-01' });
+    assert.deepEqual(await menu.getByRole('menuitem').allInnerTexts(), ['Open', 'Why', 'Make test device']);
+    await menu.getByRole('menuitem', { name: 'Make test device' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Make 00-04-F2-00-00-01 a test device?' });
+    await dialog.getByText('“CX700 bob@contoso.com” will be offered pending versions').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(env.server.store.testDevices.list().length, 1, 'Cancel added nothing (DESK is the one)');
+
+    // From the keyboard: Shift+F10 on the row's button.
+    await page.getByRole('button', { name: 'Open 00-04-F2-00-00-01' }).focus();
+    await page.keyboard.press('Shift+F10');
+    await menu.getByRole('menuitem', { name: 'Make test device' }).click();
+    await dialog.getByRole('button', { name: 'Make test device' }).click();
+    await status('Added test device “CX700 bob@contoso.com”: it is offered pending versions from its next update check.');
+    assert.ok(env.server.store.testDevices.list().some((d) => d.mac === '0004F2000001'));
+
+    await bob.getByRole('cell', { name: 'bob@contoso.com' }).click({ button: 'right' });
+    await menu.getByRole('menuitem', { name: 'Why' }).click();
+    const form = page.getByRole('region', { name: 'Why does a phone (not) update?' });
+    await form.getByRole('list', { name: 'Decision trace' }).waitFor();
+    assert.equal(await form.getByLabel('Installed version').inputValue(), '3.5.6000.0');
+    assert.equal(await form.getByLabel('Model').inputValue(), 'CX700');
+    assert.match(await form.innerText(), /test device\s+CX700 bob@contoso\.com/);
+
+    await page.getByRole('tab', { name: 'Devices', exact: true }).click();
+    await bob.getByRole('cell', { name: 'bob@contoso.com' }).click({ button: 'right' });
+    await menu.getByRole('menuitem', { name: 'Open' }).click();
+    await page.getByRole('heading', { name: /^00-04-F2-00-00-01/ }).waitFor();
+    await page.getByRole('button', { name: 'Back to devices' }).click();
+    await devices().waitFor();
+  });
+
   it('explains a phone described by hand: no image for its locale, then the approved version for another', async () => {
     await page.getByRole('tab', { name: 'Troubleshoot' }).click();
     const form = page.getByRole('region', { name: 'Why does a phone (not) update?' });
@@ -260,6 +296,26 @@ describe('fleet views', { skip, timeout: 180_000 }, () => {
     const setting = page.getByLabel('Most phones in the inventory');
     await setting.waitFor();
     assert.equal(await setting.inputValue(), String(cap));
+  });
+
+  it('writes MAC addresses in the notation of setting macNotation everywhere', async () => {
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByLabel('MAC address notation').selectOption('colons');
+    await page.getByRole('button', { name: 'Save Changes' }).click();
+    await status('Saved: MAC address notation.');
+    await page.getByRole('tab', { name: 'Devices', exact: true }).click();
+    await page.getByRole('searchbox', { name: 'Search devices' }).fill('bob');
+    await devices().getByRole('row').filter({ hasText: '00:04:f2:00:00:01' }).waitFor();
+    assert.equal(await devices().getByText('00-04-F2-00-00-01').count(), 0);
+    await page.getByRole('button', { name: 'Open 00:04:f2:00:00:01' }).click();
+    await page.getByRole('heading', { name: /^00:04:f2:00:00:01/ }).waitFor();
+    assert.match(await page.getByRole('region', { name: 'Phone' }).innerText(), /MAC address\s+00:04:f2:00:00:01/);
+    await page.getByRole('button', { name: 'Back to devices' }).click();
+    await page.getByRole('tab', { name: 'Test Devices' }).click();
+    await page.getByRole('table', { name: 'Test devices' }).getByRole('row').filter({ hasText: '00:21:63:0f:20:7b' }).waitFor();
+    // A new console reads the setting when it opens.
+    await page.reload();
+    await page.getByRole('table', { name: 'Test devices' }).getByRole('row').filter({ hasText: '00:04:f2:00:00:01' }).waitFor();
   });
 
   it('no script errors', () => {

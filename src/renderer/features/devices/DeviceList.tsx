@@ -4,6 +4,7 @@
 import { useMemo } from 'react';
 import { Button, Input, SearchBox, Text, ToggleButton } from '@fluentui/react-components';
 import { DEVICE_STATES, type DeviceDto, type DeviceState } from '../../../shared/inventory-api.js';
+import type { RowMenuItem } from '../../components/RowMenu.js';
 import { devicesCsvUrl } from '../../api.js';
 import { Notice } from '../../components/Notice.js';
 import { DeviceTable } from './DeviceTable.js';
@@ -26,13 +27,14 @@ export interface DeviceListProps {
   view: DeviceListState;
   onChange: (view: DeviceListState) => void;
   onOpen: (device: DeviceDto) => void;
+  rowMenu: (device: DeviceDto) => RowMenuItem[];
 }
 
 const THROTTLE_MS = 200;
 const nf = new Intl.NumberFormat();
 const phones = (n: number) => `${nf.format(n)} ${n === 1 ? 'phone' : 'phones'}`;
 
-export function DeviceList({ view, onChange, onOpen }: DeviceListProps) {
+export function DeviceList({ view, onChange, onOpen, rowMenu }: DeviceListProps) {
   const texts = useThrottled(view.texts, THROTTLE_MS);
   const filters = useMemo(() => ({ ...texts, state: view.state }), [texts, view.state]);
   const rows = useDevicePages(filters, view.sorting);
@@ -94,6 +96,7 @@ export function DeviceList({ view, onChange, onOpen }: DeviceListProps) {
           sorting={view.sorting}
           onSort={(sorting) => onChange({ ...view, sorting })}
           onOpen={onOpen}
+          rowMenu={rowMenu}
           empty={
             filtered
               ? 'No phones match these filters.'
