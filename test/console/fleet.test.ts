@@ -16,7 +16,7 @@ import { AUDIT_HEADER, formatAuditLine } from '../../src/server/domain/audit-for
 import { ruleKeyPath } from '../../src/server/domain/device.js';
 import { deviceQuery } from '../../src/shared/inventory-api.js';
 import { multiDevicePackage } from '../fixtures/cabs.js';
-import { CHROMIUM, ensureConsoleBuilt, openSignedIn, startConsoleServer, type Browser, type ConsoleServer } from './console-fixture.js';
+import { CHROMIUM, ensureConsoleBuilt, openSignedIn, startConsoleServer, until, type Browser, type ConsoleServer } from './console-fixture.js';
 
 const skip = existsSync(CHROMIUM) ? false : `needs ${CHROMIUM} (apt-get install chromium)`;
 
@@ -296,6 +296,36 @@ describe('fleet views', { skip, timeout: 180_000 }, () => {
     const setting = page.getByLabel('Most phones in the inventory');
     await setting.waitFor();
     assert.equal(await setting.inputValue(), String(cap));
+  });
+
+  it('shows times in the local format on every tab and page: no raw ISO dates', async () => {
+    const iso = /\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|\b)/;
+    const found: string[] = [];
+    const scan = async (where: string) => {
+      // Folded parts too (the dashboard's numbers under its charts).
+      await page.evaluate(`document.querySelectorAll('details').forEach((d) => { d.open = true; })`);
+      const text = await page.evaluate('document.body.innerText');
+      // Not the phone's state sentence: the server makes it (src/server/domain/device-state.ts), with ISO times in it.
+      const reason = await page.evaluate(`document.querySelector('.device-page > .intro')?.innerText ?? ''`);
+      const lines = String(text).split('\n').filter((l) => iso.test(l) && l !== reason);
+      found.push(...lines.map((l) => `${where}: ${l}`));
+    };
+    for (const name of ['Pending Updates', 'Approved Updates', 'Packages', 'Test Devices', 'Devices', 'Dashboard', 'Troubleshoot', 'Settings', 'Activity']) {
+      await page.getByRole('tab', { name, exact: true }).click();
+      await until(page, `!document.querySelector('.loading')`);
+      await page.waitForLoadState('networkidle');
+      await scan(name);
+    }
+    await page.getByRole('tab', { name: 'Devices', exact: true }).click();
+    // A test device offered the pending version: its state's sentence has a time in it.
+    await page.getByRole('searchbox', { name: 'Search devices' }).fill('alice');
+    await page.getByRole('button', { name: 'Open 00-21-63-0F-20-7B' }).click();
+    await page.getByRole('table', { name: 'Request history' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await scan('phone page');
+    await page.getByRole('button', { name: 'Back to devices' }).click();
+    await page.getByRole('searchbox', { name: 'Search devices' }).fill('');
+    assert.deepEqual(found, []);
   });
 
   it('writes MAC addresses in the notation of setting macNotation everywhere', async () => {
