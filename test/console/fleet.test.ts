@@ -328,6 +328,39 @@ describe('fleet views', { skip, timeout: 180_000 }, () => {
     assert.deepEqual(found, []);
   });
 
+  for (const width of [1366, 1024]) {
+    it(`fits every tab in ${width} px: nothing wider than the window, no table wider than its box`, async () => {
+      await page.setViewportSize({ width, height: 768 });
+      const overflows: string[] = [];
+      for (const name of ['Pending Updates', 'Approved Updates', 'Packages', 'Test Devices', 'Devices', 'Dashboard', 'Troubleshoot', 'Settings', 'Activity']) {
+        await page.getByRole('tab', { name, exact: true }).click();
+        await until(page, `!document.querySelector('.loading')`);
+        await page.waitForLoadState('networkidle');
+        const found = await page.evaluate(`(() => {
+          const out = [];
+          const page = document.scrollingElement;
+          if (page.scrollWidth > innerWidth) out.push('page ' + page.scrollWidth + ' > ' + innerWidth);
+          for (const box of document.querySelectorAll('.table-wrap')) {
+            if (box.scrollWidth > box.clientWidth) out.push((box.querySelector('table')?.getAttribute('aria-label') ?? 'a table') + ' ' + box.scrollWidth + ' > ' + box.clientWidth);
+          }
+          // Controls cut off at the window's edge (a list box wider than the form).
+          for (const el of document.querySelectorAll('main input, main textarea, main select, main button')) {
+            const r = el.getBoundingClientRect();
+            if (r.width > 0 && r.right > innerWidth) out.push((el.id || el.getAttribute('aria-label') || el.textContent || el.tagName) + ' ends at ' + Math.round(r.right));
+          }
+          // List boxes (Settings) that hide some of their lines.
+          for (const box of document.querySelectorAll('main textarea')) {
+            if (box.scrollHeight > box.clientHeight + 1) out.push((box.id || 'a list box') + ' shows ' + box.clientHeight + ' of ' + box.scrollHeight + ' px');
+          }
+          return out;
+        })()`);
+        overflows.push(...(found as string[]).map((f) => `${name}: ${f}`));
+      }
+      await page.setViewportSize({ width: 1280, height: 720 });
+      assert.deepEqual(overflows, []);
+    });
+  }
+
   it('writes MAC addresses in the notation of setting macNotation everywhere', async () => {
     await page.getByRole('tab', { name: 'Settings' }).click();
     await page.getByLabel('MAC address notation').selectOption('colons');
