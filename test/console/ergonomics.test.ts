@@ -160,6 +160,27 @@ describe('console ergonomics', { skip, timeout: 120_000 }, () => {
     await page.getByRole('menuitem', { name: 'Reset column widths' }).click();
   });
 
+  it('keeps one notice per view: a new error replaces the last success', async () => {
+    await page.getByRole('tab', { name: 'Test Devices' }).click();
+    const form = page.getByRole('form', { name: 'Add a test device' });
+    await form.getByRole('textbox', { name: 'Name' }).fill('Lab phone');
+    await form.getByRole('textbox', { name: 'MAC address' }).fill('0021630F207B');
+    await form.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('status').filter({ hasText: 'Added test device “Lab phone”.' }).waitFor();
+
+    await form.getByRole('textbox', { name: 'Name' }).fill('Same phone');
+    await form.getByRole('textbox', { name: 'MAC address' }).fill('00:21:63:0f:20:7b');
+    await form.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Test device "Lab phone" already has MAC' }).waitFor();
+    assert.equal(await page.locator('.notice').count(), 1, 'the error replaced the success');
+    assert.equal(await page.getByText('Added test device “Lab phone”.').count(), 0);
+
+    await form.getByRole('textbox', { name: 'MAC address' }).fill('00:21:63:0f:20:7c');
+    await form.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('status').filter({ hasText: 'Added test device “Same phone”.' }).waitFor();
+    assert.equal(await page.locator('.notice').count(), 1, 'and the next success the error');
+  });
+
   it('ran without script errors', () => {
     assert.deepEqual(scriptErrors, []);
   });

@@ -28,13 +28,15 @@ export interface DeviceListProps {
   onChange: (view: DeviceListState) => void;
   onOpen: (device: DeviceDto) => void;
   rowMenu: (device: DeviceDto) => RowMenuItem[];
+  /** The outcome of the last action from a row's menu: in the list's one notice. */
+  status: string | undefined;
 }
 
 const THROTTLE_MS = 200;
 const nf = new Intl.NumberFormat();
 const phones = (n: number) => `${nf.format(n)} ${n === 1 ? 'phone' : 'phones'}`;
 
-export function DeviceList({ view, onChange, onOpen, rowMenu }: DeviceListProps) {
+export function DeviceList({ view, onChange, onOpen, rowMenu, status }: DeviceListProps) {
   const texts = useThrottled(view.texts, THROTTLE_MS);
   const filters = useMemo(() => ({ ...texts, state: view.state }), [texts, view.state]);
   const rows = useDevicePages(filters, view.sorting);
@@ -88,7 +90,7 @@ export function DeviceList({ view, onChange, onOpen, rowMenu }: DeviceListProps)
           Export CSV
         </Button>
       </div>
-      <Notice error={rows.error} />
+      <Notice error={rows.error} status={status} />
       {list && (
         <DeviceTable
           rows={rows}

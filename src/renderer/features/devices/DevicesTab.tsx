@@ -3,7 +3,6 @@
 // the phone, asks Troubleshoot's Why for it, or makes it a test device (after asking).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DeviceDto } from '../../../shared/inventory-api.js';
-import { Notice } from '../../components/Notice.js';
 import type { RowMenuItem } from '../../components/RowMenu.js';
 import type { WhyQuery } from '../troubleshoot/why-link.js';
 import './devices.css';
@@ -52,8 +51,7 @@ export function DevicesTab({ canChange, phone, onPhone, onWhy }: DevicesTabProps
       {/* Set aside, not unmounted: the list keeps its loaded pages, its scroll position and its rows to focus. */}
       <div className={open === undefined ? undefined : 'set-aside'}>
         <p className="intro">Every phone that asked this server for updates, with where it stands. Open one to see why it does or does not update.</p>
-        <Notice status={made} />
-        <DeviceList view={view} onChange={setView} onOpen={openDevice} rowMenu={rowMenu} />
+        <DeviceList view={view} onChange={setView} onOpen={openDevice} rowMenu={rowMenu} status={made} />
       </div>
       {making && (
         <MakeTestDeviceDialog
