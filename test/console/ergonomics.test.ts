@@ -18,7 +18,7 @@ describe('console ergonomics', { skip, timeout: 120_000 }, () => {
   const row = (tableName: string, text: string) => table(tableName).getByRole('row').filter({ hasText: text });
   const pending = (text: string) => row('Pending updates', text);
   const selectedModels = async (tableName: string) =>
-    (await table(tableName).locator('tbody tr[aria-selected="true"]').allInnerTexts()).map((t) => /CX\d+|6725ip|IP8540/.exec(t)?.[0]).sort();
+    (await table(tableName).locator('tbody tr.selected').allInnerTexts()).map((t) => /CX\d+|6725ip|IP8540/.exec(t)?.[0]).sort();
   /** A cell's text to click on (not its checkbox). */
   const modelCell = (text: string) => pending(text).getByRole('cell', { name: text, exact: true });
 

@@ -198,7 +198,7 @@ export function DataTable<T>({ id, label, noun, data, columns, getRowId, empty, 
       </div>
       {/* Keys act on the table that has the focus: Ctrl+A there selects its rows, elsewhere the page's text. */}
       <div className="table-wrap" onKeyDown={onKeyDown}>
-        <table id={`${id}-grid`} className="data-grid" aria-label={label} aria-multiselectable={selection ? true : undefined}>
+        <table id={`${id}-grid`} className={selection ? 'data-grid selectable' : 'data-grid'} aria-label={label}>
           {/* Widths the admin set by dragging a column's edge; the other columns size to their content. */}
           <colgroup>
             {selection && <col />}
@@ -288,7 +288,8 @@ interface DataRowProps<T> {
 
 const DataRow = memo(function DataRow<T>({ row, cells, selected, selectLabel }: DataRowProps<T>) {
   return (
-    <tr data-row={row.id} tabIndex={-1} className={selected ? 'selected' : undefined} aria-selected={selectLabel ? selected : undefined}>
+    // The row's checkbox tells assistive technology whether it is selected (aria-selected is not a table row's).
+    <tr data-row={row.id} tabIndex={-1} className={selected ? 'selected' : undefined}>
       {selectLabel && (
         <td className="select-cell">
           <SelectBox label={selectLabel} checked={selected} disabled={!row.getCanSelect()} onChange={row.getToggleSelectedHandler()} />
