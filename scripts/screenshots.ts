@@ -1,5 +1,6 @@
 // Takes the README's screenshots of the console: one per tab (Packages just after an upload), the approval
-// confirmation, a phone's page, and the dark theme. The fleet views show a month of a 240-phone fleet written through
+// confirmation, a phone's page, and the dark theme; each at 1366 px wide (name.png, the README's) and at 1024 px
+// (name-1024.png), saying when anything is wider than the window or a table wider than its box. The fleet views show a month of a 240-phone fleet written through
 // the inventory's own transitions (as the recorder would have), and phones checking in now through the simulator.
 // Same setup as the console's browser test: a real server with a fresh store, Debian's Chromium.
 //   node --import tsx scripts/screenshots.ts        (builds the console first if dist/renderer is missing)
@@ -20,11 +21,38 @@ import { ensureConsoleBuilt, launchChromium, ROOT, ruleName, SEED, startConsoleS
 
 const OUT = join(ROOT, 'docs', 'screenshots');
 
+/** The widths of a laptop's and of a small or remote-desktop screen. */
+const WIDTHS = [1366, 1024] as const;
+let height = 768;
+
+/** Sets the height of the next shots (views read top to bottom are taller). */
+async function setHeight(page: Page, h: number): Promise<void> {
+  height = h;
+  await page.setViewportSize({ width: WIDTHS[0], height });
+}
+
+// (Strings: no DOM types here.)
+const OVERFLOWS = `(() => {
+  const out = [];
+  const doc = document.scrollingElement;
+  if (doc.scrollWidth > innerWidth) out.push('the page is ' + doc.scrollWidth + ' px wide');
+  for (const box of document.querySelectorAll('.table-wrap')) {
+    if (box.scrollWidth > box.clientWidth) out.push((box.querySelector('table')?.getAttribute('aria-label') ?? 'a table') + ' is ' + box.scrollWidth + ' px in ' + box.clientWidth);
+  }
+  return out;
+})()`;
+
 async function shoot(page: Page, file: string): Promise<void> {
-  // Fluent animates dialogs and menus in: wait until they are drawn in full. (A string: no DOM types here.)
-  await until(page, `document.getAnimations().every((a) => a.playState !== 'running')`);
-  await page.screenshot({ path: join(OUT, file) });
-  console.log(`docs/screenshots/${file}`);
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height });
+    // Fluent animates dialogs and menus in: wait until they are drawn in full.
+    await until(page, `document.getAnimations().every((a) => a.playState !== 'running')`);
+    const name = width === WIDTHS[0] ? file : file.replace(/\.png$/, `-${width}.png`);
+    await page.screenshot({ path: join(OUT, name) });
+    const overflows = (await page.evaluate(OVERFLOWS)) as string[];
+    console.log(`docs/screenshots/${name}${overflows.length ? `: too wide: ${overflows.join('; ')}` : ''}`);
+  }
+  await page.setViewportSize({ width: WIDTHS[0], height });
 }
 
 const HOUR = 3_600_000;
@@ -114,6 +142,7 @@ try {
     const browser = await launchChromium({ colorScheme });
     try {
       const page = await browser.context.newPage();
+      await setHeight(page, 768);
       await page.goto(env.server.signInLink());
       await page.getByRole('table', { name: 'Pending updates' }).waitFor();
       if (colorScheme === 'dark') {
@@ -121,7 +150,7 @@ try {
         await page.getByRole('tab', { name: 'Settings' }).click();
         await page.getByLabel('External URL', { exact: true }).waitFor();
         await shoot(page, 'settings-dark.png');
-        await page.setViewportSize({ width: 1280, height: 1000 });
+        await setHeight(page, 1000);
         await page.getByRole('tab', { name: 'Dashboard' }).click();
         await page.getByRole('region', { name: 'Rollouts of approved updates' }).waitFor();
         await shoot(page, 'dashboard-dark.png');
@@ -170,7 +199,7 @@ try {
       await page.getByRole('region', { name: 'Why' }).getByRole('list', { name: 'Decision trace' }).waitFor();
       await page.getByRole('table', { name: 'Request history' }).getByRole('row').nth(1).waitFor();
       // Taller: these views are read top to bottom (a full-page shot would draw the fixed status line mid-page).
-      await page.setViewportSize({ width: 1280, height: 1000 });
+      await setHeight(page, 1000);
       await shoot(page, 'device-page.png');
 
       await page.getByRole('tab', { name: 'Troubleshoot' }).click();
@@ -185,7 +214,6 @@ try {
       await page.getByRole('tab', { name: 'Dashboard' }).click();
       await page.getByRole('region', { name: 'Rollouts of approved updates' }).waitFor();
       await shoot(page, 'dashboard.png');
-      await page.setViewportSize({ width: 1280, height: 720 });
     } finally {
       await browser.close();
     }

@@ -17,6 +17,8 @@ import { PendingTab } from './features/rules/PendingTab.js';
 import { SettingsTab } from './features/settings/SettingsTab.js';
 import { TestDevicesTab } from './features/test-devices/TestDevicesTab.js';
 import { TroubleshootTab } from './features/troubleshoot/TroubleshootTab.js';
+import { formatWhyPart, type WhyQuery } from './features/troubleshoot/why-link.js';
+import { MacNotationProvider } from './mac-notation.js';
 import { useConsoleLink } from './use-console-link.js';
 
 export function Console({ session, onSignedOut }: { session: SessionInfo; onSignedOut: () => void }) {
@@ -33,10 +35,11 @@ export function Console({ session, onSignedOut }: { session: SessionInfo; onSign
   // A part of a view (#/packages/purge, #/settings/logs) is opened once; closing it leaves the view's own link.
   const part = (view: Tab['id']) => (link.view === view ? link.part : undefined);
   const closePart = () => open({ view: link.view });
+  const why = (q: WhyQuery) => open({ view: 'troubleshoot', part: formatWhyPart(q) });
 
   const tabs: Tab[] = [
-    { id: 'pending', label: 'Pending Updates', render: () => <PendingTab canChange={canChange} /> },
-    { id: 'approved', label: 'Approved Updates', render: () => <ApprovedTab canChange={canChange} /> },
+    { id: 'pending', label: 'Pending Updates', render: () => <PendingTab canChange={canChange} onWhy={why} /> },
+    { id: 'approved', label: 'Approved Updates', render: () => <ApprovedTab canChange={canChange} onWhy={why} /> },
     {
       id: 'packages',
       label: 'Packages',
@@ -46,10 +49,10 @@ export function Console({ session, onSignedOut }: { session: SessionInfo; onSign
     {
       id: 'devices',
       label: 'Devices',
-      render: () => <DevicesTab canChange={canChange} phone={part('devices')} onPhone={(id) => open(id === undefined ? { view: 'devices' } : { view: 'devices', part: String(id) })} />,
+      render: () => <DevicesTab canChange={canChange} phone={part('devices')} onWhy={why} onPhone={(id) => open(id === undefined ? { view: 'devices' } : { view: 'devices', part: String(id) })} />,
     },
     { id: 'dashboard', label: 'Dashboard', render: () => <DashboardTab /> },
-    { id: 'troubleshoot', label: 'Troubleshoot', render: () => <TroubleshootTab canChange={canChange} /> },
+    { id: 'troubleshoot', label: 'Troubleshoot', render: () => <TroubleshootTab canChange={canChange} part={part('troubleshoot')} /> },
     { id: 'settings', label: 'Settings', render: () => <SettingsTab canChange={canChange} part={part('settings')} /> },
     { id: 'activity', label: 'Activity', render: () => <ActivityTab /> },
   ];
@@ -64,7 +67,7 @@ export function Console({ session, onSignedOut }: { session: SessionInfo; onSign
   };
 
   return (
-    <>
+    <MacNotationProvider>
       <header className="app-header">
         <h1>ucupdates</h1>
         <span className="user">
@@ -84,6 +87,6 @@ export function Console({ session, onSignedOut }: { session: SessionInfo; onSign
         <Tabs tabs={tabs} current={link.view} onChange={(view) => open({ view })} />
       </main>
       <StatusLine />
-    </>
+    </MacNotationProvider>
   );
 }

@@ -6,6 +6,14 @@ export function formatTime(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : time.format(d);
 }
 
+const date = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+
+/** A day as the server counts them (2026-12-02, a UTC day) in the admin's locale. */
+export function formatDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? day : date.format(d);
+}
+
 export const formatVersion = (v: string | null | undefined): string => v ?? '—';
 
 /** "1 update", "3 updates". */

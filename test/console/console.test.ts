@@ -181,7 +181,7 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     await page.getByLabel('MAC address').fill('00-21-63-0f-20-7b');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Added test device “Lab phone”.' }).waitFor();
-    await row('Test devices', 'Lab phone').filter({ hasText: '0021630F207B' }).waitFor();
+    await row('Test devices', 'Lab phone').filter({ hasText: '00-21-63-0F-20-7B' }).waitFor();
     assert.equal(await page.locator('#device-mac-error').count(), 0, 'the error is gone');
     assert.equal(await page.getByLabel('Name').inputValue(), '', 'the form is cleared');
   });
@@ -196,14 +196,14 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     await editForm.waitFor();
     assert.equal(await addForm.count(), 0, 'one form, now editing');
     assert.equal(await page.getByLabel('Name').inputValue(), 'Lab phone');
-    assert.equal(await page.getByLabel('MAC address').inputValue(), '0021630F207B');
+    assert.equal(await page.getByLabel('MAC address').inputValue(), '00-21-63-0F-20-7B', 'in the notation of setting macNotation');
     assert.equal(await page.getByLabel('Serial number').inputValue(), '');
     assert.equal(await page.evaluate('document.activeElement?.id'), 'device-name', 'editing starts in the form');
     await page.getByLabel('Name').fill('Changed my mind');
     await editForm.getByRole('button', { name: 'Cancel' }).click();
     await addForm.waitFor();
     assert.equal(await page.getByLabel('Name').inputValue(), '');
-    await row('Test devices', 'Lab phone').filter({ hasText: '0021630F207B' }).waitFor();
+    await row('Test devices', 'Lab phone').filter({ hasText: '00-21-63-0F-20-7B' }).waitFor();
     await until(page, `document.activeElement?.getAttribute('aria-label') === 'Edit Lab phone'`);
     assert.deepEqual(env.server.store.testDevices.list(), [added], 'Cancel changed nothing');
 
@@ -223,14 +223,20 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     await editForm.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved test device “Desk phone”.' }).waitFor();
     await addForm.waitFor();
-    await row('Test devices', 'Desk phone').filter({ hasText: '0021630F207C' }).filter({ hasText: 'SN-4242' }).waitFor();
+    await row('Test devices', 'Desk phone').filter({ hasText: '00-21-63-0F-20-7C' }).filter({ hasText: 'SN-4242' }).waitFor();
     assert.equal(await row('Test devices', 'Lab phone').count(), 0);
     assert.equal(await error.count(), 0, 'the error is gone');
     assert.deepEqual(env.server.store.testDevices.list(), [{ ...added, name: 'Desk phone', mac: '0021630F207C', serial: 'SN-4242' }]);
   });
 
-  it('removes a test device', async () => {
+  it('removes a test device after asking: Cancel keeps it', async () => {
     await page.getByRole('button', { name: 'Remove Desk phone' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove test device “Desk phone”?' });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(env.server.store.testDevices.list().length, 1, 'Cancel removed nothing');
+    await page.getByRole('button', { name: 'Remove Desk phone' }).click();
+    await dialog.getByRole('button', { name: 'Remove' }).click();
     await page.getByRole('status').filter({ hasText: 'Removed test device “Desk phone”.' }).waitFor();
     await page.getByText('No test devices yet.').waitFor();
     assert.equal(env.server.store.testDevices.list().length, 0);

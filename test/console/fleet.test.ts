@@ -16,7 +16,7 @@ import { AUDIT_HEADER, formatAuditLine } from '../../src/server/domain/audit-for
 import { ruleKeyPath } from '../../src/server/domain/device.js';
 import { deviceQuery } from '../../src/shared/inventory-api.js';
 import { multiDevicePackage } from '../fixtures/cabs.js';
-import { CHROMIUM, ensureConsoleBuilt, openSignedIn, startConsoleServer, type Browser, type ConsoleServer } from './console-fixture.js';
+import { CHROMIUM, ensureConsoleBuilt, openSignedIn, startConsoleServer, until, type Browser, type ConsoleServer } from './console-fixture.js';
 
 const skip = existsSync(CHROMIUM) ? false : `needs ${CHROMIUM} (apt-get install chromium)`;
 
@@ -153,6 +153,42 @@ describe('fleet views', { skip, timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Open 00-21-63-0F-20-7B' }).waitFor();
   });
 
+  it("opens a context menu on a phone's row: Open, Why, Make test device (after asking)", async () => {
+    const bob = devices().getByRole('row').filter({ hasText: 'bob@contoso.com' });
+    await bob.getByRole('cell', { name: 'bob@contoso.com' }).click({ button: 'right' });
+    const menu = page.getByRole('menu', { name: 'Actions on 00-04-F2-00-00-01' });
+    assert.deepEqual(await menu.getByRole('menuitem').allInnerTexts(), ['Open', 'Why', 'Make test device']);
+    await menu.getByRole('menuitem', { name: 'Make test device' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Make 00-04-F2-00-00-01 a test device?' });
+    await dialog.getByText('“CX700 bob@contoso.com” will be offered pending versions').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(env.server.store.testDevices.list().length, 1, 'Cancel added nothing (DESK is the one)');
+
+    // From the keyboard: Shift+F10 on the row's button.
+    await page.getByRole('button', { name: 'Open 00-04-F2-00-00-01' }).focus();
+    await page.keyboard.press('Shift+F10');
+    await menu.getByRole('menuitem', { name: 'Make test device' }).click();
+    await dialog.getByRole('button', { name: 'Make test device' }).click();
+    await status('Added test device “CX700 bob@contoso.com”: it is offered pending versions from its next update check.');
+    assert.ok(env.server.store.testDevices.list().some((d) => d.mac === '0004F2000001'));
+
+    await bob.getByRole('cell', { name: 'bob@contoso.com' }).click({ button: 'right' });
+    await menu.getByRole('menuitem', { name: 'Why' }).click();
+    const form = page.getByRole('region', { name: 'Why does a phone (not) update?' });
+    await form.getByRole('list', { name: 'Decision trace' }).waitFor();
+    assert.equal(await form.getByLabel('Installed version').inputValue(), '3.5.6000.0');
+    assert.equal(await form.getByLabel('Model').inputValue(), 'CX700');
+    assert.match(await form.innerText(), /test device\s+CX700 bob@contoso\.com/);
+
+    await page.getByRole('tab', { name: 'Devices', exact: true }).click();
+    await bob.getByRole('cell', { name: 'bob@contoso.com' }).click({ button: 'right' });
+    await menu.getByRole('menuitem', { name: 'Open' }).click();
+    await page.getByRole('heading', { name: /^00-04-F2-00-00-01/ }).waitFor();
+    await page.getByRole('button', { name: 'Back to devices' }).click();
+    await devices().waitFor();
+  });
+
   it('explains a phone described by hand: no image for its locale, then the approved version for another', async () => {
     await page.getByRole('tab', { name: 'Troubleshoot' }).click();
     const form = page.getByRole('region', { name: 'Why does a phone (not) update?' });
@@ -260,6 +296,89 @@ describe('fleet views', { skip, timeout: 180_000 }, () => {
     const setting = page.getByLabel('Most phones in the inventory');
     await setting.waitFor();
     assert.equal(await setting.inputValue(), String(cap));
+  });
+
+  it('shows times in the local format on every tab and page: no raw ISO dates', async () => {
+    const iso = /\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|\b)/;
+    const found: string[] = [];
+    const scan = async (where: string) => {
+      // Folded parts too (the dashboard's numbers under its charts).
+      await page.evaluate(`document.querySelectorAll('details').forEach((d) => { d.open = true; })`);
+      const text = await page.evaluate('document.body.innerText');
+      // Not the phone's state sentence: the server makes it (src/server/domain/device-state.ts), with ISO times in it.
+      const reason = await page.evaluate(`document.querySelector('.device-page > .intro')?.innerText ?? ''`);
+      const lines = String(text).split('\n').filter((l) => iso.test(l) && l !== reason);
+      found.push(...lines.map((l) => `${where}: ${l}`));
+    };
+    for (const name of ['Pending Updates', 'Approved Updates', 'Packages', 'Test Devices', 'Devices', 'Dashboard', 'Troubleshoot', 'Settings', 'Activity']) {
+      await page.getByRole('tab', { name, exact: true }).click();
+      await until(page, `!document.querySelector('.loading')`);
+      await page.waitForLoadState('networkidle');
+      await scan(name);
+    }
+    await page.getByRole('tab', { name: 'Devices', exact: true }).click();
+    // A test device offered the pending version: its state's sentence has a time in it.
+    await page.getByRole('searchbox', { name: 'Search devices' }).fill('alice');
+    await page.getByRole('button', { name: 'Open 00-21-63-0F-20-7B' }).click();
+    await page.getByRole('table', { name: 'Request history' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await scan('phone page');
+    await page.getByRole('button', { name: 'Back to devices' }).click();
+    await page.getByRole('searchbox', { name: 'Search devices' }).fill('');
+    assert.deepEqual(found, []);
+  });
+
+  for (const width of [1366, 1024]) {
+    it(`fits every tab in ${width} px: nothing wider than the window, no table wider than its box`, async () => {
+      await page.setViewportSize({ width, height: 768 });
+      const overflows: string[] = [];
+      for (const name of ['Pending Updates', 'Approved Updates', 'Packages', 'Test Devices', 'Devices', 'Dashboard', 'Troubleshoot', 'Settings', 'Activity']) {
+        await page.getByRole('tab', { name, exact: true }).click();
+        await until(page, `!document.querySelector('.loading')`);
+        await page.waitForLoadState('networkidle');
+        const found = await page.evaluate(`(() => {
+          const out = [];
+          const page = document.scrollingElement;
+          if (page.scrollWidth > innerWidth) out.push('page ' + page.scrollWidth + ' > ' + innerWidth);
+          for (const box of document.querySelectorAll('.table-wrap')) {
+            if (box.scrollWidth > box.clientWidth) out.push((box.querySelector('table')?.getAttribute('aria-label') ?? 'a table') + ' ' + box.scrollWidth + ' > ' + box.clientWidth);
+          }
+          // Controls cut off at the window's edge (a list box wider than the form).
+          for (const el of document.querySelectorAll('main input, main textarea, main select, main button')) {
+            const r = el.getBoundingClientRect();
+            if (r.width > 0 && r.right > innerWidth) out.push((el.id || el.getAttribute('aria-label') || el.textContent || el.tagName) + ' ends at ' + Math.round(r.right));
+          }
+          // List boxes (Settings) that hide some of their lines.
+          for (const box of document.querySelectorAll('main textarea')) {
+            if (box.scrollHeight > box.clientHeight + 1) out.push((box.id || 'a list box') + ' shows ' + box.clientHeight + ' of ' + box.scrollHeight + ' px');
+          }
+          return out;
+        })()`);
+        overflows.push(...(found as string[]).map((f) => `${name}: ${f}`));
+      }
+      await page.setViewportSize({ width: 1280, height: 720 });
+      assert.deepEqual(overflows, []);
+    });
+  }
+
+  it('writes MAC addresses in the notation of setting macNotation everywhere', async () => {
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByLabel('MAC address notation').selectOption('colons');
+    await page.getByRole('button', { name: 'Save Changes' }).click();
+    await status('Saved: MAC address notation.');
+    await page.getByRole('tab', { name: 'Devices', exact: true }).click();
+    await page.getByRole('searchbox', { name: 'Search devices' }).fill('bob');
+    await devices().getByRole('row').filter({ hasText: '00:04:f2:00:00:01' }).waitFor();
+    assert.equal(await devices().getByText('00-04-F2-00-00-01').count(), 0);
+    await page.getByRole('button', { name: 'Open 00:04:f2:00:00:01' }).click();
+    await page.getByRole('heading', { name: /^00:04:f2:00:00:01/ }).waitFor();
+    assert.match(await page.getByRole('region', { name: 'Phone' }).innerText(), /MAC address\s+00:04:f2:00:00:01/);
+    await page.getByRole('button', { name: 'Back to devices' }).click();
+    await page.getByRole('tab', { name: 'Test Devices' }).click();
+    await page.getByRole('table', { name: 'Test devices' }).getByRole('row').filter({ hasText: '00:21:63:0f:20:7b' }).waitFor();
+    // A new console reads the setting when it opens.
+    await page.reload();
+    await page.getByRole('table', { name: 'Test devices' }).getByRole('row').filter({ hasText: '00:04:f2:00:00:01' }).waitFor();
   });
 
   it('no script errors', () => {

@@ -150,6 +150,7 @@ describe('what phones see after each console action', { skip, timeout: 180_000 }
     assert.equal((await offered(LAB)).version, '4.0.7577.4387');
     await page.getByRole('tab', { name: 'Test Devices' }).click();
     await page.getByRole('button', { name: 'Remove Lab CX600' }).click();
+    await page.getByRole('dialog', { name: 'Remove test device “Lab CX600”?' }).getByRole('button', { name: 'Remove' }).click();
     await status('Removed test device “Lab CX600”.');
     assert.equal((await offered(LAB)).version, '4.0.7577.4366');
   });

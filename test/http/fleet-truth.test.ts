@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DEFAULT_PHONE, downloadOffer, httpRequest, phoneRequestBody, simulateCheck, type SimulatedPhone } from '../../src/cli/phone-simulator.js';
 import { Catalog } from '../../src/server/app/catalog.js';
-import { explainPhone } from '../../src/server/app/explain.js';
+import { explainPhone, listenerConnection } from '../../src/server/app/explain.js';
 import { importPackage } from '../../src/server/app/import-package.js';
 import { dashboard, listDevices } from '../../src/server/app/inventory.js';
 import { applyPurge } from '../../src/server/app/purge.js';
@@ -64,7 +64,7 @@ const check = async (p: SimulatedPhone) => (await simulateCheck(server.urls.http
 /** What the phone's Why offers it now: the phone path's decision on the current rules. */
 function whyOffers(d: DeviceDto): string | null {
   const { deviceType, vendor, model, revision, locale, version } = d;
-  const why = explainPhone(catalog.current(), { deviceType, vendor, model, revision, locale, version, mac: d.mac ?? undefined }, 'http://localhost', now);
+  const why = explainPhone(catalog.current(), { deviceType, vendor, model, revision, locale, version, mac: d.mac ?? undefined }, listenerConnection(server.urls.http), now);
   return why.offered?.version ?? null;
 }
 

@@ -1,7 +1,8 @@
-// The "Columns" menu of a table: a checkbox item per column that shows or hides it. Fluent's Menu gives the
-// keyboard behaviour (arrows, Escape back to the button); the last shown column cannot be hidden.
+// The "Columns" menu of a table: a checkbox item per column that shows or hides it, and Reset column widths (back to
+// the widths the content asks for). Fluent's Menu gives the keyboard behaviour (arrows, Escape back to the button);
+// the last shown column cannot be hidden.
 import { useState } from 'react';
-import { Menu, MenuButton, MenuItemCheckbox, MenuList, MenuPopover, MenuTrigger } from '@fluentui/react-components';
+import { Menu, MenuButton, MenuDivider, MenuItem, MenuItemCheckbox, MenuList, MenuPopover, MenuTrigger } from '@fluentui/react-components';
 import type { Column, Table } from '@tanstack/react-table';
 
 /** The words of a column's header (its id when the header is not plain text). */
@@ -36,6 +37,10 @@ export function ColumnsMenu<T>({ table, label }: { table: Table<T>; label: strin
               {columnLabel(c)}
             </MenuItemCheckbox>
           ))}
+          <MenuDivider />
+          <MenuItem disabled={Object.keys(table.getState().columnSizing).length === 0} onClick={() => table.resetColumnSizing(true)}>
+            Reset column widths
+          </MenuItem>
         </MenuList>
       </MenuPopover>
     </Menu>

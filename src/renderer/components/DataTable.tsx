@@ -1,9 +1,10 @@
-// The one table of the console: @tanstack/react-table v8 is the model (filter, sorting, column visibility,
-// selection); a filter box, a Columns menu (remembered per table), sortable columns and, optionally, row
-// checkboxes. Features configure columns and data.
+// The one table of the console: @tanstack/react-table v8 is the model (filter, sorting, column visibility and
+// widths, selection); a filter box, a Columns menu, sortable and resizable columns (shown columns and widths
+// remembered per table) and, optionally, row selection as in the MMC and Explorer (click, Ctrl+click, Shift+click,
+// Ctrl+A, Esc, checkboxes) and a context menu on rows. Features configure columns, data and the menu's items.
 // The markup is a plain <table> styled with Fluent's tokens, not Fluent's Table components: with 3,000 rows those
 // took 4 to 6 times as long to render, sort and filter (about 10 s to open a tab).
-import { memo, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactElement } from 'react';
 import {
   flexRender,
   getCoreRowModel,
@@ -19,9 +20,12 @@ import {
   type RowSelectionState,
   type SortingState,
 } from '@tanstack/react-table';
+import { ColumnResizer, RESIZE_STEP, resizedWidth } from './ColumnResizer.js';
 import { ColumnsMenu } from './ColumnsMenu.js';
+import { menuPointOf, RowMenu, type RowMenuAt, type RowMenuItem } from './RowMenu.js';
 import { TableFilter } from './TableFilter.js';
-import { useColumnVisibility } from './use-column-visibility.js';
+import { useRowSelection } from './use-row-selection.js';
+import { useColumnSizing, useColumnVisibility } from './use-table-memory.js';
 
 declare module '@tanstack/react-table' {
   // (A merged declaration repeats both type parameters, used or not.)
@@ -53,6 +57,8 @@ export interface DataTableProps<T> {
   getRowId: (row: T) => string;
   empty: string;
   selection?: RowSelection<T>;
+  /** The context menu's items for the rows it acts on (the selection, or the row right-clicked). */
+  rowMenu?: (rows: T[]) => RowMenuItem[];
 }
 
 /** The filter as the table's global filter state: also keyed by the shown columns, so hiding one filters again. */
@@ -61,10 +67,12 @@ interface GlobalFilter {
   shown: unknown;
 }
 
-export function DataTable<T>({ id, label, noun, data, columns, getRowId, empty, selection }: DataTableProps<T>) {
+export function DataTable<T>({ id, label, noun, data, columns, getRowId, empty, selection, rowMenu }: DataTableProps<T>) {
   const [sorting, setSorting] = useState<SortingState>([]);
   const [filter, setFilter] = useState('');
   const [columnVisibility, setColumnVisibility] = useColumnVisibility(id);
+  const [columnSizing, setColumnSizing] = useColumnSizing(id);
+  const [menu, setMenu] = useState<RowMenuAt>();
   const text = filter.trim().toLowerCase();
   const globalFilter = useMemo<GlobalFilter | undefined>(
     () => (text ? { text, shown: columnVisibility } : undefined),
@@ -75,9 +83,10 @@ export function DataTable<T>({ id, label, noun, data, columns, getRowId, empty, 
     data,
     columns,
     getRowId,
-    state: { sorting, globalFilter, columnVisibility, rowSelection: selection?.selected ?? {} },
+    state: { sorting, globalFilter, columnVisibility, columnSizing, rowSelection: selection?.selected ?? {} },
     onSortingChange: setSorting,
     onColumnVisibilityChange: setColumnVisibility,
+    onColumnSizingChange: setColumnSizing,
     globalFilterFn: matchesFilter as FilterFn<T>,
     // Every shown column with a value; hidden ones are not searched.
     getColumnCanGlobalFilter: (column) => column.getIsVisible(),
@@ -105,6 +114,74 @@ export function DataTable<T>({ id, label, noun, data, columns, getRowId, empty, 
   }, [filteredRows, selected, onSelectionChange]);
 
   const rows = table.getRowModel().rows;
+  const pick = useRowSelection(table, !!selection);
+
+  /** Opens the context menu for a row: a row outside the selection becomes the selection first, as in Explorer. */
+  const openMenu = (rowId: string, at: { x: number; y: number }) => {
+    if (!rowMenu) return;
+    const row = table.getRow(rowId);
+    let acting = [row];
+    if (selection) {
+      if (row.getIsSelected()) acting = table.getSelectedRowModel().rows;
+      else if (row.getCanSelect()) pick.only(row);
+    }
+    const items = rowMenu(acting.map((r) => r.original));
+    const about = selection?.rowLabel(row.original) ?? label;
+    setMenu({ ...at, items, label: acting.length > 1 ? `Actions on ${acting.length} rows` : `Actions on ${about}` });
+  };
+
+  const rowOf = (target: EventTarget | null): HTMLElement | null =>
+    target instanceof Element ? target.closest<HTMLElement>('tr[data-row]') : null;
+
+  const onRowClick = (e: MouseEvent) => {
+    const tr = rowOf(e.target);
+    // The row's own controls (checkbox, buttons, links) do what they say.
+    if (!tr || (e.target as Element).closest('input, button, a, label')) return;
+    pick.click(table.getRow(tr.dataset.row!), { toggle: e.ctrlKey || e.metaKey, range: e.shiftKey });
+  };
+
+  const onContextMenu = (e: MouseEvent) => {
+    const tr = rowOf(e.target);
+    if (!tr || !rowMenu) return;
+    e.preventDefault();
+    tr.focus();
+    // A menu asked for from the keyboard comes as a contextmenu event too, at no pointer position.
+    openMenu(tr.dataset.row!, e.clientX || e.clientY ? { x: e.clientX, y: e.clientY } : menuPointOf(tr));
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    const tr = rowOf(document.activeElement);
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'a' && selection) {
+      e.preventDefault(); // the table's rows, not the page's text
+      pick.all();
+    } else if (e.key === 'Escape' && selection && Object.values(selection.selected).some(Boolean)) {
+      e.preventDefault();
+      pick.none();
+    } else if ((e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10')) && rowMenu) {
+      e.preventDefault();
+      const target = tr ?? rowOf(document.querySelector(`#${CSS.escape(id)}-grid tr.selected`));
+      if (target) openMenu(target.dataset.row!, menuPointOf(target));
+    } else if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && tr) {
+      e.preventDefault();
+      const next = (e.key === 'ArrowDown' ? tr.nextElementSibling : tr.previousElementSibling) as HTMLElement | null;
+      if (next?.dataset.row) {
+        next.focus();
+        if (e.shiftKey && selection) pick.click(table.getRow(next.dataset.row), { toggle: false, range: true });
+      }
+    } else if (e.key === ' ' && tr && document.activeElement === tr && selection) {
+      e.preventDefault();
+      pick.click(table.getRow(tr.dataset.row!), { toggle: true, range: false });
+    }
+  };
+
+  /** Alt+Left/Right on a column's header makes it narrower or wider: the keyboard's way to drag its edge. */
+  const resizeByKey = (e: KeyboardEvent<HTMLTableCellElement>, columnId: string) => {
+    if (!e.altKey || (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight')) return;
+    e.preventDefault();
+    const width = resizedWidth(e.currentTarget.getBoundingClientRect().width + (e.key === 'ArrowRight' ? RESIZE_STEP : -RESIZE_STEP));
+    setColumnSizing((old) => ({ ...old, [columnId]: width }));
+  };
+
   return (
     <div className="data-table">
       <div className="table-tools">
@@ -119,8 +196,16 @@ export function DataTable<T>({ id, label, noun, data, columns, getRowId, empty, 
         />
         <ColumnsMenu table={table} label={label} />
       </div>
-      <div className="table-wrap">
-        <table className="data-grid" aria-label={label}>
+      {/* Keys act on the table that has the focus: Ctrl+A there selects its rows, elsewhere the page's text. */}
+      <div className="table-wrap" onKeyDown={onKeyDown}>
+        <table id={`${id}-grid`} className={selection ? 'data-grid selectable' : 'data-grid'} aria-label={label}>
+          {/* Widths the admin set by dragging a column's edge; the other columns size to their content. */}
+          <colgroup>
+            {selection && <col />}
+            {table.getVisibleLeafColumns().map((c) => (
+              <col key={c.id} style={columnSizing[c.id] ? { width: columnSizing[c.id] } : undefined} />
+            ))}
+          </colgroup>
           <thead>
             {table.getHeaderGroups().map((group) => (
               <tr key={group.id}>
@@ -140,7 +225,16 @@ export function DataTable<T>({ id, label, noun, data, columns, getRowId, empty, 
                   const sorted = header.column.getIsSorted();
                   const content = flexRender(header.column.columnDef.header, header.getContext());
                   return (
-                    <th key={header.id} scope="col" aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}>
+                    <th
+                      key={header.id}
+                      scope="col"
+                      onKeyDown={header.column.getCanResize() ? (e) => resizeByKey(e, header.column.id) : undefined}
+                      aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}>
+                      {header.column.getCanResize() && (
+                        <ColumnResizer
+                          onResize={(width) => setColumnSizing((old) => ({ ...old, [header.column.id]: width }))}
+                        />
+                      )}
                       {header.column.getCanSort() ? (
                         <button type="button" className="sort" onClick={header.column.getToggleSortingHandler()}>
                           {content}
@@ -157,7 +251,7 @@ export function DataTable<T>({ id, label, noun, data, columns, getRowId, empty, 
               </tr>
             ))}
           </thead>
-          <tbody>
+          <tbody onClick={onRowClick} onMouseDown={(e) => e.shiftKey && e.preventDefault() /* no text selection on Shift+click */} onContextMenu={onContextMenu}>
             {rows.map((row) => (
               <DataRow
                 key={row.id}
@@ -177,6 +271,7 @@ export function DataTable<T>({ id, label, noun, data, columns, getRowId, empty, 
           </tbody>
         </table>
       </div>
+      {menu && <RowMenu at={menu} onClose={() => setMenu(undefined)} />}
     </div>
   );
 }
@@ -193,7 +288,8 @@ interface DataRowProps<T> {
 
 const DataRow = memo(function DataRow<T>({ row, cells, selected, selectLabel }: DataRowProps<T>) {
   return (
-    <tr className={selected ? 'selected' : undefined}>
+    // The row's checkbox tells assistive technology whether it is selected (aria-selected is not a table row's).
+    <tr data-row={row.id} tabIndex={-1} className={selected ? 'selected' : undefined}>
       {selectLabel && (
         <td className="select-cell">
           <SelectBox label={selectLabel} checked={selected} disabled={!row.getCanSelect()} onChange={row.getToggleSelectedHandler()} />

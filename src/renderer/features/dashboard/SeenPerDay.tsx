@@ -1,5 +1,6 @@
 // Distinct phones that checked in per day, the last 30 days: an SVG column chart (a few dozen rects; no library).
 import type { DashboardDto } from '../../../shared/inventory-api.js';
+import { formatDay } from '../../format.js';
 import { NumbersTable } from './NumbersTable.js';
 
 const W = 600;
@@ -46,7 +47,7 @@ export function SeenPerDay({ days }: { days: DashboardDto['seenPerDay'] }) {
           </>
         )}
       </svg>
-      <NumbersTable label="Phones seen per day" headers={['Day', 'Phones']} rows={days.map((d) => [d.day, d.phones])} />
+      <NumbersTable label="Phones seen per day" headers={['Day', 'Phones']} rows={days.map((d) => [formatDay(d.day), d.phones])} />
     </section>
   );
 }

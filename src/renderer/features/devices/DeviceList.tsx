@@ -4,6 +4,7 @@
 import { useMemo } from 'react';
 import { Button, Input, SearchBox, Text, ToggleButton } from '@fluentui/react-components';
 import { DEVICE_STATES, type DeviceDto, type DeviceState } from '../../../shared/inventory-api.js';
+import type { RowMenuItem } from '../../components/RowMenu.js';
 import { devicesCsvUrl } from '../../api.js';
 import { Notice } from '../../components/Notice.js';
 import { DeviceTable } from './DeviceTable.js';
@@ -26,13 +27,16 @@ export interface DeviceListProps {
   view: DeviceListState;
   onChange: (view: DeviceListState) => void;
   onOpen: (device: DeviceDto) => void;
+  rowMenu: (device: DeviceDto) => RowMenuItem[];
+  /** The outcome of the last action from a row's menu: in the list's one notice. */
+  status: string | undefined;
 }
 
 const THROTTLE_MS = 200;
 const nf = new Intl.NumberFormat();
 const phones = (n: number) => `${nf.format(n)} ${n === 1 ? 'phone' : 'phones'}`;
 
-export function DeviceList({ view, onChange, onOpen }: DeviceListProps) {
+export function DeviceList({ view, onChange, onOpen, rowMenu, status }: DeviceListProps) {
   const texts = useThrottled(view.texts, THROTTLE_MS);
   const filters = useMemo(() => ({ ...texts, state: view.state }), [texts, view.state]);
   const rows = useDevicePages(filters, view.sorting);
@@ -86,7 +90,7 @@ export function DeviceList({ view, onChange, onOpen }: DeviceListProps) {
           Export CSV
         </Button>
       </div>
-      <Notice error={rows.error} />
+      <Notice error={rows.error} status={status} />
       {list && (
         <DeviceTable
           rows={rows}
@@ -94,6 +98,7 @@ export function DeviceList({ view, onChange, onOpen }: DeviceListProps) {
           sorting={view.sorting}
           onSort={(sorting) => onChange({ ...view, sorting })}
           onOpen={onOpen}
+          rowMenu={rowMenu}
           empty={
             filtered
               ? 'No phones match these filters.'

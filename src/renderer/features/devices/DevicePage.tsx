@@ -7,11 +7,14 @@ import type { DeviceDto } from '../../../shared/inventory-api.js';
 import { addTestDevice, errorText, explainPhone, getDevice } from '../../api.js';
 import { Loading } from '../../components/Loading.js';
 import { Notice } from '../../components/Notice.js';
+import { formatMac } from '../../../shared/mac.js';
 import { formatTime } from '../../format.js';
+import { useMacNotation } from '../../mac-notation.js';
 import { useLoad } from '../../use-load.js';
 import { Explanation } from '../troubleshoot/Explanation.js';
 import { DeviceHistory, DeviceLogs } from './DeviceRecords.js';
-import { formatMac, phoneName, STATE_COLOR, STATE_LABEL } from './device-words.js';
+import { phoneName, STATE_COLOR, STATE_LABEL } from './device-words.js';
+import { madeTestDevice, testDeviceOf } from './MakeTestDeviceDialog.js';
 
 export interface DevicePageProps {
   id: number;
@@ -23,6 +26,7 @@ export function DevicePage({ id, canChange, onBack }: DevicePageProps) {
   const device = useLoad(useCallback(() => getDevice(id), [id]));
   const heading = useRef<HTMLHeadingElement>(null);
   const d = device.data;
+  const { notation } = useMacNotation();
 
   // The page replaces the list: the focus moves to its heading, so that keyboard and screen reader users start here.
   useEffect(() => {
@@ -40,7 +44,7 @@ export function DevicePage({ id, canChange, onBack }: DevicePageProps) {
       {d ? (
         <>
           <h2 ref={heading} tabIndex={-1} className="page-title">
-            {phoneName(d)}{' '}
+            {phoneName(d, notation)}{' '}
             <Badge appearance="tint" color={STATE_COLOR[d.state]}>
               {STATE_LABEL[d.state]}
             </Badge>
@@ -61,8 +65,9 @@ export function DevicePage({ id, canChange, onBack }: DevicePageProps) {
 }
 
 function DeviceFacts({ d }: { d: DeviceDto }) {
+  const { notation } = useMacNotation();
   const facts: [string, string][] = [
-    ['MAC address', d.mac ? formatMac(d.mac) : '—'],
+    ['MAC address', d.mac ? formatMac(d.mac, notation) : '—'],
     ['Serial number', d.serial ?? '—'],
     ['Model', `${d.deviceType} / ${d.vendor} / ${d.model} / ${d.revision}`],
     ['Locale', d.locale],
@@ -112,13 +117,14 @@ function Why({ d, canChange }: { d: DeviceDto; canChange: boolean }) {
   const [status, setStatus] = useState<string>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const { notation } = useMacNotation();
 
   const makeTestDevice = async () => {
     setBusy(true);
     setError(undefined);
     try {
-      const added = await addTestDevice({ name: `${d.model} ${d.userName || phoneName(d)}`, mac: d.mac, serial: d.mac ? null : d.serial });
-      setStatus(`Added test device “${added.name}”: it is offered pending versions from its next update check.`);
+      const added = await addTestDevice(testDeviceOf(d, notation));
+      setStatus(madeTestDevice(added.name));
       await why.reload();
     } catch (e) {
       setError(errorText(e));

@@ -1,13 +1,17 @@
 // The fleet as a virtualised table: only the rows in view (and a few around) are in the page, whatever the total;
 // their pages are loaded from the server as they scroll into view. A plain <table> like DataTable's, with
 // aria-rowcount / aria-rowindex so that screen readers know where they are in the whole list. Sorting is the
-// server's (by the columns it has an index for).
-import { memo, useEffect, useRef, type ReactNode } from 'react';
+// server's (by the columns it has an index for). A row's context menu (right-click, Shift+F10, the menu key) offers
+// what DevicesTab gives it (Open, Why, Make test device).
+import { memo, useEffect, useRef, useState, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import { Badge } from '@fluentui/react-components';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { DeviceDto, DeviceSort } from '../../../shared/inventory-api.js';
+import { menuPointOf, RowMenu, type RowMenuAt, type RowMenuItem } from '../../components/RowMenu.js';
 import { formatTime } from '../../format.js';
-import { formatMac, phoneName, STATE_COLOR, STATE_LABEL } from './device-words.js';
+import { formatMac, type MacNotation } from '../../../shared/mac.js';
+import { useMacNotation } from '../../mac-notation.js';
+import { phoneName, STATE_COLOR, STATE_LABEL } from './device-words.js';
 import type { DeviceRows, DeviceSorting } from './use-device-pages.js';
 
 const ROW_HEIGHT = 33;
@@ -15,11 +19,12 @@ const ROW_HEIGHT = 33;
 interface Column {
   header: string;
   sort?: DeviceSort;
-  cell: (d: DeviceDto) => ReactNode;
+  /** `notation`: how the admin writes MAC addresses. */
+  cell: (d: DeviceDto, notation: MacNotation) => ReactNode;
 }
 
 const COLUMNS: Column[] = [
-  { header: 'MAC address', sort: 'mac', cell: (d) => (d.mac ? formatMac(d.mac) : '—') },
+  { header: 'MAC address', sort: 'mac', cell: (d, notation) => (d.mac ? formatMac(d.mac, notation) : '—') },
   { header: 'Serial number', sort: 'serial', cell: (d) => d.serial ?? '—' },
   { header: 'User', sort: 'user', cell: (d) => d.userName || '—' },
   { header: 'Model', sort: 'model', cell: (d) => `${d.vendor} ${d.model} ${d.revision}` },
@@ -48,9 +53,13 @@ export interface DeviceTableProps {
   onOpen: (device: DeviceDto) => void;
   /** Shown in the body when there are no rows. */
   empty: ReactNode;
+  /** The items of a row's context menu. */
+  rowMenu: (device: DeviceDto) => RowMenuItem[];
 }
 
-export function DeviceTable({ rows, total, sorting, onSort, onOpen, empty }: DeviceTableProps) {
+export function DeviceTable({ rows, total, sorting, onSort, onOpen, empty, rowMenu }: DeviceTableProps) {
+  const { notation } = useMacNotation();
+  const [menu, setMenu] = useState<RowMenuAt>();
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: total,
@@ -71,8 +80,28 @@ export function DeviceTable({ rows, total, sorting, onSort, onOpen, empty }: Dev
   const sort = (column: DeviceSort) =>
     onSort(sorting.sort === column ? { sort: column, order: sorting.order === 'asc' ? 'desc' : 'asc' } : { sort: column, order: firstOrder(column) });
 
+  const openMenu = (tr: HTMLElement, at: { x: number; y: number }) => {
+    const device = rows.rowAt(Number(tr.dataset.index));
+    if (device) setMenu({ ...at, items: rowMenu(device), label: `Actions on ${phoneName(device, notation)}` });
+  };
+  const rowOf = (target: EventTarget | null) => (target instanceof Element ? target.closest<HTMLElement>('tr[data-index]') : null);
+  const onContextMenu = (e: MouseEvent) => {
+    const tr = rowOf(e.target);
+    if (!tr) return;
+    e.preventDefault();
+    // A menu asked for from the keyboard comes as a contextmenu event too, at no pointer position.
+    openMenu(tr, e.clientX || e.clientY ? { x: e.clientX, y: e.clientY } : menuPointOf(tr));
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    const tr = rowOf(document.activeElement);
+    if (!tr || !(e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10'))) return;
+    e.preventDefault();
+    openMenu(tr, menuPointOf(tr));
+  };
+
   return (
-    <div className="table-wrap device-scroll" ref={scroller}>
+    <div className="table-wrap device-scroll" ref={scroller} onKeyDown={onKeyDown} onContextMenu={onContextMenu}>
+      {menu && <RowMenu at={menu} onClose={() => setMenu(undefined)} />}
       <table className="data-grid device-grid" aria-label="Devices" aria-rowcount={total + 1}>
         <thead>
           <tr aria-rowindex={1}>
@@ -98,7 +127,7 @@ export function DeviceTable({ rows, total, sorting, onSort, onOpen, empty }: Dev
         <tbody>
           {top > 0 && <Spacer height={top} />}
           {items.map((item) => (
-            <DeviceRow key={item.index} index={item.index} device={rows.rowAt(item.index)} onOpen={onOpen} />
+            <DeviceRow key={item.index} index={item.index} device={rows.rowAt(item.index)} onOpen={onOpen} notation={notation} />
           ))}
           {bottom > 0 && <Spacer height={bottom} />}
           {total === 0 && (
@@ -126,10 +155,11 @@ interface DeviceRowProps {
   index: number;
   device: DeviceDto | undefined;
   onOpen: (device: DeviceDto) => void;
+  notation: MacNotation;
 }
 
 /** A row opens the phone's page: by a click anywhere on it, or its first cell's button (keyboard). */
-const DeviceRow = memo(function DeviceRow({ index, device, onOpen }: DeviceRowProps) {
+const DeviceRow = memo(function DeviceRow({ index, device, onOpen, notation }: DeviceRowProps) {
   if (!device) {
     return (
       <tr aria-rowindex={index + 2} className="loading-row">
@@ -140,15 +170,15 @@ const DeviceRow = memo(function DeviceRow({ index, device, onOpen }: DeviceRowPr
     );
   }
   return (
-    <tr aria-rowindex={index + 2} className="clickable" onClick={() => onOpen(device)}>
+    <tr aria-rowindex={index + 2} data-index={index} className="clickable" onClick={() => onOpen(device)}>
       {COLUMNS.map((c, i) => (
         <td key={c.header}>
           {i === 0 ? (
-            <button type="button" className="row-link" data-device={device.id} aria-label={`Open ${phoneName(device)}`} onClick={(e) => (e.stopPropagation(), onOpen(device))}>
-              {c.cell(device)}
+            <button type="button" className="row-link" data-device={device.id} aria-label={`Open ${phoneName(device, notation)}`} onClick={(e) => (e.stopPropagation(), onOpen(device))}>
+              {c.cell(device, notation)}
             </button>
           ) : (
-            c.cell(device)
+            c.cell(device, notation)
           )}
         </td>
       ))}

@@ -1,5 +1,6 @@
 // How a phone's state and identity read in the console (the table, its page, the dashboard).
 import type { DeviceDto, DeviceState } from '../../../shared/inventory-api.js';
+import { formatMac, type MacNotation } from '../../../shared/mac.js';
 
 export const STATE_LABEL: Record<DeviceState, string> = {
   'up-to-date': 'Up to date',
@@ -22,8 +23,6 @@ export const STATE_COLOR: Record<DeviceState, 'success' | 'informative' | 'brand
   silent: 'subtle',
 };
 
-/** 0021630F207B as the phone's label shows it: 00-21-63-0F-20-7B. */
-export const formatMac = (mac: string): string => mac.replace(/(..)(?!$)/g, '$1-');
-
-/** The phone as an admin knows it: its MAC address, else its serial number. */
-export const phoneName = (d: Pick<DeviceDto, 'mac' | 'serial' | 'id'>): string => (d.mac ? formatMac(d.mac) : (d.serial ?? `phone ${d.id}`));
+/** The phone as an admin knows it: its MAC address (in the admin's notation), else its serial number. */
+export const phoneName = (d: Pick<DeviceDto, 'mac' | 'serial' | 'id'>, notation: MacNotation): string =>
+  d.mac ? formatMac(d.mac, notation) : (d.serial ?? `phone ${d.id}`);

@@ -63,13 +63,13 @@ export function PackagesTab({ canChange, upload, onShowPending, part, onOpenPart
           }}
         />
       )}
-      <Notice status={purged} />
+      {/* One notice: the last purge's outcome, or why the list cannot be read. */}
+      <Notice error={packages.error} status={purged} />
       {(state.step === 'uploading' || state.step === 'importing') && <ImportProgress state={state} />}
       {state.step === 'done' && (
         <ImportResult fileName={state.fileName} summary={state.summary} onShowPending={onShowPending} onDismiss={upload.dismiss} />
       )}
       {state.step === 'failed' && <ImportFailure fileName={state.fileName} message={state.message} onDismiss={upload.dismiss} />}
-      <Notice error={packages.error} />
       {packages.data ? (
         <DataTable
           id="packages"

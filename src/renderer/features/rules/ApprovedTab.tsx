@@ -2,14 +2,14 @@
 // Below them the interim images, which phones get without approval.
 import type { RuleDto } from '../../../shared/admin-api.js';
 import { InterimImages } from './InterimImages.js';
-import { RulesTab } from './RulesTab.js';
+import { RulesTab, type RulesTabProps } from './RulesTab.js';
 import { changedColumn, ruleKeyColumns, versionColumn } from './rule-columns.js';
 
 const columns = [...ruleKeyColumns, versionColumn('approved', 'Approved'), versionColumn('restore', 'Roll back to'), changedColumn];
 const hasApproved = (r: RuleDto) => r.approved !== null;
 const canRollBack = (r: RuleDto) => r.restore !== null;
 
-export function ApprovedTab({ canChange }: { canChange: boolean }) {
+export function ApprovedTab({ canChange, onWhy }: Pick<RulesTabProps, 'canChange' | 'onWhy'>) {
   return (
     <>
       <RulesTab
@@ -21,6 +21,7 @@ export function ApprovedTab({ canChange }: { canChange: boolean }) {
         columns={columns}
         actions={['rollback']}
         canChange={canChange}
+        onWhy={onWhy}
         canSelect={canRollBack}
       />
       <InterimImages canChange={canChange} />

@@ -1,12 +1,12 @@
 // Rules with a version waiting for approval: test devices get it already; Approve offers it to every phone.
 import type { RuleDto } from '../../../shared/admin-api.js';
-import { RulesTab } from './RulesTab.js';
-import { changedColumn, ruleKeyColumns, versionColumn } from './rule-columns.js';
+import { RulesTab, type RulesTabProps } from './RulesTab.js';
+import { changedColumn, pendingColumn, ruleKeyColumns, versionColumn } from './rule-columns.js';
 
-const columns = [...ruleKeyColumns, versionColumn('pending', 'Pending'), versionColumn('approved', 'Approved now'), changedColumn];
+const columns = [...ruleKeyColumns, pendingColumn, versionColumn('approved', 'Approved now'), changedColumn];
 const hasPending = (r: RuleDto) => r.pending !== null;
 
-export function PendingTab({ canChange }: { canChange: boolean }) {
+export function PendingTab({ canChange, onWhy }: Pick<RulesTabProps, 'canChange' | 'onWhy'>) {
   return (
     <RulesTab
       tableId="pending"
@@ -17,6 +17,7 @@ export function PendingTab({ canChange }: { canChange: boolean }) {
       columns={columns}
       actions={['approve', 'reject']}
       canChange={canChange}
+      onWhy={onWhy}
     />
   );
 }

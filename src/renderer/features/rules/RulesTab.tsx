@@ -1,7 +1,8 @@
 // A list of update rules with row selection and the actions an admin may take on the selected ones.
 // The Pending and Approved tabs are configurations of this view. The actions are small Buttons in a Toolbar (arrow
 // keys move between them): ToolbarButtons come in one size (medium) and look (subtle) only. While the preview loads
-// the button stays focusable (disabledFocusable), so that the focus returns to it when the dialog closes.
+// the button stays focusable (disabledFocusable), so that the focus returns to it when the dialog closes. The rows'
+// context menu offers the same actions on the same rules, and Why (Troubleshoot's answer for the rule's phones).
 import { useCallback, useMemo, useState } from 'react';
 import { Button, Text, Toolbar } from '@fluentui/react-components';
 import type { ColumnDef, RowSelectionState } from '@tanstack/react-table';
@@ -11,6 +12,8 @@ import { DataTable } from '../../components/DataTable.js';
 import { Loading } from '../../components/Loading.js';
 import { Notice } from '../../components/Notice.js';
 import { useLoad } from '../../use-load.js';
+import type { RowMenuItem } from '../../components/RowMenu.js';
+import type { WhyQuery } from '../troubleshoot/why-link.js';
 import { RULE_ACTION_WORDS } from './rule-action-words.js';
 import { ruleName } from './rule-columns.js';
 import { RuleActionDialog } from './RuleActionDialog.js';
@@ -28,9 +31,11 @@ export interface RulesTabProps {
   canChange: boolean;
   /** Rules the actions cannot apply to get a disabled checkbox. */
   canSelect?: (rule: RuleDto) => boolean;
+  /** Opens Troubleshoot's Why for a phone like the rule's. */
+  onWhy: (q: WhyQuery) => void;
 }
 
-export function RulesTab({ tableId, label, intro, empty, include, columns, actions, canChange, canSelect }: RulesTabProps) {
+export function RulesTab({ tableId, label, intro, empty, include, columns, actions, canChange, canSelect, onWhy }: RulesTabProps) {
   const rules = useLoad(useCallback(() => listRules(), []));
   const [selected, setSelected] = useState<RowSelectionState>({});
   const shown = useMemo(() => (rules.data ?? []).filter(include), [rules.data, include]);
@@ -39,6 +44,21 @@ export function RulesTab({ tableId, label, intro, empty, include, columns, actio
     setSelected({});
     await rules.reload();
   });
+
+  const rowMenu = (acting: RuleDto[]): RowMenuItem[] => {
+    const actionable = acting.filter((r) => canSelect?.(r) ?? true).map((r) => r.id);
+    const one = acting.length === 1 ? acting[0] : undefined;
+    return [
+      ...(canChange
+        ? actions.map((a) => ({ label: RULE_ACTION_WORDS[a].button, disabled: actionable.length === 0 || run.busy, onSelect: () => void run.preview(a, actionable) }))
+        : []),
+      {
+        label: 'Why',
+        disabled: !one,
+        onSelect: () => one && onWhy({ model: one.model, revision: one.revision, locale: one.locale }),
+      },
+    ];
+  };
 
   return (
     <>
@@ -72,6 +92,7 @@ export function RulesTab({ tableId, label, intro, empty, include, columns, actio
           columns={columns}
           getRowId={(r) => String(r.id)}
           empty={empty}
+          rowMenu={rowMenu}
           {...(canChange ? { selection: { selected, onChange: setSelected, rowLabel: ruleName, ...(canSelect ? { canSelect } : {}) } } : {})}
         />
       ) : (

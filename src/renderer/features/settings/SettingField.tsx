@@ -41,7 +41,8 @@ export function SettingField({ name, value, stored, readOnly, error, onChange }:
       );
       break;
     case 'list':
-      input = <Textarea id={id} rows={3} resize="vertical" value={text} readOnly={readOnly} spellCheck={false} onChange={onText} />;
+      // As many rows as the list has entries (up to a screenful): a list cut off after three hides what it allows.
+      input = <Textarea id={id} rows={Math.min(12, Math.max(3, text.split('\n').length))} resize="vertical" value={text} readOnly={readOnly} spellCheck={false} onChange={onText} />;
       break;
     case 'secret':
       input = readOnly ? (

@@ -7,6 +7,7 @@ import type { SettingKey } from '../../../shared/settings.js';
 import { ApiError, errorText, getSettings, updateSettings } from '../../api.js';
 import { Loading } from '../../components/Loading.js';
 import { Notice } from '../../components/Notice.js';
+import { useMacNotation } from '../../mac-notation.js';
 import { useLoad } from '../../use-load.js';
 import { SettingField } from './SettingField.js';
 import { changedSettings, toDraft, type Draft } from './settings-draft.js';
@@ -20,6 +21,7 @@ export function SettingsTab({ canChange, part }: { canChange: boolean; part?: st
   const [error, setError] = useState<{ field?: SettingKey | undefined; message: string }>();
   const [status, setStatus] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const { setNotation } = useMacNotation();
 
   useEffect(() => {
     if (loaded.data) {
@@ -62,6 +64,7 @@ export function SettingsTab({ canChange, part }: { canChange: boolean; part?: st
       const saved = await updateSettings(changes);
       setSettings(saved);
       setDraft(toDraft(saved));
+      setNotation(saved.macNotation);
       setError(undefined);
       setStatus(`Saved: ${changed.map((k) => SETTING_FIELDS[k].label).join(', ')}.`);
     } catch (err) {

@@ -1,12 +1,13 @@
 // Adds a test device by MAC address or serial number, or edits one (the same form, prefilled, with Save and
-// Cancel). The server validates; its message appears next to the field it names (or above the form when it names
-// none, as for a MAC address or serial number another test device already has).
+// Cancel). The server validates; its message appears next to the field it names, else in the tab's notice (as for a
+// MAC address or serial number another test device already has): a failure replaces the last success there.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Button } from '@fluentui/react-components';
 import type { TestDeviceDto } from '../../../shared/admin-api.js';
+import { formatMac } from '../../../shared/mac.js';
 import { addTestDevice, ApiError, errorText, updateTestDevice } from '../../api.js';
-import { Notice } from '../../components/Notice.js';
 import { TextField } from '../../components/Field.js';
+import { useMacNotation } from '../../mac-notation.js';
 
 const EMPTY = { name: '', mac: '', serial: '' };
 type FieldName = keyof typeof EMPTY;
@@ -15,12 +16,17 @@ export interface TestDeviceFormProps {
   /** The test device to edit; without it the form adds one. */
   device?: TestDeviceDto | undefined;
   onSaved: (device: TestDeviceDto) => void;
+  /** Saving failed: the message no field shows (undefined when a field shows it). */
+  onFailed: (message: string | undefined) => void;
   /** Leaves editing with nothing changed. */
   onCancel?: () => void;
 }
 
-export function TestDeviceForm({ device, onSaved, onCancel }: TestDeviceFormProps) {
-  const [values, setValues] = useState(() => (device ? { name: device.name, mac: device.mac ?? '', serial: device.serial ?? '' } : EMPTY));
+export function TestDeviceForm({ device, onSaved, onFailed, onCancel }: TestDeviceFormProps) {
+  const { notation } = useMacNotation();
+  const [values, setValues] = useState(() =>
+    device ? { name: device.name, mac: device.mac ? formatMac(device.mac, notation) : '', serial: device.serial ?? '' } : EMPTY,
+  );
   const [error, setError] = useState<{ field?: string; message: string }>();
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
@@ -45,13 +51,14 @@ export function TestDeviceForm({ device, onSaved, onCancel }: TestDeviceFormProp
       setError(undefined);
       onSaved(saved);
     } catch (err) {
-      setError(err instanceof ApiError && err.field ? { field: err.field, message: err.message } : { message: errorText(err) });
+      const failed = err instanceof ApiError && err.field ? { field: err.field, message: err.message } : { message: errorText(err) };
+      setError(failed);
+      onFailed((['name', 'mac', 'serial'] as (string | undefined)[]).includes(failed.field) ? undefined : failed.message);
     } finally {
       setBusy(false);
     }
   };
 
-  const general = error && !(['name', 'mac', 'serial'] as string[]).includes(error.field ?? '') ? error.message : undefined;
   return (
     <form
       ref={formRef}
@@ -90,7 +97,6 @@ export function TestDeviceForm({ device, onSaved, onCancel }: TestDeviceFormProp
           )}
         </div>
       </div>
-      <Notice error={general} />
     </form>
   );
 }

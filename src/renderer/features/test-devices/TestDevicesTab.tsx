@@ -1,46 +1,63 @@
-// Test devices get pending versions before everyone else. Listed, added, edited and removed here.
+// Test devices get pending versions before everyone else. Listed, added, edited and removed (after asking) here.
+// One notice for the tab: the outcome of the last change, or why it failed.
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { Button } from '@fluentui/react-components';
 import { createColumnHelper } from '@tanstack/react-table';
 import type { TestDeviceDto } from '../../../shared/admin-api.js';
+import { formatMac, type MacNotation } from '../../../shared/mac.js';
 import { errorText, listTestDevices, removeTestDevice } from '../../api.js';
+import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { DataTable } from '../../components/DataTable.js';
 import { Loading } from '../../components/Loading.js';
 import { Notice } from '../../components/Notice.js';
 import { formatTime } from '../../format.js';
+import { useMacNotation } from '../../mac-notation.js';
 import { useLoad } from '../../use-load.js';
 import { TestDeviceForm } from './TestDeviceForm.js';
 
 const col = createColumnHelper<TestDeviceDto>();
-const baseColumns = [
-  col.accessor('name', { header: 'Name' }),
-  col.accessor('mac', { header: 'MAC address', cell: (c) => c.getValue() ?? '—' }),
-  col.accessor('serial', { header: 'Serial number', cell: (c) => c.getValue() ?? '—' }),
-  col.accessor('createdAt', { header: 'Added', cell: (c) => formatTime(c.getValue()), meta: { filterText: formatTime } }),
-];
+const columnsIn = (notation: MacNotation) => {
+  const mac = (m: string | null) => (m ? formatMac(m, notation) : '—');
+  return [
+    col.accessor('name', { header: 'Name' }),
+    col.accessor('mac', { header: 'MAC address', cell: (c) => mac(c.getValue()), meta: { filterText: mac } }),
+    col.accessor('serial', { header: 'Serial number', cell: (c) => c.getValue() ?? '—' }),
+    col.accessor('createdAt', { header: 'Added', cell: (c) => formatTime(c.getValue()), meta: { filterText: formatTime } }),
+  ];
+};
 
 export function TestDevicesTab({ canChange }: { canChange: boolean }) {
   const devices = useLoad(useCallback(() => listTestDevices(), []));
   const [status, setStatus] = useState<string>();
   const [error, setError] = useState<string>();
   const [editing, setEditing] = useState<TestDeviceDto>();
+  const [removing, setRemoving] = useState<TestDeviceDto>();
+  const [removeError, setRemoveError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const { notation } = useMacNotation();
   // The Edit button that opened the form gets the focus back when editing ends.
   const editButton = useRef<HTMLButtonElement | null>(null);
 
-  const remove = useCallback(
-    async (d: TestDeviceDto) => {
+  const remove = async (d: TestDeviceDto) => {
+    setBusy(true);
+    try {
+      await removeTestDevice(d.id);
+      setRemoving(undefined);
       setError(undefined);
-      try {
-        await removeTestDevice(d.id);
-        setStatus(`Removed test device “${d.name}”.`);
-        setEditing((e) => (e?.id === d.id ? undefined : e));
-        await devices.reload();
-      } catch (e) {
-        setError(errorText(e));
-      }
-    },
-    [devices.reload],
-  );
+      setStatus(`Removed test device “${d.name}”.`);
+      setEditing((e) => (e?.id === d.id ? undefined : e));
+      await devices.reload();
+    } catch (e) {
+      setRemoveError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const askRemove = useCallback((d: TestDeviceDto) => {
+    setRemoveError(undefined);
+    setRemoving(d);
+  }, []);
 
   const edit = useCallback((d: TestDeviceDto, button: HTMLButtonElement) => {
     editButton.current = button;
@@ -60,7 +77,7 @@ export function TestDevicesTab({ canChange }: { canChange: boolean }) {
     () =>
       canChange
         ? [
-            ...baseColumns,
+            ...columnsIn(notation),
             col.display({
               id: 'actions',
               enableHiding: false,
@@ -70,15 +87,15 @@ export function TestDevicesTab({ canChange }: { canChange: boolean }) {
                   <Button size="small" aria-label={`Edit ${row.original.name}`} onClick={(e) => edit(row.original, e.currentTarget)}>
                     Edit
                   </Button>
-                  <Button size="small" aria-label={`Remove ${row.original.name}`} onClick={() => void remove(row.original)}>
+                  <Button size="small" aria-label={`Remove ${row.original.name}`} onClick={() => askRemove(row.original)}>
                     Remove
                   </Button>
                 </span>
               ),
             }),
           ]
-        : baseColumns,
-    [canChange, edit, remove],
+        : columnsIn(notation),
+    [canChange, edit, askRemove, notation],
   );
 
   return (
@@ -93,6 +110,10 @@ export function TestDevicesTab({ canChange }: { canChange: boolean }) {
             setError(undefined);
             if (editing) stopEditing();
             void devices.reload();
+          }}
+          onFailed={(message) => {
+            setStatus(undefined);
+            setError(message);
           }}
           {...(editing ? { onCancel: stopEditing } : {})}
         />
@@ -110,6 +131,18 @@ export function TestDevicesTab({ canChange }: { canChange: boolean }) {
         />
       ) : (
         devices.loading && <Loading />
+      )}
+      {removing && (
+        <ConfirmDialog
+          title={`Remove test device “${removing.name}”?`}
+          confirmLabel="Remove"
+          busy={busy}
+          error={removeError}
+          onConfirm={() => void remove(removing)}
+          onCancel={() => setRemoving(undefined)}
+        >
+          <p>From its next update check, the phone is offered only approved versions, like every other phone.</p>
+        </ConfirmDialog>
       )}
     </>
   );

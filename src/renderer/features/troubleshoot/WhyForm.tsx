@@ -1,12 +1,14 @@
 // "Why does this phone (not) update?" for a phone described by hand: the same engine the phones get their answer
-// from, so a phone that never checked in (or one on its way) can be diagnosed too.
-import { useState } from 'react';
+// from, so a phone that never checked in (or one on its way) can be diagnosed too. Opened from a rule's or a phone's
+// context menu, it comes filled in and answers at once.
+import { useEffect, useRef, useState } from 'react';
 import { Button } from '@fluentui/react-components';
 import { explainPhone } from '../../api.js';
 import { TextField } from '../../components/Field.js';
 import { Notice } from '../../components/Notice.js';
 import { Explanation } from './Explanation.js';
 import { useFormAction } from './use-form-action.js';
+import type { WhyQuery } from './why-link.js';
 
 const FIELDS = [
   ['model', 'Model', 'e.g. CX600'],
@@ -18,17 +20,23 @@ const FIELDS = [
 ] as const;
 type FieldName = (typeof FIELDS)[number][0];
 
-export function WhyForm() {
-  const [values, setValues] = useState<Record<FieldName, string>>({ model: '', revision: '', locale: 'ENU', version: '', mac: '', serial: '' });
+export function WhyForm({ asked }: { asked?: WhyQuery | undefined }) {
+  const [values, setValues] = useState<Record<FieldName, string>>({ model: '', revision: '', locale: 'ENU', version: '', mac: '', serial: '', ...asked });
   // Blank fields are left out: the server assumes (and says what it assumed).
   const why = useFormAction(() => explainPhone(Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim())) as Record<FieldName, string>));
   const names = FIELDS.map(([f]) => f);
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (!asked) return;
+    form.current?.scrollIntoView({ block: 'nearest' });
+    form.current?.requestSubmit();
+  }, []);
 
   return (
     <section className="card" aria-labelledby="why-title">
       <h2 id="why-title">Why does a phone (not) update?</h2>
       <p className="muted">Describe the phone as its About screen shows it; the answer is the one the phone would get now.</p>
-      <form className="add-form" onSubmit={why.submit} noValidate>
+      <form ref={form} className="add-form" onSubmit={why.submit} noValidate>
         <div className="fields">
           {FIELDS.map(([name, label, hint]) => (
             <TextField

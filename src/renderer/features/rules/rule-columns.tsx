@@ -1,4 +1,5 @@
 // The columns that describe update rules: the rule's key (its folder path in the store) and its versions.
+import { Badge } from '@fluentui/react-components';
 import { createColumnHelper, type SortingFn } from '@tanstack/react-table';
 import type { RuleDto } from '../../../shared/admin-api.js';
 import { compareVersions, parseVersion } from '../../../shared/version.js';
@@ -25,6 +26,30 @@ export const ruleKeyColumns = [
 
 export const versionColumn = (key: 'approved' | 'pending' | 'restore', header: string) =>
   col.accessor(key, { header, cell: (c) => formatVersion(c.getValue()), sortingFn: byVersion, meta: { filterText: formatVersion } });
+
+/** A pending version older than the approved one: approving it would take phones back. */
+export function isDowngrade(r: RuleDto): boolean {
+  const pending = parseVersion(r.pending ?? '');
+  const approved = parseVersion(r.approved ?? '');
+  return !!pending && !!approved && compareVersions(pending, approved) < 0;
+}
+
+/** The pending version, marked when it is a downgrade. */
+export const pendingColumn = col.accessor('pending', {
+  header: 'Pending',
+  cell: (c) => (
+    <>
+      {formatVersion(c.getValue())}
+      {isDowngrade(c.row.original) && (
+        <Badge className="version-badge" size="small" appearance="tint" color="warning">
+          Downgrade
+        </Badge>
+      )}
+    </>
+  ),
+  sortingFn: byVersion,
+  meta: { filterText: formatVersion },
+});
 
 export const changedColumn = col.accessor('updatedAt', {
   header: 'Changed',
