@@ -1,5 +1,5 @@
 // Test devices: added, edited and removed by MAC or serial number, validated and normalised, with history.
-import { normaliseMac } from '../../shared/mac.js';
+import { formatMac, normaliseMac } from '../../shared/mac.js';
 import { AppError } from './app-error.js';
 import type { Store } from './store.js';
 import type { TestDevice } from '../infra/db/test-devices-repo.js';
@@ -32,7 +32,7 @@ function validate(store: Store, input: TestDeviceInput, exceptId?: number) {
   if (!mac && !serial) throw new AppError('invalid_input', 'Give a MAC address or a serial number (or both).', 'mac');
   const clash = store.testDevices.findConflict(mac, serial, exceptId);
   if (clash) {
-    throw new AppError('conflict', `Test device "${clash.name}" already has ${clash.mac === mac && mac ? `MAC ${mac}` : `serial ${serial}`}.`);
+    throw new AppError('conflict', `Test device "${clash.name}" already has ${clash.mac === mac && mac ? `MAC ${formatMac(mac, store.settings.read().macNotation)}` : `serial ${serial}`}.`);
   }
   return { name, mac, serial };
 }

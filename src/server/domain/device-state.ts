@@ -203,13 +203,20 @@ export function stateCutoffs(now: Date, t: StateThresholds): { stuckBefore: stri
 export function deviceState(r: DeviceRecord, now: Date, t: StateThresholds, shared?: SharedDownload | null): { state: DeviceState; reason: string } {
   const { stuckBefore, silentBefore } = stateCutoffs(now, t);
   const ago = (at: string, unitMs: number) => Math.floor((now.getTime() - Date.parse(at)) / unitMs);
+  // Relative, not an instant: the sentence is read in the admin's time zone, which the server does not know.
+  const since = (at: string) => {
+    const minutes = ago(at, 60_000);
+    if (minutes < 1) return 'just now';
+    if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'} ago`;
+    return minutes < 48 * 60 ? `${Math.floor(minutes / 60)} hours ago` : `${Math.floor(minutes / (24 * 60))} days ago`;
+  };
   const runs = r.version || 'no reported version';
   if (r.lastSeen < silentBefore) {
     const next = r.dueVersion ? `; it will be offered ${r.dueVersion} if it checks again` : '';
     return { state: 'silent', reason: `Not seen for ${ago(r.lastSeen, 24 * HOUR_MS)} days (more than ${t.silentDays}); it last reported ${r.version || 'no version'}${next}.` };
   }
   const unknownDownload = shared
-    ? ` ${shared.downloads === 1 ? 'A download' : `${shared.downloads} downloads`} of this image came from ${r.address} (the last at ${shared.lastAt}), ` +
+    ? ` ${shared.downloads === 1 ? 'A download' : `${shared.downloads} downloads`} of this image came from ${r.address} (the last ${since(shared.lastAt)}), ` +
       `shared by ${shared.phones} phones offered it; which phone is not known.`
     : '';
   switch (phaseOf(r)) {
@@ -222,19 +229,19 @@ export function deviceState(r: DeviceRecord, now: Date, t: StateThresholds, shar
       return { state: 'behind', reason: `Runs ${runs}; will be offered ${r.dueVersion} at its next check${replaced}.` };
     }
     case 'updated':
-      return { state: 'updated', reason: `Installed ${r.version}, offered ${r.offeredAt}; first reported it ${r.updatedAt}.` };
+      return { state: 'updated', reason: `Installed ${r.version}, offered ${since(r.offeredAt!)}; first reported it ${since(r.updatedAt!)}.` };
     case 'downloaded':
       return r.downloadedAt! < stuckBefore
-        ? { state: 'stuck', reason: `Downloaded ${r.offeredVersion} ${ago(r.downloadedAt!, HOUR_MS)} hours ago but still reports ${r.version}.` }
-        : { state: 'downloaded', reason: `Downloaded ${r.offeredVersion} at ${r.downloadedAt}; it has not reported it yet.` };
+        ? { state: 'stuck', reason: `Downloaded ${r.offeredVersion} ${since(r.downloadedAt!)} but still reports ${r.version}.` }
+        : { state: 'downloaded', reason: `Downloaded ${r.offeredVersion} ${since(r.downloadedAt!)}; it has not reported it yet.` };
     case 'offered':
       return r.offeredAt! < stuckBefore
         ? {
             state: 'stuck',
             reason: shared
-              ? `Offered ${r.offeredVersion} ${ago(r.offeredAt!, HOUR_MS)} hours ago and still reports ${r.version}.${unknownDownload}`
-              : `Offered ${r.offeredVersion} ${ago(r.offeredAt!, HOUR_MS)} hours ago and never downloaded it.`,
+              ? `Offered ${r.offeredVersion} ${since(r.offeredAt!)} and still reports ${r.version}.${unknownDownload}`
+              : `Offered ${r.offeredVersion} ${since(r.offeredAt!)} and never downloaded it.`,
           }
-        : { state: 'offered', reason: `Offered ${r.offeredVersion} at ${r.offeredAt}; ${shared ? `not known to have downloaded it.${unknownDownload}` : 'not downloaded yet.'}` };
+        : { state: 'offered', reason: `Offered ${r.offeredVersion} ${since(r.offeredAt!)}; ${shared ? `not known to have downloaded it.${unknownDownload}` : 'not downloaded yet.'}` };
   }
 }

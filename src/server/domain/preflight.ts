@@ -114,9 +114,9 @@ function certificateChecks(f: PreflightFacts): PreflightCheckDto[] {
       : check('certificate-names', 'The certificate names the server', 'fail', `It names ${c.names.join(', ') || 'nothing'}, not ${missing.join(', ')}: phones refuse it (0x2f06).`, `Issue a certificate with ${missing.join(', ')} in its subject alternative names.`),
   ];
   if (c.selfSigned) out.push(check('certificate-trust', 'Phones trust the certificate', 'fail', 'It is self-signed (made on first run): no phone trusts it (0x2f0d).', 'Use a certificate from the enterprise CA the phones trust (settings tlsCertFile and tlsKeyFile, or tlsPfxFile).'));
-  if (f.now < c.validFrom || f.now > c.validTo) out.push(check('certificate-dates', 'The certificate is valid now', 'fail', `It is valid from ${iso(c.validFrom)} to ${iso(c.validTo)} (0x2f05).`, 'Renew the certificate (or correct the clock, if it is wrong) and set it in tlsCertFile/tlsKeyFile or tlsPfxFile.'));
-  else if (c.validTo.getTime() - f.now.getTime() < 30 * DAY) out.push(check('certificate-dates', 'The certificate is valid now', 'warn', `It expires on ${iso(c.validTo)}.`, 'Renew the certificate before then, and set the new one in the TLS settings.'));
-  else out.push(check('certificate-dates', 'The certificate is valid now', 'pass', `Valid until ${iso(c.validTo)}.`));
+  if (f.now < c.validFrom || f.now > c.validTo) out.push(check('certificate-dates', 'The certificate is valid now', 'fail', `It is valid from ${when(c.validFrom)} to ${when(c.validTo)} (0x2f05).`, 'Renew the certificate (or correct the clock, if it is wrong) and set it in tlsCertFile/tlsKeyFile or tlsPfxFile.'));
+  else if (c.validTo.getTime() - f.now.getTime() < 30 * DAY) out.push(check('certificate-dates', 'The certificate is valid now', 'warn', `It expires on ${when(c.validTo)}.`, 'Renew the certificate before then, and set the new one in the TLS settings.'));
+  else out.push(check('certificate-dates', 'The certificate is valid now', 'pass', `Valid until ${when(c.validTo)}.`));
   if (!c.sha1 && f.ocpePhones > 0) {
     out.push(check('certificate-sha2', 'CX700-era phones can use the certificate', 'warn', `${f.ocpePhones} CX700/IP8540 phone(s) checked in; they cannot use SHA-2 certificates over HTTPS (0x2f7d).`, `Keep them on the internal HTTP URL (port ${f.ports.http}), or give their HTTPS URL a SHA-1 certificate.`));
   }
@@ -139,12 +139,13 @@ function interimCheck(f: PreflightFacts): PreflightCheckDto {
 function clockCheck(f: PreflightFacts): PreflightCheckDto {
   const title = "The server's clock is sane";
   if (f.latestRecorded && f.now.getTime() < f.latestRecorded.getTime() - 5 * 60_000) {
-    return check('clock', title, 'fail', `The clock says ${iso(f.now)}, but the store recorded ${iso(f.latestRecorded)}: it went back.`, 'Fix the time (NTP): phones take their time from the servers they use, and certificate checks depend on it.');
+    return check('clock', title, 'fail', `The clock says ${when(f.now)}, but the store recorded ${when(f.latestRecorded)}: it went back.`, 'Fix the time (NTP): phones take their time from the servers they use, and certificate checks depend on it.');
   }
-  return check('clock', title, 'pass', `It is ${iso(f.now)} here${f.latestRecorded ? ', after everything the store recorded' : ''}.`);
+  return check('clock', title, 'pass', `It is ${when(f.now)} here${f.latestRecorded ? ', after everything the store recorded' : ''}.`);
 }
 
-const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+// A time every reader takes the same way, in words (the console shows no ISO stamps): Tue, 01 Dec 2026 10:00:00 GMT.
+const when = (d: Date) => d.toUTCString();
 
 function hostOf(url: string): string {
   try {
