@@ -1,5 +1,6 @@
 // Shared test set-up: temp folders, a silent logger, a store in a fresh data folder, a server on loopback.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -45,4 +46,13 @@ export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 10_000
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+}
+
+/** A loopback URL nothing listens on: a connection to it is refused at once, network or not. */
+export async function closedUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
 }

@@ -3,14 +3,13 @@
 // port, so it fails the same way on a machine with network); a finished build is played by a file with its marks.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildFailure, electronTarget, ensureElectronAddon, rebuildCommand } from '../../scripts/electron-addon.js';
 import { addonAbi, electronAddonFile } from '../../src/server/infra/db/native-binding.js';
-import { tempDir } from '../helpers.js';
+import { closedUrl, tempDir } from '../helpers.js';
 
 const require = createRequire(import.meta.url);
 const ELECTRON_DIR = join(require.resolve('electron/package.json'), '..');
@@ -20,15 +19,6 @@ const SQLITE_VERSION = (require('better-sqlite3/package.json') as { version: str
 let tmp: { dir: string; remove: () => Promise<void> };
 before(async () => (tmp = await tempDir('ucu-addon-')));
 after(() => tmp.remove());
-
-/** A loopback URL nothing listens on: a download from it is refused at once, network or not. */
-async function closedUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
 
 test('Electron 45 loads addons of NODE_MODULE_VERSION 150, which Node’s build is not', () => {
   const target = electronTarget(ELECTRON_DIR);

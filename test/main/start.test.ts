@@ -5,12 +5,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { electronAddonFile } from '../../src/server/infra/db/native-binding.js';
-import { tempDir } from '../helpers.js';
+import { closedUrl, tempDir } from '../helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -49,14 +48,6 @@ function start(name: string, env: NodeJS.ProcessEnv): Promise<string> {
       resolve(out);
     });
   });
-}
-
-async function closedUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
 }
 
 test('no display: headless, with the reason and the sign-in link', async () => {

@@ -11,6 +11,7 @@ import { UploadButton } from '../packages/UploadButton.js';
 import { usePackageUpload, type UploadState } from '../packages/use-package-upload.js';
 import { Loading } from '../../components/Loading.js';
 import { Notice } from '../../components/Notice.js';
+import { PlainTable } from '../../components/PlainTable.js';
 import { count, formatBytes } from '../../format.js';
 import { useLoad } from '../../use-load.js';
 import './interim-images.css';
@@ -64,28 +65,11 @@ function InterimBody({ o }: { o: InterimOverviewDto }) {
       {o.images.length === 0 ? (
         <p className="muted">{o.missing.length === 0 ? 'No interim image is in the store, and no phone in the inventory needs one.' : 'No interim image is in the store.'}</p>
       ) : (
-        <table className="data-grid" aria-label="Interim images">
-          <thead>
-            <tr>
-              {['Locale', 'Version', 'Files', 'Phones it serves', 'Imported from'].map((h) => (
-                <th key={h} scope="col">
-                  {h}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {o.images.map((i) => (
-              <tr key={i.locale}>
-                <td>{i.locale}</td>
-                <td>{i.version}</td>
-                <td>{i.files.map((f) => `${f.fileName} (${formatBytes(f.size)})`).join(', ')}</td>
-                <td>{count(i.phones, 'phone')}</td>
-                <td>{i.fileName}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <PlainTable
+          label="Interim images"
+          headers={['Locale', 'Version', 'Files', 'Phones it serves', 'Imported from']}
+          rows={o.images.map((i) => [i.locale, i.version, i.files.map((f) => `${f.fileName} (${formatBytes(f.size)})`).join(', '), count(i.phones, 'phone'), i.fileName])}
+        />
       )}
     </>
   );
