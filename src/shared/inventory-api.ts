@@ -3,10 +3,11 @@ import { z } from 'zod';
 
 /**
  * A phone's update state, judged against today's rules (see server/domain/device-state.ts): up to date (nothing is
- * due), behind (something is due that its last check was not told: a new approval, a roll back), offered, downloaded,
+ * due), blocked (nothing is due although its rule wants another version: the image or the interim image it needs is
+ * not in the store, or there is no rule for its locale), behind (something is due that its last check was not told: a new approval, a roll back), offered, downloaded,
  * updated, stuck (offered or downloaded long ago), silent (not seen for days). Every phone is in exactly one.
  */
-export const DEVICE_STATES = ['up-to-date', 'behind', 'offered', 'downloaded', 'updated', 'stuck', 'silent'] as const;
+export const DEVICE_STATES = ['up-to-date', 'blocked', 'behind', 'offered', 'downloaded', 'updated', 'stuck', 'silent'] as const;
 export type DeviceState = (typeof DEVICE_STATES)[number];
 
 export const DEVICE_SORTS = ['lastSeen', 'firstSeen', 'mac', 'serial', 'model', 'version', 'locale', 'user'] as const;
@@ -117,6 +118,8 @@ export interface DashboardDto {
     eligible: number;
     /** Of those, running the approved version. */
     onApproved: number;
+    /** Cannot get it: the store lacks the image or the interim image they need, or they have no rule for their locale. */
+    blocked: number;
     /** Will be offered an update (this one or the interim build first) at their next check. */
     behind: number;
     offered: number;
@@ -124,7 +127,7 @@ export interface DashboardDto {
     stuck: number;
     silent: number;
     /** Active, not on the approved version and nothing on the way: up to date otherwise (a test device on a pending
-     * version, a version whose image is missing, a phone not reporting the module). */
+     * version, a phone not reporting the module). */
     other: number;
   }[];
   /** Distinct phones that checked in, per UTC day, the last 30 days (days with none included, as 0). */

@@ -2,10 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DeviceRequest } from '../../src/server/domain/device.js';
+import type { NoneReason } from '../../src/server/domain/update-decision.js';
 import {
   applyCheck,
   applyDownload,
   awaitsDownload,
+  blockerOf,
   deviceIdentity,
   deviceState,
   phaseOf,
@@ -132,4 +134,22 @@ test('a download is this phone\'s only from its address, for its offered folder,
   assert.equal(awaitsDownload(r, '10.0.0.5', 'ucphone/polycom/cx600/a/enu/3/cpe'), false);
   assert.equal(awaitsDownload(applyDownload(r, T(1)), '10.0.0.5', folder), false);
   assert.equal(awaitsDownload(run([['check', 0, '1', null]]), '10.0.0.5', folder), false);
+});
+
+test('blocked: nothing offered because the store lacks what the rule needs, or no rule has its locale; never when only nothing is approved', () => {
+  const none = (reason: NoneReason) => ({ offers: [], reason });
+  assert.equal(blockerOf(none('image-missing')), 'image-missing');
+  assert.equal(blockerOf(none('interim-missing')), 'interim-missing');
+  assert.equal(blockerOf(none('no-rule-for-locale')), 'no-rule-for-locale');
+  for (const r of ['up-to-date', 'not-approved', 'pending-not-test-device', 'unknown-device'] as const) assert.equal(blockerOf(none(r)), null, r);
+
+  // A phone offered a version whose image is then purged: blocked, whatever it was told before, until the image is back.
+  const offered = applyCheck(undefined, ID, check(0, '4.0.7577.4420', '4.0.7577.4455'));
+  const missing = applyCheck(offered, ID, check(1, '4.0.7577.4420', null, { blocker: 'image-missing' }));
+  assert.equal(phaseOf(missing), 'blocked');
+  const s = deviceState(missing, NOW(2), LIMITS);
+  assert.equal(s.state, 'blocked');
+  assert.match(s.reason, /^Runs 4\.0\.7577\.4420; its rule wants another version, but the files of that version are not in the store/);
+  // An offer clears it.
+  assert.equal(phaseOf(applyCheck(missing, ID, check(3, '4.0.7577.4420', '4.0.7577.4455'))), 'offered');
 });

@@ -60,8 +60,11 @@ test('lists every phone with its state and reason, newest first, with counts by 
   assert.equal(status, 200);
   assert.equal(body.devices.length, 4);
   assert.deepEqual(body.thresholds, { stuckHours: 24, silentDays: 7 });
-  // Nothing is approved yet: nobody is offered anything.
-  assert.deepEqual(body.counts, { 'up-to-date': 4, behind: 0, offered: 0, downloaded: 0, updated: 0, stuck: 0, silent: 0 });
+  // Nothing is approved yet: nobody is offered anything; but the German CX600 has no rule for its locale at all.
+  assert.deepEqual(body.counts, { 'up-to-date': 3, blocked: 1, behind: 0, offered: 0, downloaded: 0, updated: 0, stuck: 0, silent: 0 });
+  const deu = body.devices.find((d) => d.mac === '0004F2000003')!;
+  assert.equal(deu.state, 'blocked');
+  assert.match(deu.reason, /^Runs 4\.0\.7577\.4000; there is no rule for its locale, so it reports 0x0\/200 and never updates/);
   for (let i = 1; i < body.devices.length; i++) assert.ok(body.devices[i - 1]!.lastSeen >= body.devices[i]!.lastSeen);
   const ann = body.devices.find((d) => d.mac === '0004F2000001')!;
   assert.equal(ann.reason, 'Runs 4.0.7577.4000; nothing is offered to it.');
@@ -85,7 +88,7 @@ test('filters, search, sort and paging', async () => {
   assert.deepEqual(page.devices.map((d) => d.userName), ['bob@contoso.com', 'ann@contoso.com']);
   const none = (await get<DeviceListDto>('/devices?state=stuck&model=CX600&locale=')).body;
   assert.deepEqual([none.total, none.devices], [0, []]);
-  assert.equal(none.counts['up-to-date'], 3, 'counts ignore the state filter, keep the others (an empty one is none)');
+  assert.deepEqual([none.counts['up-to-date'], none.counts.blocked], [2, 1], 'counts ignore the state filter, keep the others (an empty one is none)');
 });
 
 test('a bad query is refused with the error envelope', async () => {
@@ -202,7 +205,7 @@ test('a large inventory streams out page by page, each phone once, in order', as
   server.store.devices.batch(function* () {
     for (let i = 0; i < n; i++) {
       const mac = `00AA${i.toString(16).toUpperCase().padStart(8, '0')}`;
-      yield { before: undefined, after: { identity: `mac:${mac}`, mac, serial: `S${i}`, deviceType: 'UCPhone', vendor: 'Polycom', model: 'CX3000', revision: 'A', locale: 'ENU', version: '1.0', userName: '', address: '10.0.0.1', firstSeen: at(i), lastSeen: at(i), offeredVersion: null, offeredFolder: null, offeredAt: null, downloadedAt: null, updatedAt: null, modules: 'cpe.nbt;1.0', dueVersion: null, dueFolder: null } };
+      yield { before: undefined, after: { identity: `mac:${mac}`, mac, serial: `S${i}`, deviceType: 'UCPhone', vendor: 'Polycom', model: 'CX3000', revision: 'A', locale: 'ENU', version: '1.0', userName: '', address: '10.0.0.1', firstSeen: at(i), lastSeen: at(i), offeredVersion: null, offeredFolder: null, offeredAt: null, downloadedAt: null, updatedAt: null, modules: 'cpe.nbt;1.0', dueVersion: null, dueFolder: null, dueBlocker: null } };
     }
   });
   const { res, rows } = await getCsv('/devices/export.csv?model=CX3000');

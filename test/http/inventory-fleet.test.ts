@@ -90,7 +90,7 @@ test('the fleet goes through offered -> downloaded -> updated, stuck and silent'
 
   const all = devices();
   assert.equal(all.total, 5 * SIZE);
-  assert.deepEqual(all.counts, { 'up-to-date': SIZE, behind: 0, offered: 0, downloaded: 0, updated: SIZE, stuck: 0, silent: 3 * SIZE });
+  assert.deepEqual(all.counts, { 'up-to-date': SIZE, blocked: 0, behind: 0, offered: 0, downloaded: 0, updated: SIZE, stuck: 0, silent: 3 * SIZE });
   const one = all.devices.find((d) => d.mac === '0004F2AA0000')!;
   assert.equal(one.userName, 'aa0@contoso.com');
   assert.equal(one.address, '127.0.0.1');

@@ -47,6 +47,8 @@ function record(n: number): DeviceRecord {
     modules: `cpe.nbt;${kind === 3 ? '4.0.7577.4455' : '4.0.7577.4420'}`,
     dueVersion: behind ? '4.0.7577.4500' : kind === 0 || kind === 3 ? null : offered,
     dueFolder: behind ? 'ucphone/polycom/cx600/a/enu/4.0.7577.4500/cpe' : kind === 0 || kind === 3 ? null : folder,
+    // Every 11th current phone cannot get what its rule wants.
+    dueBlocker: kind === 0 && !behind && n % 11 === 0 ? 'image-missing' : null,
   };
 }
 const FLEET = Array.from({ length: 600 }, (_, n) => record(n));
@@ -120,17 +122,24 @@ test('judged again by group, the stored phase and its start are what phaseOf() a
   withFreshStore(async (s) => {
     s.devices.batch(() => FLEET.map((r) => ({ before: undefined, after: r })));
     const stored = () => s.db.prepare('SELECT identity, phase, phase_since AS since FROM devices').all() as { identity: string; phase: string; since: string | null }[];
-    const dues = [null, { version: '4.0.7577.4455', folder: 'ucphone/polycom/cx600/a/enu/4.0.7577.4455/cpe' }, { version: '4.0.7577.4500', folder: 'ucphone/polycom/cx600/a/enu/4.0.7577.4500/cpe' }];
+    const dues = [
+      { blocker: null },
+      { blocker: 'image-missing' as const },
+      { version: '4.0.7577.4455', folder: 'ucphone/polycom/cx600/a/enu/4.0.7577.4455/cpe' },
+      { version: '4.0.7577.4500', folder: 'ucphone/polycom/cx600/a/enu/4.0.7577.4500/cpe' },
+    ];
     for (const due of dues) {
       for (const situation of s.devices.situations()) s.devices.setDue(situation, due);
-      const byId = new Map(FLEET.map((r) => [r.identity, { ...r, dueVersion: due?.version ?? null, dueFolder: due?.folder ?? null }]));
+      const offer = 'version' in due ? due : null;
+      const blocker = 'blocker' in due ? (due.blocker ?? null) : null;
+      const byId = new Map(FLEET.map((r) => [r.identity, { ...r, dueVersion: offer?.version ?? null, dueFolder: offer?.folder ?? null, dueBlocker: blocker }]));
       for (const row of stored()) {
         const r = byId.get(row.identity)!;
-        assert.deepEqual([row.phase, row.since], [phaseOf(r), phaseSince(r)], `${row.identity} with ${due?.version ?? 'nothing'} due`);
+        assert.deepEqual([row.phase, row.since], [phaseOf(r), phaseSince(r)], `${row.identity} with ${offer?.version ?? blocker ?? 'nothing'} due`);
       }
       assert.deepEqual(ids(s.devices.list({}, cutoffs, 'mac', 'asc', 1000, 0)).length, FLEET.length);
     }
-    assert.equal(s.devices.setDue(s.devices.situations()[0]!, dues[2]!), 0, 'phones already due that offer are not written');
+    assert.equal(s.devices.setDue(s.devices.situations()[0]!, dues[3]!), 0, 'phones already due that offer are not written');
   }));
 
 // ---- The cap: eviction, the count kept in memory, and what being full cost (each on a store of its own) ----

@@ -4,7 +4,7 @@
 // The phone path's own decision runs once per distinct situation (model, locale, reported modules, test device), and
 // the phones of each situation are updated together.
 import type { DeviceRequest } from '../domain/device.js';
-import { parseModuleList } from '../domain/device-state.js';
+import { blockerOf, parseModuleList, type Blocker } from '../domain/device-state.js';
 import type { DeviceSituation } from '../infra/db/devices-repo.js';
 import { buildSnapshot, type CatalogSnapshot } from './catalog.js';
 import type { Store } from './store.js';
@@ -30,8 +30,9 @@ export function judgeInventoryNow(store: Store): number {
   return store.db.transaction(() => judgeInventory(store)).immediate();
 }
 
-/** What the phone path would offer a phone in this situation (lower-cased folder, like the stored offer), or null. */
-function dueOffer(snap: CatalogSnapshot, s: DeviceSituation): { version: string; folder: string } | null {
+/** What the phone path would offer a phone in this situation (lower-cased folder, like the stored offer), or what
+ * blocks it (null: nothing is due, and nothing blocks). */
+function dueOffer(snap: CatalogSnapshot, s: DeviceSituation): { version: string; folder: string } | { blocker: Blocker | null } {
   const request: DeviceRequest = {
     deviceType: s.deviceType,
     vendor: s.vendor,
@@ -46,6 +47,7 @@ function dueOffer(snap: CatalogSnapshot, s: DeviceSituation): { version: string;
     modules: parseModuleList(s.modules),
   };
   // Only whether it is a test device matters to the decision (the name and the match are for its trace).
-  const offer = decisionFor(snap, request, s.test ? { name: '', matchedBy: 'mac' } : null).offers[0];
-  return offer ? { version: offer.version, folder: offer.folder.toLowerCase() } : null;
+  const decision = decisionFor(snap, request, s.test ? { name: '', matchedBy: 'mac' } : null);
+  const offer = decision.offers[0];
+  return offer ? { version: offer.version, folder: offer.folder.toLowerCase() } : { blocker: blockerOf(decision) };
 }

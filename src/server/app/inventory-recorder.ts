@@ -7,7 +7,7 @@
 // A check's answer is its phone's due offer; a check answered on rules that changed before its flush (another
 // process's change, not yet seen by the catalog) has its phones judged again in the flush (app/inventory-judge.ts).
 import type { DeviceRequest } from '../domain/device.js';
-import { applyCheck, applyDownload, awaitsDownload, deviceIdentity, reportedVersion, seenDay, type DeviceRecord } from '../domain/device-state.js';
+import { applyCheck, applyDownload, awaitsDownload, blockerOf, deviceIdentity, reportedVersion, seenDay, type DeviceRecord } from '../domain/device-state.js';
 import { admissible, evictableBefore, evictionsWanted } from '../domain/inventory-cap.js';
 import type { Decision } from '../domain/update-decision.js';
 import type { DeviceChange, DevicesRepo } from '../infra/db/devices-repo.js';
@@ -194,6 +194,7 @@ function apply(repo: DevicesRepo, batch: readonly Observation[], max: number, se
           request: o.request,
           version: offer?.installed ?? reportedVersion(o.request.modules),
           offer: offer ? { version: offer.version, folder: offer.folder } : null,
+          blocker: blockerOf(o.decision),
         }),
       );
       continue;

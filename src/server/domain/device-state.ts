@@ -6,6 +6,7 @@
 // Times are ISO-8601 UTC strings, so that comparing them as text (here and in SQL) compares the instants.
 import type { DeviceDto, DeviceState } from '../../shared/inventory-api.js';
 import type { DeviceRequest, ModuleReport } from './device.js';
+import type { Decision, NoneReason } from './update-decision.js';
 
 /** A phone's row: the DTO's fields but the derived state, with '' for a blank MAC or serial, and what the
  * recorder needs besides (the identity, the offered folder). */
@@ -21,10 +22,23 @@ export interface DeviceRecord extends Omit<DeviceDto, 'id' | 'mac' | 'serial' | 
   modules: string | null;
   /** The image folder today's rules offer at its next check (lower-cased), with dueVersion. */
   dueFolder: string | null;
+  /** When nothing is due although a rule wants the phone on another version: why it cannot get it (blocked). */
+  dueBlocker: Blocker | null;
+}
+
+/** What keeps a phone from the version its rule wants: the store lacks the image, or the interim image it needs first,
+ * or there is no rule for its locale (it reports 0x0/200 and never updates). A model without any package is not
+ * blocked: nobody has taken charge of it yet. */
+export type Blocker = Extract<NoneReason, 'image-missing' | 'interim-missing' | 'no-rule-for-locale'>;
+const BLOCKERS: readonly NoneReason[] = ['image-missing', 'interim-missing', 'no-rule-for-locale'];
+
+/** The blocker of a decision that offers nothing, if what stopped it is one. */
+export function blockerOf(d: Pick<Decision, 'offers' | 'reason'>): Blocker | null {
+  return d.offers.length === 0 && d.reason !== null && BLOCKERS.includes(d.reason) ? (d.reason as Blocker) : null;
 }
 
 /** Where a record stands, before time (stuck, silent) is considered. Stored, so that states filter on an index. */
-export type DevicePhase = 'current' | 'behind' | 'offered' | 'downloaded' | 'updated';
+export type DevicePhase = 'current' | 'blocked' | 'behind' | 'offered' | 'downloaded' | 'updated';
 
 /** Downloads of a phone's offered image that came from its address while other phones there were offered it too:
  * not attributed to any of them (which one fetched it is not known). */
@@ -42,6 +56,8 @@ export interface CheckObservation {
   /** The installed version of the module the answer is about. */
   version: string;
   offer: { version: string; folder: string } | null;
+  /** With no offer: what keeps the phone from the version its rule wants (blockerOf the decision). */
+  blocker?: Blocker | null;
 }
 
 export interface StateThresholds {
@@ -87,7 +103,8 @@ export function parseModuleList(list: string): ModuleReport[] {
  * approval, a roll back, an offer replaced): behind, until its next check is told it. The SQL twin (PHASE in
  * infra/db/devices-repo.ts, used when the rules are judged again) must agree with it.
  */
-export function phaseOf(r: Pick<DeviceRecord, 'offeredVersion' | 'offeredFolder' | 'version' | 'downloadedAt' | 'dueVersion' | 'dueFolder'>): DevicePhase {
+export function phaseOf(r: Pick<DeviceRecord, 'offeredVersion' | 'offeredFolder' | 'version' | 'downloadedAt' | 'dueVersion' | 'dueFolder' | 'dueBlocker'>): DevicePhase {
+  if (r.dueVersion === null && r.dueBlocker) return 'blocked';
   if (r.dueVersion === null) return r.offeredVersion !== null && r.version === r.offeredVersion ? 'updated' : 'current';
   if (r.offeredVersion === r.dueVersion && r.offeredFolder === r.dueFolder) return r.downloadedAt ? 'downloaded' : 'offered';
   return 'behind';
@@ -147,8 +164,16 @@ export function applyCheck(prev: DeviceRecord | undefined, identity: string, o: 
     // What the check was told is what today's rules offer it (until they change: app/inventory-judge.ts).
     dueVersion: o.offer?.version ?? null,
     dueFolder: o.offer?.folder.toLowerCase() ?? null,
+    dueBlocker: o.offer ? null : (o.blocker ?? null),
   };
 }
+
+/** Why a blocked phone gets nothing, and what to do: as the Why's trace says it. */
+const BLOCKED: Record<Blocker, string> = {
+  'image-missing': 'its rule wants another version, but the files of that version are not in the store: import the package that contains them again.',
+  'interim-missing': 'it must first install the interim build, and there is no interim image for its locale: import it (ucupdates import --interim).',
+  'no-rule-for-locale': 'there is no rule for its locale, so it reports 0x0/200 and never updates: import the package for its language, or change the phone language.',
+};
 
 /** The UTC day (yyyy-MM-dd) of an ISO-8601 UTC time. */
 export function utcDay(at: string): string {
@@ -224,6 +249,8 @@ export function deviceState(r: DeviceRecord, now: Date, t: StateThresholds, shar
       const withdrawn = r.offeredVersion !== null && r.offeredVersion !== r.version ? ` (the offer of ${r.offeredVersion} was withdrawn)` : '';
       return { state: 'up-to-date', reason: `Runs ${runs}; nothing is offered to it${withdrawn}.` };
     }
+    case 'blocked':
+      return { state: 'blocked', reason: `Runs ${runs}; ${BLOCKED[r.dueBlocker!]}` };
     case 'behind': {
       const replaced = r.offeredVersion !== null && r.offeredVersion !== r.version ? `, instead of ${r.offeredVersion} offered at its last check` : '';
       return { state: 'behind', reason: `Runs ${runs}; will be offered ${r.dueVersion} at its next check${replaced}.` };

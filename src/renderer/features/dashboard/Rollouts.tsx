@@ -1,5 +1,6 @@
 // How far each approved update has got among the phones it is for (its model and locale), as a partition (each phone
-// in one part, the parts summing to the phones): on the approved version, behind (offered at its next check),
+// in one part, the parts summing to the phones): on the approved version, can't update (the store lacks what it
+// needs, or no rule for its locale), behind (offered at its next check),
 // downloading (offered or downloaded), stuck, silent, other (nothing on the way: a test device on a pending version…).
 import type { DashboardDto } from '../../../shared/inventory-api.js';
 import { NumbersTable } from './NumbersTable.js';
@@ -8,6 +9,7 @@ type Rollout = DashboardDto['rollouts'][number];
 
 const PARTS = [
   ['on', 'On it', (r: Rollout) => r.onApproved],
+  ['blocked', 'Can’t update', (r: Rollout) => r.blocked],
   ['behind', 'Behind', (r: Rollout) => r.behind],
   ['downloading', 'Downloading', (r: Rollout) => r.offered + r.downloaded],
   ['stuck', 'Stuck', (r: Rollout) => r.stuck],

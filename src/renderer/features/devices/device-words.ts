@@ -4,6 +4,7 @@ import { formatMac, type MacNotation } from '../../../shared/mac.js';
 
 export const STATE_LABEL: Record<DeviceState, string> = {
   'up-to-date': 'Up to date',
+  blocked: 'Can’t update',
   behind: 'Behind',
   offered: 'Offered',
   downloaded: 'Downloaded',
@@ -15,6 +16,7 @@ export const STATE_LABEL: Record<DeviceState, string> = {
 /** The colour of a state's badge: trouble stands out, the rest stays calm. */
 export const STATE_COLOR: Record<DeviceState, 'success' | 'informative' | 'brand' | 'danger' | 'subtle'> = {
   'up-to-date': 'success',
+  blocked: 'danger',
   behind: 'informative',
   offered: 'brand',
   downloaded: 'brand',

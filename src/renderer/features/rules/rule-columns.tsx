@@ -25,7 +25,7 @@ export const ruleKeyColumns = [
 ];
 
 export const versionColumn = (key: 'approved' | 'pending' | 'restore', header: string) =>
-  col.accessor(key, { header, cell: (c) => formatVersion(c.getValue()), sortingFn: byVersion, meta: { filterText: formatVersion } });
+  col.accessor(key, { header, cell: (c) => <span className="version">{formatVersion(c.getValue())}</span>, sortingFn: byVersion, meta: { filterText: formatVersion } });
 
 /** A pending version older than the approved one: approving it would take phones back. */
 export function isDowngrade(r: RuleDto): boolean {
@@ -39,7 +39,7 @@ export const pendingColumn = col.accessor('pending', {
   header: 'Pending',
   cell: (c) => (
     <>
-      {formatVersion(c.getValue())}
+      <span className="version">{formatVersion(c.getValue())}</span>
       {isDowngrade(c.row.original) && (
         <Badge className="version-badge" size="small" appearance="tint" color="warning">
           Downgrade

@@ -2,7 +2,7 @@
 // groups when the rules change (app/inventory-judge.ts), queried by the admin API. Every filter, search and sort
 // below is served by an index of migration 6 (first made by 2 and 5).
 import type { DeviceSort, DeviceState } from '../../../shared/inventory-api.js';
-import { phaseOf, phaseSince, type DeviceRecord, type DevicePhase } from '../../domain/device-state.js';
+import { phaseOf, phaseSince, type Blocker, type DeviceRecord, type DevicePhase } from '../../domain/device-state.js';
 import type { RuleKey } from '../../domain/device.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.js';
@@ -59,6 +59,7 @@ const COLUMNS: Record<keyof DeviceRecord, string> = {
   modules: 'modules',
   dueVersion: 'due_version',
   dueFolder: 'due_folder',
+  dueBlocker: 'due_blocker',
 };
 const FIELDS = Object.keys(COLUMNS) as (keyof DeviceRecord)[];
 const SELECT = `SELECT id, ${FIELDS.map((f) => `${COLUMNS[f]} AS ${f}`).join(', ')} FROM devices`;
@@ -82,15 +83,15 @@ const IS_TEST = `((devices.mac != '' AND EXISTS (SELECT 1 FROM test_devices t WH
  * The phase and its start once @dueVersion/@dueFolder are due (the other columns as stored): domain/device-state.ts
  * phaseOf() and phaseSince() word for word, so that a group of phones is judged again in one UPDATE.
  */
-const PHASE = `CASE WHEN @dueVersion IS NULL THEN (CASE WHEN offered_version IS NOT NULL AND version = offered_version THEN 'updated' ELSE 'current' END)
+const PHASE = `CASE WHEN @dueVersion IS NULL THEN (CASE WHEN @dueBlocker IS NOT NULL THEN 'blocked' WHEN offered_version IS NOT NULL AND version = offered_version THEN 'updated' ELSE 'current' END)
   WHEN offered_version = @dueVersion AND offered_folder = @dueFolder THEN (CASE WHEN downloaded_at IS NOT NULL THEN 'downloaded' ELSE 'offered' END)
   ELSE 'behind' END`;
-const PHASE_SINCE = `CASE WHEN @dueVersion IS NULL THEN (CASE WHEN offered_version IS NOT NULL AND version = offered_version THEN updated_at END)
+const PHASE_SINCE = `CASE WHEN @dueVersion IS NULL THEN (CASE WHEN @dueBlocker IS NOT NULL THEN NULL WHEN offered_version IS NOT NULL AND version = offered_version THEN updated_at END)
   WHEN offered_version = @dueVersion AND offered_folder = @dueFolder THEN coalesce(downloaded_at, offered_at) END`;
 
 /** The phones of a situation (NOCASE columns: as the decision compares them) whose due offer is not @dueVersion/@dueFolder. */
 const SITUATION = `device_type = @deviceType AND vendor = @vendor AND model = @model AND revision = @revision AND locale = @locale
-  AND modules = @modules AND ${IS_TEST} = @test AND (due_version IS NOT @dueVersion OR due_folder IS NOT @dueFolder)`;
+  AND modules = @modules AND ${IS_TEST} = @test AND (due_version IS NOT @dueVersion OR due_folder IS NOT @dueFolder OR due_blocker IS NOT @dueBlocker)`;
 const ONLY = 'identity IN (SELECT value FROM json_each(@only))';
 const INSERT = `INSERT INTO devices (${FIELDS.map((f) => COLUMNS[f]).join(', ')}, phase, phase_since)
   VALUES (${FIELDS.map(() => '?').join(', ')}, ?, ?)`;
@@ -145,6 +146,7 @@ const ACTIVE = 'last_seen >= @silentBefore';
 const STATE_SQL: Record<DeviceState, string> = {
   silent: 'last_seen < @silentBefore',
   'up-to-date': `phase = 'current' AND ${ACTIVE}`,
+  blocked: `phase = 'blocked' AND ${ACTIVE}`,
   behind: `phase = 'behind' AND ${ACTIVE}`,
   updated: `phase = 'updated' AND ${ACTIVE}`,
   offered: `phase = 'offered' AND phase_since >= @stuckBefore AND ${ACTIVE}`,
@@ -152,11 +154,12 @@ const STATE_SQL: Record<DeviceState, string> = {
   stuck: `phase IN ('offered', 'downloaded') AND phase_since < @stuckBefore AND ${ACTIVE}`,
 };
 
-export type RolloutPart = 'onApproved' | 'behind' | 'offered' | 'downloaded' | 'stuck' | 'silent' | 'other';
+export type RolloutPart = 'onApproved' | 'blocked' | 'behind' | 'offered' | 'downloaded' | 'stuck' | 'silent' | 'other';
 const NOT_ON = 'version != @approved';
 /** The parts of a rollout: on the approved version, else the state (STATE_SQL is itself a partition). */
 const ROLLOUT_PARTS: Record<RolloutPart, string> = {
   onApproved: 'version = @approved',
+  blocked: `${NOT_ON} AND ${STATE_SQL.blocked}`,
   behind: `${NOT_ON} AND ${STATE_SQL.behind}`,
   offered: `${NOT_ON} AND ${STATE_SQL.offered}`,
   downloaded: `${NOT_ON} AND ${STATE_SQL.downloaded}`,
@@ -166,7 +169,7 @@ const ROLLOUT_PARTS: Record<RolloutPart, string> = {
 };
 
 /** The phases PHASE may give (the stored column's CHECK). */
-export const PHASES: readonly DevicePhase[] = ['current', 'behind', 'offered', 'downloaded', 'updated'];
+export const PHASES: readonly DevicePhase[] = ['current', 'blocked', 'behind', 'offered', 'downloaded', 'updated'];
 
 export class DevicesRepo {
   private readonly byIdentities;
@@ -221,7 +224,7 @@ export class DevicesRepo {
     const situations = `SELECT DISTINCT device_type AS deviceType, vendor, model, revision, locale, modules, ${IS_TEST} AS test FROM devices WHERE modules IS NOT NULL`;
     this.situationsAll = db.prepare(situations);
     this.situationsOf = db.prepare(`${situations} AND ${ONLY}`);
-    const due = `UPDATE devices SET due_version = @dueVersion, due_folder = @dueFolder, phase = ${PHASE}, phase_since = ${PHASE_SINCE} WHERE ${SITUATION}`;
+    const due = `UPDATE devices SET due_version = @dueVersion, due_folder = @dueFolder, due_blocker = @dueBlocker, phase = ${PHASE}, phase_since = ${PHASE_SINCE} WHERE ${SITUATION}`;
     this.dueAll = db.prepare(due);
     this.dueOf = db.prepare(`${due} AND ${ONLY}`);
     this.addShared = db.prepare(`INSERT INTO shared_downloads (address, folder, downloads, last_at) VALUES (?, ?, 1, ?)
@@ -244,8 +247,9 @@ export class DevicesRepo {
 
   /** Makes `due` (null: nothing) the due offer of the situation's phones (of `only`, if given), their phase following;
    * returns how many changed. Phones already due that offer are not written. */
-  setDue(s: DeviceSituation, due: { version: string; folder: string } | null, only?: readonly string[]): number {
-    const params = { ...s, dueVersion: due?.version ?? null, dueFolder: due?.folder ?? null };
+  setDue(s: DeviceSituation, due: { version: string; folder: string } | { blocker: Blocker | null }, only?: readonly string[]): number {
+    const offer = 'version' in due ? due : null;
+    const params = { ...s, dueVersion: offer?.version ?? null, dueFolder: offer?.folder ?? null, dueBlocker: 'blocker' in due ? due.blocker : null };
     const changed = (only ? this.dueOf.run({ ...params, only: JSON.stringify(only) }) : this.dueAll.run(params)).changes;
     if (changed > 0) this.#batches++;
     return changed;

@@ -142,7 +142,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   `,
   /* 6: the inventory judged against today's rules (app/inventory-judge.ts), and downloads that cannot be attributed */ `
-  -- Rebuilt (SQLite cannot change a CHECK): phase gains 'behind'; modules and the due offer are new. Rows from before
+  -- Rebuilt (SQLite cannot change a CHECK): phase gains 'behind' and 'blocked'; modules and the due offer are new. Rows from before
   -- keep what their last check was told as due, and no modules (judged again after their next check).
   CREATE TABLE devices_6 (
     id INTEGER PRIMARY KEY,
@@ -158,8 +158,9 @@ export const MIGRATIONS: readonly string[] = [
     offered_version TEXT, offered_folder TEXT, offered_at TEXT, downloaded_at TEXT, updated_at TEXT,
     modules TEXT,                         -- "file;version" per line, as the last check reported them
     due_version TEXT, due_folder TEXT,    -- what today's rules offer at its next check (NULL: nothing)
+    due_blocker TEXT,                     -- nothing due, yet its rule wants another version: why (domain/device-state.ts Blocker)
     -- Derived (domain/device-state.ts phaseOf, phaseSince; PHASE in devices-repo.ts), stored so that states use an index.
-    phase TEXT NOT NULL CHECK (phase IN ('current', 'behind', 'offered', 'downloaded', 'updated')),
+    phase TEXT NOT NULL CHECK (phase IN ('current', 'blocked', 'behind', 'offered', 'downloaded', 'updated')),
     phase_since TEXT
   );
   INSERT INTO devices_6 (id, identity, mac, serial, device_type, vendor, model, revision, locale, version, user_name, address, first_seen, last_seen, offered_version, offered_folder, offered_at, downloaded_at, updated_at, modules, due_version, due_folder, phase, phase_since)
