@@ -16,7 +16,8 @@ import { addTestDevice } from '../src/server/app/test-devices.js';
 import { applyCheck, applyDownload, deviceIdentity, type DeviceRecord } from '../src/server/domain/device-state.js';
 import type { DeviceRequest } from '../src/server/domain/device.js';
 import { deviceQuery } from '../src/shared/inventory-api.js';
-import { multiDevicePackage } from '../test/fixtures/cabs.js';
+import { buildCab, image, multiDevicePackage, updateInfoXml } from '../test/fixtures/cabs.js';
+import { importPackage } from '../src/server/app/import-package.js';
 import { ensureConsoleBuilt, launchChromium, ROOT, ruleName, SEED, startConsoleServer, until } from '../test/console/console-fixture.js';
 
 const OUT = join(ROOT, 'docs', 'screenshots');
@@ -136,6 +137,14 @@ try {
   addTestDevice(store, { name: 'Lab CX600 (desk 4.12)', mac: '00-04-F2-A1-07-3C' }, 'local-admin');
   addTestDevice(store, { name: 'Aastra 6725ip, help desk', serial: '14A7C0035' }, 'local-admin');
   applyRuleAction(store, 'approve', [env.ruleIds.aastra], 'local-admin');
+  // The approved versions' images, as an admin's earlier import would have left them: without them the fleet's
+  // phones could not get their updates (and would rightly show as "Can't update").
+  const approved = Object.values(SEED).map((r) => `${ruleName(r.key).replace(/\/CPE$/, '')}/${r.approved ?? r.pending}/CPE`);
+  await importPackage(store, await buildCab(scratch, 'UCUpdates-CU7.cab', [updateInfoXml('4.0.7577.4455'), ...approved.flatMap((f) => image(f))]), {
+    actor: 'local-admin',
+    kind: 'package',
+    fileName: 'UCUpdates-CU7.cab',
+  });
   fillFleet(store);
 
   for (const colorScheme of ['light', 'dark'] as const) {
