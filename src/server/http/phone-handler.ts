@@ -90,7 +90,7 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
       trackConnection(req.socket);
       res.once('close', () => {
         logged();
-        if (req.method === 'GET' && res.writableFinished) deps.inventory.download(at, phoneAddress(req, snap.settings.trustedProxies), route.path, res.statusCode);
+        if (req.method === 'GET' && res.writableFinished) deps.inventory.download(at, phoneAddress(req, clientIp(req), snap.settings.trustedProxies), route.path, res.statusCode);
       });
       res.setHeader('Content-Type', 'application/octet-stream');
       res.setHeader('ETag', `"${file.sha256}"`);
@@ -129,7 +129,7 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
         logged();
         const ip = clientIp(req);
         deps.logs.audit(at, ip, parsed.request, result);
-        deps.inventory.check(at, phoneAddress(req, snap.settings.trustedProxies), parsed.request, result.decision, snap.judgedAs);
+        deps.inventory.check(at, phoneAddress(req, ip, snap.settings.trustedProxies), parsed.request, result.decision, snap.judgedAs);
       } catch (e) {
         failed(e, res);
       }
@@ -180,10 +180,9 @@ export const clientIp = (req: IncomingMessage) => plainAddress(req.socket.remote
 /**
  * The phone's address for the inventory (downloads are matched to checks by it): behind a reverse proxy named in
  * trustedProxies, the client it forwarded for (the last X-Forwarded-For entry, the one that proxy added); from
- * anyone else the header is not believed.
+ * anyone else the header is not believed. `peer`: the socket's address (clientIp), which the caller has at hand.
  */
-export function phoneAddress(req: IncomingMessage, trustedProxies: readonly string[]): string {
-  const peer = clientIp(req);
+export function phoneAddress(req: IncomingMessage, peer: string, trustedProxies: readonly string[]): string {
   if (!trustedProxies.includes(peer)) return peer;
   const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',').map((s) => s.trim()).filter(Boolean).at(-1);
   return forwarded ? plainAddress(forwarded) : peer;
