@@ -8,7 +8,6 @@ import { deviceIdentity } from '../domain/device-state.js';
 import { AppError, parseInput } from './app-error.js';
 import type { CatalogSnapshot } from './catalog.js';
 import { phoneBaseUrls, type PhoneConnection } from '../domain/phone-base-urls.js';
-import type { StoredDevice } from '../infra/db/devices-repo.js';
 import { parseUpdateResponse, routePhoneRequest } from '../phone/dialect.js';
 import { deviceHistory } from './device-history.js';
 import type { Store } from './store.js';
@@ -89,8 +88,7 @@ export function listenerConnection(url: string): PhoneConnection {
  */
 export async function givenConnection(store: Store, input: Pick<ExplainInput, 'mac' | 'serial'>): Promise<PhoneConnection | undefined> {
   const identity = deviceIdentity({ mac: (input.mac && normaliseMac(input.mac)) || '', serial: input.serial ?? '' });
-  // findAll reads the whole row, id included.
-  const known = identity ? (store.devices.findAll([identity]).get(identity) as StoredDevice | undefined) : undefined;
+  const known = identity ? store.devices.findAll([identity]).get(identity) : undefined;
   if (!known) return undefined;
   for (const entry of (await deviceHistory(store, known.id, 50)).entries) {
     for (const url of entry.response) {

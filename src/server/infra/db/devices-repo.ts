@@ -347,8 +347,8 @@ export class DevicesRepo {
   }
 
   /** The stored records of these phones, by identity: one statement (a batch's worth of single lookups costs 3x). */
-  findAll(identities: readonly string[]): Map<string, DeviceRecord> {
-    const rows = this.byIdentities.all(JSON.stringify(identities)) as DeviceRecord[];
+  findAll(identities: readonly string[]): Map<string, DeviceRecord & { id: number }> {
+    const rows = this.byIdentities.all(JSON.stringify(identities)) as (DeviceRecord & { id: number })[];
     return new Map(rows.map((r) => [r.identity, r]));
   }
 
