@@ -169,17 +169,23 @@ test('states stay true through approve, import, reject, another process approvin
 });
 
 test('behind a trusted reverse proxy the inventory records the client it forwarded for; from anyone else the header is ignored', async () => {
-  const viaProxy = (p: SimulatedPhone, forwardedFor: string) =>
+  const viaProxy = (p: SimulatedPhone, forwardedFor: string, header = 'X-Forwarded-For') =>
     httpRequest(`${server.urls.http}/RequestHandler/ucdevice.upx`, {
       method: 'POST',
       body: phoneRequestBody(p),
-      headers: { 'Content-Type': 'text/xml', 'X-Forwarded-For': forwardedFor },
+      headers: { 'Content-Type': 'text/xml', [header]: forwardedFor },
     });
-  const [first, second] = [phone(40), phone(41)];
+  const [first, second, third, fourth] = [phone(40), phone(41), phone(42), phone(43)];
   assert.equal((await viaProxy(first, '10.1.2.3')).status, 200);
   await eventually(() => assert.equal(device(first)?.address, '127.0.0.1', 'not a trusted proxy: its header is not believed'));
   updateSettings(server.store, { trustedProxies: ['127.0.0.1'] }, 'test');
   assert.equal((await viaProxy(second, '192.0.2.1, 10.1.2.4')).status, 200);
   await eventually(() => assert.equal(device(second)?.address, '10.1.2.4', 'the entry the trusted proxy added'));
+  // Read as the admin listener reads it (http/forwarded.ts): RFC 7239, and a chain of trusted proxies.
+  assert.equal((await viaProxy(third, 'for=192.0.2.9, for="10.1.2.5:5060"', 'Forwarded')).status, 200);
+  await eventually(() => assert.equal(device(third)?.address, '10.1.2.5', 'Forwarded: the last hop, port stripped'));
+  updateSettings(server.store, { trustedProxies: ['127.0.0.1', '10.9.9.9'] }, 'test');
+  assert.equal((await viaProxy(fourth, '10.1.2.6, 10.9.9.9')).status, 200);
+  await eventually(() => assert.equal(device(fourth)?.address, '10.1.2.6', 'past a second trusted proxy, to the client'));
   updateSettings(server.store, { trustedProxies: [] }, 'test');
 });

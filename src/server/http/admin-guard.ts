@@ -3,7 +3,7 @@
 // really calling (a trusted reverse proxy's forwarded headers are believed; anyone else's are not).
 import { hostname, networkInterfaces } from 'node:os';
 import type { NextFunction, Request, Response } from 'express';
-import { plainIp } from '../domain/w3c-format.js';
+import { clientOf, forwardedHops, plainAddress } from './forwarded.js';
 
 /** The caller as far as it can be known: its address, whether a proxy stands between, and whether it used HTTPS. */
 export interface Remote {
@@ -81,39 +81,9 @@ function remoteOf(req: Request, trusted: Set<string>): Remote {
   const proxied = FORWARDING_HEADERS.some((h) => req.headers[h] !== undefined);
   if (!proxied || !trusted.has(peer)) return { address: peer, proxied, https: tls };
   const hops = forwardedHops(req);
-  // The nearest hop that is not one of our proxies is the client; what lies beyond it could be made up.
-  const client = [...hops].reverse().find((h) => h.for && !trusted.has(h.for))?.for ?? hops[0]?.for ?? peer;
+  const client = clientOf(hops, peer, trusted);
   const proto = hops.at(-1)?.proto;
   return { address: client, proxied: true, https: proto === undefined ? tls : proto === 'https' };
-}
-
-/** The hops a request came through, oldest first, from `Forwarded` (RFC 7239) or else X-Forwarded-For/-Proto. */
-function forwardedHops(req: Pick<Request, 'headers'>): { for?: string; proto?: string }[] {
-  const header = (name: string) => [req.headers[name]].flat().filter((v) => v !== undefined).join(',');
-  const forwarded = header('forwarded');
-  if (forwarded) {
-    return forwarded.split(',').map((element) => {
-      const pairs = element.split(';').map((p) => p.split('=').map((s) => s.trim().replace(/^"|"$/g, '')));
-      const value = (key: string) => pairs.find(([k]) => k?.toLowerCase() === key)?.[1];
-      const forAddr = value('for');
-      return { for: forAddr && plainAddress(forAddr), proto: value('proto')?.toLowerCase() };
-    });
-  }
-  const fors = header('x-forwarded-for').split(',').map((s) => s.trim()).filter(Boolean).map(plainAddress);
-  const proto = header('x-forwarded-proto').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean).at(-1);
-  const hops: { for?: string; proto?: string }[] = fors.map((f) => ({ for: f }));
-  if (proto && hops.length === 0) hops.push({});
-  if (proto) hops.at(-1)!.proto = proto;
-  return hops;
-}
-
-/** An address as the socket or a header gives it, without brackets, port or IPv4-mapped prefix: `::ffff:10.0.0.1:80` -> `10.0.0.1`. */
-function plainAddress(text: string): string {
-  let a = text.trim().toLowerCase();
-  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(a);
-  if (bracketed) a = bracketed[1]!;
-  else if (/^[\d.]+:\d+$/.test(a)) a = a.slice(0, a.lastIndexOf(':'));
-  return plainIp(a);
 }
 
 /** A Host header or an allowlist entry: a name (lower case, brackets kept off IPv6) and a port when one is given. */

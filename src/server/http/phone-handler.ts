@@ -10,6 +10,7 @@ import type { Decision } from '../domain/update-decision.js';
 import { phoneBaseUrls, type BaseUrls } from '../domain/phone-base-urls.js';
 import { plainIp } from '../domain/w3c-format.js';
 import { trackConnection } from './connection-traffic.js';
+import { clientOf, forwardedHops, plainAddress as forwardedAddress } from './forwarded.js';
 import { parseLogUpload, parseUpdateRequest, renderUpdateResponse, routePhoneRequest } from '../phone/dialect.js';
 import type { Catalog } from '../app/catalog.js';
 import { checkForUpdate, type CheckResult } from '../app/update-check.js';
@@ -178,14 +179,13 @@ export const plainAddress = (address: string | undefined) => plainIp(address ?? 
 export const clientIp = (req: IncomingMessage) => plainAddress(req.socket.remoteAddress);
 
 /**
- * The phone's address for the inventory (downloads are matched to checks by it): behind a reverse proxy named in
- * trustedProxies, the client it forwarded for (the last X-Forwarded-For entry, the one that proxy added); from
- * anyone else the header is not believed. `peer`: the socket's address (clientIp), which the caller has at hand.
+ * The phone's address for the inventory (downloads are matched to checks by it): behind reverse proxies named in
+ * trustedProxies, the client they forwarded for (http/forwarded.ts, as the admin listener reads it); from anyone else
+ * the headers are not believed. `peer`: the socket's address (clientIp), which the caller has at hand.
  */
 export function phoneAddress(req: IncomingMessage, peer: string, trustedProxies: readonly string[]): string {
   if (!trustedProxies.includes(peer)) return peer;
-  const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',').map((s) => s.trim()).filter(Boolean).at(-1);
-  return forwarded ? plainAddress(forwarded) : peer;
+  return clientOf(forwardedHops(req), peer, new Set(trustedProxies.map(forwardedAddress)));
 }
 
 function readBody(req: IncomingMessage, limit: number, done: (err: Error | null, body?: Buffer) => void): void {
