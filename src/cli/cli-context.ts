@@ -38,7 +38,7 @@ export function cliContext(dataDir: () => string): CliContext {
       } catch (e) {
         throw inWords(e, dataDir());
       } finally {
-        store.close();
+        await store.close();
       }
     },
     actor: () => `cli:${userInfo().username}`,

@@ -16,7 +16,7 @@ export function configCommands(program: Command, cx: CliContext): void {
   td.command('list', { isDefault: true })
     .option('--json', 'print as JSON')
     .action(async (o: { json?: boolean }) => {
-      const [list, notation] = await cx.withStore((s) => [s.testDevices.list(), s.settings.read().macNotation] as const);
+      const [list, notation] = await cx.withStore(async (s) => [await s.testDevices.list(), (await s.settings.read()).macNotation] as const);
       if (o.json) return cx.json(list);
       if (list.length === 0) return cx.out('No test devices: add one with `ucupdates test-devices add --name "Desk 12" --mac 00-21-63-0F-20-7B`.');
       cx.out(table(list.map((d) => ({ ...d, mac: d.mac && formatMac(d.mac, notation) })), ['id', 'name', 'mac', 'serial', 'createdAt']));
@@ -26,7 +26,7 @@ export function configCommands(program: Command, cx: CliContext): void {
     .option('--mac <mac>', 'MAC address (any of 0021630F207B, 00-21-63-0F-20-7B, 00:21:63:0f:20:7b)')
     .option('--serial <serial>', 'serial number')
     .action(async (o: { name: string; mac?: string; serial?: string }) => {
-      const [d, notation] = await cx.withStore((s) => [addTestDevice(s, o, cx.actor()), s.settings.read().macNotation] as const);
+      const [d, notation] = await cx.withStore(async (s) => [await addTestDevice(s, o, cx.actor()), (await s.settings.read()).macNotation] as const);
       cx.out(`Added test device ${d.id}: ${d.name} (${identified(d, notation)}).`);
     });
   td.command('edit')
@@ -36,9 +36,9 @@ export function configCommands(program: Command, cx: CliContext): void {
     .option('--serial <serial>')
     .action(async (id: number, o: { name: string; mac?: string; serial?: string }) => {
       // Options left out keep their value (an empty --mac '' or --serial '' clears it).
-      const [d, notation] = await cx.withStore((s) => {
-        const before = s.testDevices.get(id);
-        return [updateTestDevice(s, id, { name: o.name, mac: o.mac ?? before?.mac, serial: o.serial ?? before?.serial }, cx.actor()), s.settings.read().macNotation] as const;
+      const [d, notation] = await cx.withStore(async (s) => {
+        const before = await s.testDevices.get(id);
+        return [await updateTestDevice(s, id, { name: o.name, mac: o.mac ?? before?.mac, serial: o.serial ?? before?.serial }, cx.actor()), (await s.settings.read()).macNotation] as const;
       });
       cx.out(`Test device ${d.id} is now ${d.name} (${identified(d, notation)}).`);
     });

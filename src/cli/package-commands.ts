@@ -48,7 +48,7 @@ export function packageCommands(program: Command, cx: CliContext): void {
     .option('--json', 'print as JSON')
     .option('--pending', 'only rules with a pending version')
     .action(async (o: { json?: boolean; pending?: boolean }) => {
-      const [rules, interim] = await cx.withStore((s) => [s.rules.list().filter((r) => !o.pending || r.pending), interimOverview(s)] as const);
+      const [rules, interim] = await cx.withStore(async (s) => [(await s.rules.list()).filter((r) => !o.pending || r.pending), await interimOverview(s)] as const);
       if (o.json) return cx.json(rules);
       if (rules.length === 0) cx.out('No rules yet: import a package with `ucupdates import UCUpdates.cab`.');
       else cx.out(table(rules.map((r) => ({ ...r, rule: ruleKeyPath(r) })), ['id', 'rule', 'approved', 'pending', 'restore']));
@@ -68,15 +68,15 @@ export function packageCommands(program: Command, cx: CliContext): void {
       .option('--force', 'go ahead even when it downgrades phones')
       .option('--dry-run', 'say what would happen, change nothing')
       .action(async (selectors: string[], o: { all?: boolean; force?: boolean; dryRun?: boolean }) => {
-        await cx.withStore((store) => {
-          const ids = selectRules(store, name, selectors, !!o.all);
-          const plan = previewRuleAction(store, name, ids);
+        await cx.withStore(async (store) => {
+          const ids = await selectRules(store, name, selectors, !!o.all);
+          const plan = await previewRuleAction(store, name, ids);
           const warnings = plan.flatMap((c) => c.warnings);
           for (const c of plan) cx.out(c.summary);
           for (const w of warnings) cx.out(`warning: ${w}`);
           if (o.dryRun) return;
           if (warnings.length > 0 && !o.force) throw new AppError('conflict', 'Nothing changed: add --force to go ahead despite the warnings.');
-          applyRuleAction(store, name, ids, cx.actor());
+          await applyRuleAction(store, name, ids, cx.actor());
           cx.out(`Done: ${plan.length} rule(s).`);
         });
       });
@@ -89,7 +89,7 @@ export function packageCommands(program: Command, cx: CliContext): void {
     .option('--json', 'print as JSON')
     .action(async (o: { yes?: boolean; json?: boolean }) => {
       await cx.withStore(async (store) => {
-        const plan = previewPurge(store);
+        const plan = await previewPurge(store);
         if (!o.yes || plan.purge.length === 0) {
           if (o.json) return cx.json(plan);
           if (plan.purge.length === 0) return cx.out('Nothing to purge: every package holds a version that is approved, pending or kept for roll back.');
@@ -130,8 +130,8 @@ function versionsOf(h: HistoryDto): string {
 
 const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
-function selectRules(store: Store, action: RuleAction, selectors: string[], all: boolean): number[] {
-  const rules = store.rules.list();
+async function selectRules(store: Store, action: RuleAction, selectors: string[], all: boolean): Promise<number[]> {
+  const rules = await store.rules.list();
   if (all) {
     const ids = rules.filter((r) => (action === 'rollback' ? r.restore : r.pending)).map((r) => r.id);
     if (ids.length === 0) throw new AppError('conflict', action === 'rollback' ? 'No rule has an earlier version to roll back to.' : 'No rule has a pending version.');

@@ -4,7 +4,7 @@ import { preflightQuery, type PreflightDto } from '../shared/admin-api.js';
 import { formatMac } from '../shared/mac.js';
 import { decodeStatus } from '../shared/status-codes.js';
 import { AppError, parseInput } from '../server/app/app-error.js';
-import { Catalog } from '../server/app/catalog.js';
+import { buildSnapshot } from '../server/app/catalog.js';
 import { explainPhone, givenConnection, listenerConnection } from '../server/app/explain.js';
 import { phonePorts } from '../server/app/phone-ports.js';
 import { runPreflight } from '../server/app/preflight.js';
@@ -43,8 +43,8 @@ export function troubleshootCommands(program: Command, cx: CliContext): void {
       const e = await cx.withStore(async (store) => {
         // As the phone path makes them: for a phone the inventory knows, from what it was given; else for a phone
         // reaching the running HTTP listener, or the one `serve` would open.
-        const reached = (await givenConnection(store, input)) ?? listenerConnection(running?.urls.http ?? `http://localhost:${(await phonePorts(store.settings.read())).http}`);
-        return { ...explainPhone(new Catalog(store).current(), input, reached, new Date()), notation: store.settings.read().macNotation };
+        const reached = (await givenConnection(store, input)) ?? listenerConnection(running?.urls.http ?? `http://localhost:${(await phonePorts(await store.settings.read())).http}`);
+        return { ...explainPhone(await buildSnapshot(store), input, reached, new Date()), notation: (await store.settings.read()).macNotation };
       });
       const { notation, ...explanation } = e;
       if (o.json) return cx.json(explanation);

@@ -65,30 +65,31 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     closers.push(() => lock.release()); // last, after the store closes
     const store = new Store(opts.dataDir, opts.clock);
     closers.unshift(() => store.close());
-    store.check();
+    await store.check();
     await recoverAfterCrash(store, log);
-    judgeInventoryNow(store); // the rules may have changed while no server ran (the CLI), or rows come from before migration 6
+    await judgeInventoryNow(store); // the rules may have changed while no server ran (the CLI), or rows come from before migration 6
     const sevenZip = sevenZipBinary();
     log.info({ sevenZip: sevenZip.path }, `Packages are unpacked with ${sevenZip.origin}.`);
-    const settings = { ...store.settings.read(), ...opts.overrides };
-    const catalog = new Catalog(store);
+    const settings = { ...(await store.settings.read()), ...opts.overrides };
+    const catalog = await Catalog.load(store, (err) => log.error({ err }, 'cannot read the store: phones are answered from the rules last read'));
+    closers.unshift(() => catalog.close());
     const local = new LocalAccess();
     const jobs = new ImportJobs(store);
     const logs = await openPhoneLogs(store.paths.logDir, () => catalog.current().settings, log, APP_VERSION, {
       clock: opts.clock,
-      onDeleted: (paths) => forgetDeletedLogs(store, paths),
+      onDeleted: (paths) => void forgetDeletedLogs(store, paths).catch((err: unknown) => log.error({ err }, 'cannot forget deleted phone logs')),
     });
     closers.unshift(() => logs.close());
-    const inventory = new InventoryRecorder(store.devices, {
+    const inventory = new InventoryRecorder(store.engine, {
       maxDevices: () => catalog.current().settings.inventoryMaxDevices,
       onFull: (max) => log.warn(`The device inventory is full (${max} phones): phones seen once make room for new ones, else new phones are not recorded.`),
       onError: (err) => log.error({ err }, 'cannot write the device inventory'),
-      rejudge: (identities) => judgeInventory(store, identities),
+      rejudge: (tx, identities) => judgeInventory(tx, identities),
     });
     closers.unshift(() => inventory.close()); // after the listeners close, before the store does
     const receiveLog = logReceiver(store, logs.budget, () => log.error('The disk is full: phone log uploads are refused until there is room.'));
     const judgeLog = (upload: LogUpload, declaredBytes: number) => judgeLogSender(store, upload, declaredBytes);
-    const phone = createPhoneHandler({ catalog, blobPath: (sha) => store.blobs.pathOf(sha), logs, inventory, receiveLog, judgeLog, log, clock: opts.clock });
+    const phone = createPhoneHandler({ catalog, blobFile: (sha) => store.blobs.local(sha), logs, inventory, receiveLog, judgeLog, log, clock: opts.clock });
     // Phone logs past their retention go at start and every six hours.
     const prune = () => void pruneDeviceLogs(store, logs.budget).catch((err: unknown) => log.error({ err }, 'cannot delete old phone logs'));
     prune();

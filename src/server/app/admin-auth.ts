@@ -1,6 +1,6 @@
 // Admin accounts (scrypt-hashed passwords) and sessions. Tokens are random, stored only as SHA-256 hashes.
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import type { AdminRole, SessionRecord } from '../infra/db/admins-repo.js';
+import type { AdminRole, SessionRecord } from './store-contract.js';
 import { AppError } from './app-error.js';
 import { Semaphore } from './semaphore.js';
 import type { Store } from './store.js';
@@ -70,17 +70,17 @@ export async function setAdmin(store: Store, username: string, password: string,
   }
   if (password.length < 10) throw new AppError('invalid_input', 'A password has at least 10 characters.', 'password');
   const passwordHash = await hashing.run(() => hashPassword(password), hashingBusy);
-  store.write((now) => {
-    const existed = store.admins.get(username) !== undefined;
-    store.admins.upsert({ username, passwordHash, role, createdAt: now });
-    store.admins.removeSessionsOf(username); // a changed password or role takes effect at once
+  await store.write(async (tx, now) => {
+    const existed = (await tx.admins.get(username)) !== undefined;
+    await tx.admins.upsert({ username, passwordHash, role, createdAt: now });
+    await tx.admins.removeSessionsOf(username); // a changed password or role takes effect at once
     return { result: undefined, history: { actor, action: existed ? 'change-admin' : 'add-admin', target: username, details: { role } } };
   });
 }
 
-export function removeAdmin(store: Store, username: string, actor: string): void {
-  store.write(() => {
-    if (!store.admins.remove(username)) throw new AppError('not_found', `There is no admin account "${username}".`);
+export async function removeAdmin(store: Store, username: string, actor: string): Promise<void> {
+  await store.write(async (tx) => {
+    if (!(await tx.admins.remove(username))) throw new AppError('not_found', `There is no admin account "${username}".`);
     return { result: undefined, history: { actor, action: 'remove-admin', target: username, details: {} } };
   });
 }
@@ -94,14 +94,14 @@ export interface NewSession {
 }
 
 export async function signIn(store: Store, username: string, password: string): Promise<NewSession> {
-  const account = store.admins.get(username);
+  const account = await store.admins.get(username);
   // Verify against a dummy hash (today's parameters) when the account does not exist, so timing does not reveal user
   // names. An account still on a legacy hash answers faster until its next sign-in rehashes it.
   const ok = await hashing.run(async () => {
     const v = await verifyPassword(password, account?.passwordHash ?? DUMMY_HASH);
     if (!account || !v.ok) return false;
     // In the same slot: a right password is never refused for want of one.
-    if (v.stale) store.admins.replacePasswordHash(account.username, account.passwordHash, await hashPassword(password));
+    if (v.stale) await store.admins.replacePasswordHash(account.username, account.passwordHash, await hashPassword(password));
     return true;
   }, hashingBusy);
   if (!account || !ok) throw new AppError('unauthenticated', 'Wrong user name or password.');
@@ -109,17 +109,17 @@ export async function signIn(store: Store, username: string, password: string): 
   const token = newToken();
   const csrf = newToken();
   const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString();
-  store.admins.removeExpiredSessions(now.toISOString());
-  store.admins.addSession(hashToken(token), account.username, csrf, now.toISOString(), expiresAt);
+  await store.admins.removeExpiredSessions(now.toISOString());
+  await store.admins.addSession(hashToken(token), account.username, csrf, now.toISOString(), expiresAt);
   return { token, csrf, username: account.username, role: account.role, expiresAt };
 }
 
-export function findSession(store: Store, token: string): SessionRecord | undefined {
+export function findSession(store: Store, token: string): Promise<SessionRecord | undefined> {
   return store.admins.findSession(hashToken(token), store.now().toISOString());
 }
 
-export function signOut(store: Store, token: string): void {
-  store.admins.removeSession(hashToken(token));
+export function signOut(store: Store, token: string): Promise<void> {
+  return store.admins.removeSession(hashToken(token));
 }
 
 const DUMMY_HASH = formatHash(CURRENT, Buffer.alloc(16), Buffer.alloc(32));

@@ -8,7 +8,7 @@ import type { AuditImportDto } from '../../shared/inventory-api.js';
 import { parseAuditLine } from '../domain/audit-format.js';
 import { auditFileDate, auditObservation, interpretAuditDate, type CalendarDay, type LocalDateTime } from '../domain/audit-reading.js';
 import { applyPastCheck, seenDay, type CheckObservation } from '../domain/device-state.js';
-import type { DeviceChange } from '../infra/db/devices-repo.js';
+import type { DeviceChange } from './store-contract.js';
 import { judgeInventory } from './inventory-judge.js';
 import { AppError } from './app-error.js';
 import type { Store } from './store.js';
@@ -60,7 +60,7 @@ export async function importAuditLog(store: Store, path: string, fileName: strin
     }
     batch.push({ identity: read.identity, observation: read.observation });
     if (batch.length >= BATCH) {
-      applyChecks(store, batch, result);
+      await applyChecks(store, batch, result);
       batch = [];
     }
   }
@@ -71,9 +71,9 @@ export async function importAuditLog(store: Store, path: string, fileName: strin
       `${fileName} is not a Lync/OCS request audit log (RequestHandlerAuditLog_*.log): no line of it is an update check${first ? ` (line ${first.line}: ${first.message})` : ''}.`,
     );
   }
-  applyChecks(store, batch, result);
+  await applyChecks(store, batch, result);
   const { lines, imported, skipped, newDevices } = result;
-  return store.write(() => ({
+  return store.write(async () => ({
     result,
     history: { actor, action: 'import-audit-log', target: fileName, details: { lines, imported, skipped, unreadable, newDevices } },
   }));
@@ -96,13 +96,13 @@ function localTime(t: LocalDateTime): string {
 }
 
 /** One transaction: the checks in time order (a file is nearly so already), counted into the result and seen_days. */
-function applyChecks(store: Store, checks: Check[], result: AuditImportDto): void {
+async function applyChecks(store: Store, checks: Check[], result: AuditImportDto): Promise<void> {
   if (checks.length === 0) return;
   checks.sort((a, b) => (a.observation.at < b.observation.at ? -1 : a.observation.at > b.observation.at ? 1 : 0));
   const seenDays = new Map<string, number>();
-  store.devices.batch(
-    () => {
-      const stored = store.devices.findAll([...new Set(checks.map((c) => c.identity))]);
+  const identities = [...new Set(checks.map((c) => c.identity))];
+  await store.engine.transaction(async (tx) => {
+      const stored = await tx.devices.findAll(identities);
       const touched = new Map<string, DeviceChange>();
       for (const { identity, observation } of checks) {
         const before = touched.has(identity) ? touched.get(identity)!.before : stored.get(identity);
@@ -116,9 +116,10 @@ function applyChecks(store: Store, checks: Check[], result: AuditImportDto): voi
         } else result.skipped++;
         if (record !== prev) touched.set(identity, { before, after: record });
       }
-      return touched.values();
+      await tx.devices.write(touched.values(), seenDays);
+      // The old server's answers are not ours: its phones are judged on today's rules in the same transaction.
+      await judgeInventory(tx, identities);
     },
-    // The old server's answers are not ours: its phones are judged on today's rules in the same transaction.
-    { seenDays, wait: true, then: () => judgeInventory(store, [...new Set(checks.map((c) => c.identity))]) },
+    { wait: true },
   );
 }

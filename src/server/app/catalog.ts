@@ -1,14 +1,15 @@
-// The phone path's read model: everything an update check or a file download needs, held in memory and
-// rebuilt only when the store changes (by this process or, seen through PRAGMA data_version, by the CLI).
+// The phone path's read model: everything an update check or a file download needs, held in memory and rebuilt
+// when the store changes (by this process, by another process such as the CLI, or by another pool node). The phone
+// path never waits on the store: it reads the last snapshot built; a rebuild that fails (the pool's database
+// unreachable) keeps the last one.
 import { createHash } from 'node:crypto';
 import type { Settings } from '../../shared/settings.js';
 import type { Version } from '../../shared/version.js';
 import { modelKey, type Image, type ImageFile } from '../domain/device.js';
 import type { DecisionSettings, RuleWithImages } from '../domain/update-decision.js';
-import type { StoreFile } from '../infra/db/packages-repo.js';
-import type { TestDevice } from '../infra/db/test-devices-repo.js';
 import { BoundedCache } from '../domain/bounded-cache.js';
 import type { Store } from './store.js';
+import type { Repos, StoreFile, TestDevice } from './store-contract.js';
 import type { MemoAnswer } from './update-check.js';
 
 export interface CatalogSnapshot {
@@ -29,22 +30,52 @@ export interface CatalogSnapshot {
 
 export class Catalog {
   private snapshot: CatalogSnapshot | undefined;
+  /** Rebuilds started; a slower older one never replaces a newer one's snapshot. */
+  private builds = 0;
+  private readonly stop: () => void;
 
-  constructor(private readonly store: Store) {
-    store.onChange(() => (this.snapshot = undefined));
+  private constructor(private readonly store: Store, private readonly onError: (err: unknown) => void) {
+    this.stop = store.onChange(() => this.refresh());
+  }
+
+  /** The catalog of a store, with its first snapshot built (a start without one cannot answer phones). */
+  static async load(store: Store, onError: (err: unknown) => void = () => undefined): Promise<Catalog> {
+    const catalog = new Catalog(store, onError);
+    catalog.snapshot = await buildSnapshot(store);
+    return catalog;
   }
 
   current(): CatalogSnapshot {
-    this.store.pollExternalChanges();
-    return (this.snapshot ??= buildSnapshot(this.store));
+    return this.snapshot!;
+  }
+
+  /** Builds the snapshot again from the store (after a change); on failure the last one stays, and onError hears. */
+  async refresh(): Promise<void> {
+    const build = ++this.builds;
+    try {
+      const next = await buildSnapshot(this.store);
+      if (build === this.builds) this.snapshot = next;
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  close(): void {
+    this.stop();
   }
 }
 
-export function buildSnapshot(store: Store): CatalogSnapshot {
-  const settings = store.settings.read();
+export async function buildSnapshot(store: Repos): Promise<CatalogSnapshot> {
+  const [settings, storeFiles, rules, interims, testDevices] = await Promise.all([
+    store.settings.read(),
+    store.packages.allStoreFiles(),
+    store.rules.list(),
+    store.packages.listInterim(),
+    store.testDevices.list(),
+  ]);
   const files = new Map<string, StoreFile>();
   const byFolder = new Map<string, ImageFile[]>();
-  for (const f of store.packages.allStoreFiles()) {
+  for (const f of storeFiles) {
     files.set(f.pathKey, f);
     const slash = f.pathKey.lastIndexOf('/');
     const folder = f.pathKey.slice(0, slash);
@@ -58,7 +89,7 @@ export function buildSnapshot(store: Store): CatalogSnapshot {
   };
 
   const rulesByModel = new Map<string, RuleWithImages[]>();
-  for (const rule of store.rules.list()) {
+  for (const rule of rules) {
     const images = new Map<string, Image>();
     for (const v of rule.versions) {
       const img = image([rule.deviceType, rule.vendor, rule.model, rule.revision, rule.locale, v, rule.updateType].join('/'), v);
@@ -71,14 +102,14 @@ export function buildSnapshot(store: Store): CatalogSnapshot {
   }
 
   const interim = new Map<string, Image>();
-  for (const i of store.packages.listInterim()) {
+  for (const i of interims) {
     const img = image(`OCInterim/${i.locale}`, i.version);
     if (img) interim.set(i.locale.toUpperCase(), img);
   }
 
   const testByMac = new Map<string, TestDevice>();
   const testBySerial = new Map<string, TestDevice>();
-  for (const d of store.testDevices.list()) {
+  for (const d of testDevices) {
     if (d.mac) testByMac.set(d.mac, d);
     if (d.serial) testBySerial.set(d.serial.toLowerCase(), d);
   }

@@ -16,7 +16,7 @@ export async function recoverAfterCrash(store: Store, log: Logger, orphanAgeMs =
     await rm(join(store.paths.stagingDir, name), { recursive: true, force: true });
     log.info({ name }, 'removed the staging folder of an interrupted import');
   }
-  const removed = await store.blobs.collectGarbage(store.packages.referencedBlobs(), orphanAgeMs);
+  const removed = await store.blobs.collectGarbage(await store.packages.referencedBlobs(), orphanAgeMs);
   if (removed > 0) log.info({ removed }, 'removed files of interrupted imports from the store');
 }
 

@@ -16,7 +16,7 @@ const FILE_RE = /^RequestHandlerAuditLog_.+_(\d{2})(\d{2})(\d{4})(?:\.(\d+))?\.l
 const MAX_DAYS = 62;
 
 export async function deviceHistory(store: Store, id: number, limit = 200): Promise<DeviceHistoryDto> {
-  const device = findDevice(store, id);
+  const device = await findDevice(store, id);
   const dir = logFolders(store.paths.logDir).audit;
   const files = (await readdir(dir).catch(() => [] as string[]))
     .flatMap((name) => {

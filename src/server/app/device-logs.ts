@@ -41,19 +41,19 @@ export function logReceiver(store: Store, budget: LogBudget, onDiskFull: () => v
  * then as received) and whether the phone is one the inventory knows. The phone path asks before reading the body,
  * so an unknown phone's megabyte is never read.
  */
-export function judgeLogSender(store: Store, upload: LogUpload, size: number): LogVerdict {
-  const s = store.settings.read();
+export async function judgeLogSender(store: Store, upload: LogUpload, size: number): Promise<LogVerdict> {
+  const s = await store.settings.read();
   const verdict = judgeLogUpload(upload, size, { types: s.deviceLogTypes, extensions: s.deviceLogExtensions, maxBytes: s.deviceLogMaxBytes });
   if (!verdict.ok) return verdict;
-  if (!store.devices.knows(verdict.mac, verdict.serial)) {
+  if (!(await store.devices.knows(verdict.mac, verdict.serial))) {
     return { ok: false, status: 403, reason: 'logs are taken only from phones this server knows, and this one has not checked for updates here' };
   }
   return verdict;
 }
 
 export async function receiveDeviceLog(store: Store, budget: LogBudget, at: Date, address: string, upload: LogUpload, body: Buffer): Promise<LogVerdict> {
-  const s = store.settings.read();
-  const verdict = judgeLogSender(store, upload, body.length);
+  const s = await store.settings.read();
+  const verdict = await judgeLogSender(store, upload, body.length);
   if (!verdict.ok) return verdict;
   const stamp = at.toISOString().replace(/[-:]/g, '').replace('.', '-');
   const relPath = ['Client', verdict.type, verdict.owner, `${stamp}-${verdict.fileName}`].join('/');
@@ -68,14 +68,14 @@ export async function receiveDeviceLog(store: Store, budget: LogBudget, at: Date
       if (!budget.charge(file, size)) return { ok: false, status: 507, reason: 'the Logs folder is at its size limit (logMaxTotalMB)' };
     }
     const quotas = { perPhoneBytes: s.deviceLogMaxPerPhoneMB * MB, totalBytes: s.deviceLogMaxTotalMB * MB };
-    const refusal = judgeLogQuota(size, store.deviceLogs.bytesOf(verdict.mac, verdict.serial), store.deviceLogs.totalBytes(), quotas);
+    const refusal = judgeLogQuota(size, await store.deviceLogs.bytesOf(verdict.mac, verdict.serial), await store.deviceLogs.totalBytes(), quotas);
     if (refusal) {
       budget.refund(file, size);
       return refusal;
     }
     let id: number;
     try {
-      id = store.deviceLogs.add({ mac: verdict.mac, serial: verdict.serial, type: verdict.type, fileName: verdict.fileName, relPath, size, address, receivedAt: at.toISOString() });
+      id = await store.deviceLogs.add({ mac: verdict.mac, serial: verdict.serial, type: verdict.type, fileName: verdict.fileName, relPath, size, address, receivedAt: at.toISOString() });
     } catch (err) {
       budget.refund(file, size);
       if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err;
@@ -88,7 +88,7 @@ export async function receiveDeviceLog(store: Store, budget: LogBudget, at: Date
       await rename(partial, file);
     } catch (err) {
       await rm(partial, { force: true }).catch(() => undefined);
-      store.deviceLogs.remove([id]);
+      await store.deviceLogs.remove([id]);
       budget.refund(file, size);
       throw err;
     }
@@ -99,20 +99,20 @@ export async function receiveDeviceLog(store: Store, budget: LogBudget, at: Date
 }
 
 /** Forgets the uploads among files the Logs budget or retention deleted. */
-export function forgetDeletedLogs(store: Store, paths: readonly string[]): void {
+export async function forgetDeletedLogs(store: Store, paths: readonly string[]): Promise<void> {
   const relPaths = paths.map((p) => relative(store.paths.logDir, p).split(sep).join('/')).filter((p) => p.startsWith('Client/'));
-  if (relPaths.length > 0) store.deviceLogs.removePaths(relPaths);
+  if (relPaths.length > 0) await store.deviceLogs.removePaths(relPaths);
 }
 
-export function deviceLogsOf(store: Store, id: number): DeviceLogDto[] {
-  const d = findDevice(store, id);
-  return store.deviceLogs.listFor(d.mac, d.serial).map(({ id: logId, type, fileName, size, receivedAt }) => ({ id: logId, type, fileName, size, receivedAt }));
+export async function deviceLogsOf(store: Store, id: number): Promise<DeviceLogDto[]> {
+  const d = await findDevice(store, id);
+  return (await store.deviceLogs.listFor(d.mac, d.serial)).map(({ id: logId, type, fileName, size, receivedAt }) => ({ id: logId, type, fileName, size, receivedAt }));
 }
 
 /** The file of one of the phone's logs, for download. */
-export function deviceLogFile(store: Store, id: number, logId: number): { path: string; fileName: string } {
-  const d = findDevice(store, id);
-  const log = store.deviceLogs.get(logId);
+export async function deviceLogFile(store: Store, id: number, logId: number): Promise<{ path: string; fileName: string }> {
+  const d = await findDevice(store, id);
+  const log = await store.deviceLogs.get(logId);
   const mine = log && ((d.mac && log.mac === d.mac) || (d.serial && log.serial.toUpperCase() === d.serial.toUpperCase()));
   if (!log || !mine) throw new AppError('not_found', `This phone has no log ${logId}.`);
   return { path: join(store.paths.logDir, ...log.relPath.split('/')), fileName: log.fileName };
@@ -120,9 +120,9 @@ export function deviceLogFile(store: Store, id: number, logId: number): { path: 
 
 /** Deletes the logs older than the retention setting: the files, then their index rows. */
 export async function pruneDeviceLogs(store: Store, budget: LogBudget): Promise<number> {
-  const cutoff = new Date(store.now().getTime() - store.settings.read().deviceLogRetentionDays * DAY_MS).toISOString();
-  const old = store.deviceLogs.receivedBefore(cutoff);
+  const cutoff = new Date(store.now().getTime() - (await store.settings.read()).deviceLogRetentionDays * DAY_MS).toISOString();
+  const old = await store.deviceLogs.receivedBefore(cutoff);
   await budget.remove(old.map((log) => join(store.paths.logDir, ...log.relPath.split('/'))));
-  store.deviceLogs.remove(old.map((l) => l.id));
+  await store.deviceLogs.remove(old.map((l) => l.id));
   return old.length;
 }

@@ -88,7 +88,7 @@ export function listenerConnection(url: string): PhoneConnection {
  */
 export async function givenConnection(store: Store, input: Pick<ExplainInput, 'mac' | 'serial'>): Promise<PhoneConnection | undefined> {
   const identity = deviceIdentity({ mac: (input.mac && normaliseMac(input.mac)) || '', serial: input.serial ?? '' });
-  const known = identity ? store.devices.findAll([identity]).get(identity) : undefined;
+  const known = identity ? (await store.devices.findAll([identity])).get(identity) : undefined;
   if (!known) return undefined;
   for (const entry of (await deviceHistory(store, known.id, 50)).entries) {
     for (const url of entry.response) {

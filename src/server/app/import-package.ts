@@ -17,6 +17,7 @@ import { extractArchive, listArchive, type ArchiveEntry } from '../infra/seven-z
 import { AppError } from './app-error.js';
 import { locateInterimFolder } from './interim-folder.js';
 import type { Store } from './store.js';
+import type { Repos } from './store-contract.js';
 
 /**
  * package: UCUpdates.cab/.exe; interim: the OCPE interim image, a cab or a folder (see interim-folder.ts); tree: an
@@ -50,7 +51,7 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
   if (fromFolder ? !info.isDirectory() : !info.isFile()) {
     throw new AppError('invalid_input', opts.kind === 'tree' ? `"${file}" is not a folder.` : `"${file}" is not a file.`);
   }
-  const settings = store.settings.read();
+  const settings = await store.settings.read();
   const limits = { ...LIMITS, maxTotalBytes: settings.maxUnpackedMB * 1024 * 1024 };
 
   const staging = join(store.paths.stagingDir, `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
@@ -82,8 +83,8 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
       packageKind = opts.kind === 'interim' ? 'interim' : cab.embedded ? 'exe' : 'cab';
       root = join(staging, 'x');
     }
-    const existing = store.packages.findBySha(packageSha);
-    if (existing) return reimport(store, existing.id, existing.packageVersion, opts);
+    const existing = await store.packages.findBySha(packageSha);
+    if (existing) return await reimport(store, existing.id, existing.packageVersion, opts);
     if (cabPath) entries = await listArchive(cabPath).catch(toPackageError);
 
     // Judged from the listing first, so that a package too big or bad is refused before anything is extracted.
@@ -123,7 +124,7 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
     }
 
     progress('committing', 0);
-    return commit(store, { layout, stored, packageSha, packageKind, packageVersion, size: fromFolder ? totalBytes : info.size, opts });
+    return await commit(store, { layout, stored, packageSha, packageKind, packageVersion, size: fromFolder ? totalBytes : info.size, opts });
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
@@ -189,14 +190,14 @@ interface CommitInput {
   opts: ImportOptions;
 }
 
-function commit(store: Store, c: CommitInput): ImportSummary {
-  return store.write((now) => {
+function commit(store: Store, c: CommitInput): Promise<ImportSummary> {
+  return store.write(async (tx, now) => {
     // Checked again inside the transaction: another process may have imported the same package meanwhile.
-    const again = store.packages.findBySha(c.packageSha);
+    const again = await tx.packages.findBySha(c.packageSha);
     if (again) return { result: alreadyImported(again.id, again.packageVersion) };
-    const serving = interimServedAlready(store, c);
+    const serving = await interimServedAlready(tx, c);
     if (serving !== undefined) return { result: alreadyImported(serving, c.packageVersion) };
-    const packageId = store.packages.insert({
+    const packageId = await tx.packages.insert({
       sha256: c.packageSha,
       fileName: c.opts.fileName,
       packageVersion: c.packageVersion,
@@ -208,9 +209,9 @@ function commit(store: Store, c: CommitInput): ImportSummary {
     const conflicts: string[] = [];
     for (const [relPath, f] of c.stored) {
       const pathKey = relPath.toLowerCase();
-      const existing = store.packages.getStoreFile(pathKey);
+      const existing = await tx.packages.getStoreFile(pathKey);
       if (existing && existing.sha256 !== f.sha256) conflicts.push(`${relPath} (already in the store with different content)`);
-      else store.packages.addStoreFile({ pathKey, relPath: existing?.relPath ?? relPath, sha256: f.sha256, size: f.size, timestamp: existing?.timestamp ?? f.timestamp, packageId });
+      else await tx.packages.addStoreFile({ pathKey, relPath: existing?.relPath ?? relPath, sha256: f.sha256, size: f.size, timestamp: existing?.timestamp ?? f.timestamp, packageId });
     }
     if (conflicts.length > 0) {
       throw new AppError('conflict', `This package would replace files of versions already in the store; nothing was imported:\n- ${conflicts.slice(0, 20).join('\n- ')}`);
@@ -218,16 +219,16 @@ function commit(store: Store, c: CommitInput): ImportSummary {
 
     const summary: ImportSummary = { packageId, alreadyImported: false, packageVersion: c.packageVersion, images: [], interim: [], warnings: [] };
     for (const image of c.layout.images) {
-      const ruleId = store.rules.ensure(image.key, now);
-      store.rules.addImage(ruleId, image.version, packageId);
-      const rule = store.rules.get(ruleId)!;
+      const ruleId = await tx.rules.ensure(image.key, now);
+      await tx.rules.addImage(ruleId, image.version, packageId);
+      const rule = (await tx.rules.get(ruleId))!;
       const outcome = landAsPending(rule, image.version);
-      if (outcome.next) store.rules.setVersions(ruleId, outcome.next, now);
+      if (outcome.next) await tx.rules.setVersions(ruleId, outcome.next, now);
       if (outcome.warning) summary.warnings.push(outcome.warning);
       summary.images.push({ rule: ruleKeyPath(image.key), version: image.version, outcome: outcome.outcome });
     }
     for (const i of c.layout.interim) {
-      store.packages.setInterim(i.locale, INTERIM_VERSION, packageId);
+      await tx.packages.setInterim(i.locale, INTERIM_VERSION, packageId);
       summary.interim.push({ locale: i.locale.toUpperCase(), version: INTERIM_VERSION });
     }
     return {
@@ -241,10 +242,10 @@ function commit(store: Store, c: CommitInput): ImportSummary {
  * The package is only an interim image that is served already, each locale with exactly these files (imported before
  * as a cab, or from a folder around or inside this one): the package serving it, so that nothing changes.
  */
-function interimServedAlready(store: Store, c: CommitInput): number | undefined {
+async function interimServedAlready(store: Repos, c: CommitInput): Promise<number | undefined> {
   if (c.packageKind !== 'interim' || c.layout.images.length > 0) return undefined;
-  const served = new Map(store.packages.listInterim().map((i) => [i.locale.toUpperCase(), i.packageId]));
-  const files = store.packages.interimFiles();
+  const served = new Map((await store.packages.listInterim()).map((i) => [i.locale.toUpperCase(), i.packageId]));
+  const files = await store.packages.interimFiles();
   const fingerprint = (list: { fileName: string; sha256: string }[]) => list.map((f) => `${f.fileName.toLowerCase()}:${f.sha256}`).sort().join('|');
   let packageId: number | undefined;
   for (const i of c.layout.interim) {
@@ -278,13 +279,13 @@ function landAsPending(rule: RuleState, version: Version): { outcome: ImportSumm
  * nor pending land as pending again, as a fresh upload would (after a rejection or a roll back, uploading the
  * package again is how an admin offers that version once more).
  */
-function reimport(store: Store, packageId: number, packageVersion: string | null, opts: ImportOptions): ImportSummary {
-  return store.write((now) => {
+function reimport(store: Store, packageId: number, packageVersion: string | null, opts: ImportOptions): Promise<ImportSummary> {
+  return store.write(async (tx, now) => {
     const summary = alreadyImported(packageId, packageVersion);
-    for (const { ruleId, version } of store.rules.imagesOfPackage(packageId)) {
-      const rule = store.rules.get(ruleId)!;
+    for (const { ruleId, version } of await tx.rules.imagesOfPackage(packageId)) {
+      const rule = (await tx.rules.get(ruleId))!;
       const outcome = landAsPending(rule, version);
-      if (outcome.next) store.rules.setVersions(ruleId, outcome.next, now);
+      if (outcome.next) await tx.rules.setVersions(ruleId, outcome.next, now);
       if (outcome.warning) summary.warnings.push(outcome.warning);
       summary.images.push({ rule: ruleKeyPath(rule), version, outcome: outcome.outcome });
     }

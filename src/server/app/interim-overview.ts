@@ -5,13 +5,13 @@ import { interimReach } from '../domain/interim-image.js';
 import { INTERIM_VERSION } from '../domain/update-decision.js';
 import type { Store } from './store.js';
 
-export function interimOverview(store: Store): InterimOverviewDto {
-  const { interimThreshold, interimInclusive } = store.settings.read();
-  const interim = store.packages.listInterim();
-  const files = store.packages.interimFiles();
-  const packages = new Map(store.packages.list().map((p) => [p.id, p]));
+export async function interimOverview(store: Store): Promise<InterimOverviewDto> {
+  const { interimThreshold, interimInclusive } = await store.settings.read();
+  const interim = await store.packages.listInterim();
+  const files = await store.packages.interimFiles();
+  const packages = new Map((await store.packages.list()).map((p) => [p.id, p]));
   const settings = { interimThreshold: interimThreshold as typeof INTERIM_VERSION, interimInclusive };
-  const reach = interimReach(store.devices.phonesByLocaleAndVersion(), interim.map((i) => i.locale), settings);
+  const reach = interimReach(await store.devices.phonesByLocaleAndVersion(), interim.map((i) => i.locale), settings);
   return {
     version: INTERIM_VERSION,
     threshold: interimThreshold,

@@ -5,8 +5,8 @@
 // the phones of each situation are updated together.
 import type { DeviceRequest } from '../domain/device.js';
 import { blockerOf, parseModuleList, type Blocker } from '../domain/device-state.js';
-import type { DeviceSituation } from '../infra/db/devices-repo.js';
 import { buildSnapshot, type CatalogSnapshot } from './catalog.js';
+import type { DeviceSituation, Repos } from './store-contract.js';
 import type { Store } from './store.js';
 import { decisionFor } from './update-check.js';
 
@@ -16,18 +16,18 @@ import { decisionFor } from './update-check.js';
  * settings the decision does not read), and records them after. With `only` (identities: checks answered on an older
  * snapshot, an audit import's phones), it judges those phones whatever was judged before.
  */
-export function judgeInventory(store: Store, only?: readonly string[]): number {
-  const snap = buildSnapshot(store);
-  if (!only && store.devices.judgedInputs() === snap.judgedAs) return 0;
+export async function judgeInventory(tx: Repos, only?: readonly string[]): Promise<number> {
+  const snap = await buildSnapshot(tx);
+  if (!only && (await tx.devices.judgedInputs()) === snap.judgedAs) return 0;
   let changed = 0;
-  for (const s of store.devices.situations(only)) changed += store.devices.setDue(s, dueOffer(snap, s), only);
-  if (!only) store.devices.setJudgedInputs(snap.judgedAs);
+  for (const s of await tx.devices.situations(only)) changed += await tx.devices.setDue(s, dueOffer(snap, s), only);
+  if (!only) await tx.devices.setJudgedInputs(snap.judgedAs);
   return changed;
 }
 
 /** judgeInventory() in a transaction of its own (a server's start: rows migrated, or changed while it was stopped). */
-export function judgeInventoryNow(store: Store): number {
-  return store.db.transaction(() => judgeInventory(store)).immediate();
+export function judgeInventoryNow(store: Store): Promise<number> {
+  return store.engine.transaction((tx) => judgeInventory(tx), { wait: true });
 }
 
 /** What the phone path would offer a phone in this situation (lower-cased folder, like the stored offer), or what

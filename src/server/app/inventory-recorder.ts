@@ -1,7 +1,8 @@
 // Records update checks and image downloads into the device inventory without slowing the phone path. A request
 // only appends its observation to a bounded buffer; the buffer is applied (domain/device-state.ts) and written in
 // one transaction per flush, one row write per device however often it checked in between. Never throws to the
-// caller: when the store is busy or failing, observations wait (within the bound) or are dropped and counted.
+// caller: when the store is busy or unreachable (a pool's database down), observations wait within the bound, and
+// what does not fit is dropped and counted; flushes resume by themselves when the store answers again.
 // The inventory holds at most maxDevices() phones: past it, phones seen once make room (domain/inventory-cap.ts),
 // else new phones are not recorded; both are counted in the store (inventory_overflow) while it stays full.
 // A check's answer is its phone's due offer; a check answered on rules that changed before its flush (another
@@ -10,7 +11,7 @@ import type { DeviceRequest } from '../domain/device.js';
 import { applyCheck, applyDownload, awaitsDownload, blockerOf, deviceIdentity, reportedVersion, seenDay, type DeviceRecord } from '../domain/device-state.js';
 import { admissible, evictableBefore, evictionsWanted } from '../domain/inventory-cap.js';
 import type { Decision } from '../domain/update-decision.js';
-import type { DeviceChange, DevicesRepo } from '../infra/db/devices-repo.js';
+import type { DeviceChange, DevicesRepo, Repos, StoreEngine } from './store-contract.js';
 
 type Observation =
   | { kind: 'check'; at: Date; address: string; request: DeviceRequest; decision: Decision; judgedAs: string | undefined }
@@ -29,20 +30,22 @@ export interface InventoryRecorderOptions {
   onError?: (err: Error) => void;
   /** Judges these phones again on the store's rules, inside the flush's transaction (app/inventory-judge.ts): their
    * checks were answered on other rules than those the inventory was last judged on. Default: never. */
-  rejudge?: (identities: string[]) => void;
+  rejudge?: (tx: Repos, identities: string[]) => Promise<unknown>;
 }
 
 /** A flush starts early at this many observations, so that one flush never holds the event loop for long. */
 const EARLY_FLUSH = 5_000;
 
 export class InventoryRecorder {
-  readonly #repo: DevicesRepo;
+  readonly #engine: Pick<StoreEngine, 'transaction' | 'repos'>;
   readonly #max: number;
   readonly #flushMs: number;
   readonly #maxDevices: () => number;
   readonly #onFull: (maxDevices: number) => void;
   readonly #onError: (err: Error) => void;
-  readonly #rejudge: ((identities: string[]) => void) | undefined;
+  readonly #rejudge: ((tx: Repos, identities: string[]) => Promise<unknown>) | undefined;
+  /** The flush being written; the next waits for it (one transaction at a time). */
+  #flushing: Promise<void> | undefined;
   #buffer: Observation[] = [];
   #timer: NodeJS.Timeout | undefined;
   #early = false;
@@ -51,8 +54,8 @@ export class InventoryRecorder {
   #closed = false;
   #full = false;
 
-  constructor(repo: DevicesRepo, opts: InventoryRecorderOptions = {}) {
-    this.#repo = repo;
+  constructor(engine: Pick<StoreEngine, 'transaction' | 'repos'>, opts: InventoryRecorderOptions = {}) {
+    this.#engine = engine;
     this.#max = opts.maxBuffered ?? 50_000;
     this.#flushMs = opts.flushMs ?? 1_000;
     this.#maxDevices = opts.maxDevices ?? (() => Infinity);
@@ -83,27 +86,41 @@ export class InventoryRecorder {
     this.#push({ kind: 'download', at, address, folder: path.slice(0, path.lastIndexOf('/')).toLowerCase() });
   }
 
-  /** Writes every buffered observation now. */
-  flush(): void {
+  /** Writes every buffered observation now (after the flush being written, if one is). */
+  async flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#early = false;
     if (this.#buffer.length === 0) return;
-    const batch = this.#buffer;
+    this.#flushing = this.#write(this.#buffer);
     this.#buffer = [];
+    try {
+      await this.#flushing;
+    } finally {
+      this.#flushing = undefined;
+    }
+  }
+
+  async #write(batch: Observation[]): Promise<void> {
     try {
       const seenDays = new Map<string, number>();
       const max = this.#maxDevices();
       const stale: string[] = [];
       const rejudge = this.#rejudge;
-      this.#repo.batch(() => apply(this.#repo, batch, max, seenDays, stale), { seenDays, then: rejudge && (() => stale.length > 0 && rejudge(stale)) });
+      await this.#engine.transaction(async (tx) => {
+        await tx.devices.write(await apply(tx.devices, batch, max, seenDays, stale), seenDays);
+        if (rejudge && stale.length > 0) await rejudge(tx, stale);
+      });
       this.#failing = false;
-      const full = this.#repo.count() >= max;
+      const full = (await this.#engine.repos.devices.count()) >= max;
       if (full && !this.#full) this.#onFull(max);
       this.#full = full;
     } catch (err) {
-      // Busy (another process is writing): try again at the next flush. Anything else would fail again: drop.
-      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+      // Busy (another process is writing) or unreachable (the pool's database): try again at the next flush, within
+      // the bound. Anything else would fail again: drop.
+      const code = (err as { code?: string }).code;
+      if (code === 'STORE_BUSY' || code === 'STORE_UNAVAILABLE') {
         const keep = batch.concat(this.#buffer);
         this.#dropped += Math.max(0, keep.length - this.#max);
         this.#buffer = keep.slice(0, this.#max);
@@ -114,11 +131,16 @@ export class InventoryRecorder {
     }
   }
 
+  /** Observations waiting to be written (for a pool node's status while its database is away). */
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
   /** Writes what is buffered; later observations are dropped. */
-  close(): void {
-    this.flush();
+  async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#timer);
+    await this.flush();
   }
 
   #push(o: Observation): void {
@@ -126,13 +148,13 @@ export class InventoryRecorder {
     this.#buffer.push(o);
     if (this.#buffer.length >= EARLY_FLUSH && !this.#early) {
       this.#early = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => void this.flush());
     } else this.#schedule();
   }
 
   #schedule(): void {
     if (this.#timer || this.#closed) return;
-    this.#timer = setTimeout(() => this.flush(), this.#flushMs);
+    this.#timer = setTimeout(() => void this.flush(), this.#flushMs);
     this.#timer.unref();
   }
 }
@@ -142,12 +164,13 @@ export class InventoryRecorder {
  * ones: evicts phones seen once (one DELETE, none of the batch's), and returns the new phones that fit, first come
  * first. Counts in the store what the cap cost, or ends that count when the inventory is below its cap.
  */
-function makeRoom(repo: DevicesRepo, known: ReadonlyMap<string, DeviceRecord>, arriving: readonly string[], max: number, now: string): Set<string> {
-  const wanted = evictionsWanted(repo.count(), max, arriving.length);
-  const evicted = wanted > 0 ? repo.evict(evictableBefore(now), wanted, [...known.keys()]) : 0;
-  const fit = admissible(repo.count(), max, arriving.length);
-  if (evicted > 0 || fit < arriving.length) repo.countOverflow(now, evicted, arriving.length - fit);
-  else if (repo.count() + fit < max) repo.clearOverflow();
+async function makeRoom(repo: DevicesRepo, known: ReadonlyMap<string, DeviceRecord>, arriving: readonly string[], max: number, now: string): Promise<Set<string>> {
+  const wanted = evictionsWanted(await repo.count(), max, arriving.length);
+  const evicted = wanted > 0 ? await repo.evict(evictableBefore(now), wanted, [...known.keys()]) : 0;
+  const count = await repo.count();
+  const fit = admissible(count, max, arriving.length);
+  if (evicted > 0 || fit < arriving.length) await repo.countOverflow(now, evicted, arriving.length - fit);
+  else if (count + fit < max) await repo.clearOverflow();
   return new Set(arriving.slice(0, fit));
 }
 
@@ -156,14 +179,17 @@ function makeRoom(repo: DevicesRepo, known: ReadonlyMap<string, DeviceRecord>, a
  * recorded as far as `max` allows (makeRoom); the checks of the others are left out. Counts into `seenDays` the
  * phones checking in for the first time on a UTC day (distinct phones per day, one upsert per day).
  */
-function apply(repo: DevicesRepo, batch: readonly Observation[], max: number, seenDays: Map<string, number>, stale: string[]): Iterable<DeviceChange> {
+async function apply(repo: DevicesRepo, batch: readonly Observation[], max: number, seenDays: Map<string, number>, stale: string[]): Promise<Iterable<DeviceChange>> {
   const touched = new Map<string, DeviceChange>();
+  // Stored phones this batch touched, by their stored address: those the store may still list as awaiting a download.
+  const touchedAt = new Map<string, number>();
   // Touched records offered a folder, by address and folder: a download in the same batch finds them here.
   const offered = new Map<string, Set<string>>();
   const offerKey = (address: string, folder: string) => `${address}\0${folder}`;
   const current = (identity: string) => touched.get(identity)?.after;
   const set = (before: DeviceRecord | undefined, after: DeviceRecord) => {
     const seen = touched.get(after.identity);
+    if (!seen && before) touchedAt.set(before.address, (touchedAt.get(before.address) ?? 0) + 1);
     touched.set(after.identity, { before: seen ? seen.before : before, after });
     if (!after.offeredFolder || !awaitsDownload(after, after.address, after.offeredFolder)) return;
     const key = offerKey(after.address, after.offeredFolder);
@@ -172,10 +198,10 @@ function apply(repo: DevicesRepo, batch: readonly Observation[], max: number, se
     else offered.set(key, new Set([after.identity]));
   };
   const identities = batch.map((o) => (o.kind === 'check' ? deviceIdentity(o.request) : undefined));
-  const stored = repo.findAll(identities.filter((id) => id !== undefined));
+  const stored = await repo.findAll(identities.filter((id) => id !== undefined));
   const arriving = new Set(identities.filter((id): id is string => id !== undefined && !stored.has(id)));
-  const admitted = arriving.size > 0 ? makeRoom(repo, stored, [...arriving], max, batch.at(-1)!.at.toISOString()) : arriving;
-  const judged = repo.judgedInputs();
+  const admitted = arriving.size > 0 ? await makeRoom(repo, stored, [...arriving], max, batch.at(-1)!.at.toISOString()) : arriving;
+  const judged = await repo.judgedInputs();
   for (const [i, o] of batch.entries()) {
     const at = o.at.toISOString();
     if (o.kind === 'check') {
@@ -200,10 +226,10 @@ function apply(repo: DevicesRepo, batch: readonly Observation[], max: number, se
       continue;
     }
     const key = offerKey(o.address, o.folder);
-    const waiting = firstTwo(candidates(key, o.address, o.folder), (r) => awaitsDownload(r, o.address, o.folder));
+    const waiting = firstTwo(await candidates(key, o.address, o.folder), (r) => awaitsDownload(r, o.address, o.folder));
     if (waiting.length === 0) continue;
     if (waiting.length > 1) {
-      repo.countSharedDownload(o.address, o.folder, at);
+      await repo.countSharedDownload(o.address, o.folder, at);
       continue;
     }
     const phone = waiting[0]!;
@@ -213,9 +239,10 @@ function apply(repo: DevicesRepo, batch: readonly Observation[], max: number, se
   return touched.values();
 
   // Stored phones first (offered in earlier batches), as this batch left them; then those offered in this batch.
-  function* candidates(key: string, address: string, folder: string): Generator<DeviceRecord> {
-    for (const r of repo.awaitingDownload(address, folder)) yield current(r.identity) ?? r;
-    for (const id of offered.get(key) ?? []) yield current(id)!;
+  // Enough stored ones that two still await it if two do: this batch may have changed some of them.
+  async function candidates(key: string, address: string, folder: string): Promise<DeviceRecord[]> {
+    const stored = await repo.awaitingDownload(address, folder, 2 + (touchedAt.get(address) ?? 0));
+    return [...stored.map((r) => current(r.identity) ?? r), ...[...(offered.get(key) ?? [])].map((id) => current(id)!)];
   }
 }
 
@@ -225,7 +252,7 @@ function firstTwo(phones: Iterable<DeviceRecord>, accept: (r: DeviceRecord) => b
   for (const r of phones) {
     if (!accept(r) || found.some((f) => f.identity === r.identity)) continue;
     found.push(r);
-    if (found.length === 2) break; // leaving the loop closes the iterators (and the SQL cursor)
+    if (found.length === 2) break;
   }
   return found;
 }

@@ -4,12 +4,12 @@ import type { DashboardDto, DeviceDto, DeviceListDto, DeviceQuery, DeviceState, 
 import { DEVICE_CSV_HEADER, deviceCsvRow } from '../domain/device-csv.js';
 import { ruleKeyPath } from '../domain/device.js';
 import { deviceState, lastDays, stateCutoffs, type StateThresholds } from '../domain/device-state.js';
-import type { StoredDevice } from '../infra/db/devices-repo.js';
+import type { RuleRecord, StateCutoffs, StoredDevice } from './store-contract.js';
 import { AppError } from './app-error.js';
 import type { Store } from './store.js';
 
-function thresholds(store: Store): StateThresholds {
-  const s = store.settings.read();
+async function thresholds(store: Store): Promise<StateThresholds> {
+  const s = await store.settings.read();
   return { stuckHours: s.deviceStuckHours, silentDays: s.deviceSilentDays };
 }
 
@@ -20,9 +20,9 @@ function toDto(d: StoredDevice, now: Date, t: StateThresholds): DeviceDto {
 }
 
 /** The query's parts shared by the list and the export: filters (the state apart), order, and the time's state cut-offs. */
-function querying(store: Store, q: Omit<DeviceQuery, 'limit' | 'offset'>) {
+async function querying(store: Store, q: Omit<DeviceQuery, 'limit' | 'offset'>) {
   const now = store.now();
-  const t = thresholds(store);
+  const t = await thresholds(store);
   const { state, model, version, locale, q: search } = q;
   const order = q.order ?? (q.sort === 'lastSeen' || q.sort === 'firstSeen' ? 'desc' : 'asc');
   return { now, t, cutoffs: stateCutoffs(now, t), state, others: { model, version, locale, q: search }, order } as const;
@@ -35,30 +35,30 @@ function querying(store: Store, q: Omit<DeviceQuery, 'limit' | 'offset'>) {
 const COUNTS_MAX_AGE_MS = 10_000;
 const countsCache = new WeakMap<Store, Map<string, { batches: number; judged: string | undefined; at: number; counts: Record<DeviceState, number> }>>();
 
-function countsByState(store: Store, others: Parameters<Store['devices']['countByState']>[0], t: StateThresholds, now: Date) {
+async function countsByState(store: Store, others: Parameters<Store['devices']['countByState']>[0], t: StateThresholds, now: Date) {
   const cache = countsCache.get(store) ?? new Map();
   countsCache.set(store, cache);
   const key = JSON.stringify([others, t]);
   const hit = cache.get(key);
   const batches = store.devices.batches;
-  const judged = store.devices.judgedInputs();
+  const judged = await store.devices.judgedInputs();
   const fresh = hit && hit.batches === batches && hit.judged === judged;
   if (fresh && now.getTime() - hit.at >= 0 && now.getTime() - hit.at < COUNTS_MAX_AGE_MS) return hit.counts;
-  const counts = store.devices.countByState(others, stateCutoffs(now, t));
+  const counts = await store.devices.countByState(others, stateCutoffs(now, t));
   if (cache.size >= 100) cache.clear();
   cache.set(key, { batches, judged, at: now.getTime(), counts });
   return counts;
 }
 
-export function listDevices(store: Store, q: DeviceQuery): DeviceListDto {
-  const { now, t, cutoffs, state, others, order } = querying(store, q);
-  const counts = countsByState(store, others, t, now);
+export async function listDevices(store: Store, q: DeviceQuery): Promise<DeviceListDto> {
+  const { now, t, cutoffs, state, others, order } = await querying(store, q);
+  const counts = await countsByState(store, others, t, now);
   return {
     total: state ? counts[state] : sum(counts),
     counts,
-    devices: store.devices.list({ ...others, state }, cutoffs, q.sort, order, q.limit, q.offset).map((d) => toDto(d, now, t)),
+    devices: (await store.devices.list({ ...others, state }, cutoffs, q.sort, order, q.limit, q.offset)).map((d) => toDto(d, now, t)),
     thresholds: t,
-    full: inventoryFull(store),
+    full: await inventoryFull(store),
   };
 }
 
@@ -66,20 +66,20 @@ export function listDevices(store: Store, q: DeviceQuery): DeviceListDto {
  * The inventory at its cap, with the phones evicted and not recorded since it filled (kept by the recorder in the
  * store, so the CLI and a restart see them); null while below the cap, as after raising it.
  */
-function inventoryFull(store: Store): InventoryFullDto | null {
-  const overflow = store.devices.overflow();
-  const maxDevices = store.settings.read().inventoryMaxDevices;
-  return overflow && store.devices.count() >= maxDevices ? { maxDevices, ...overflow } : null;
+async function inventoryFull(store: Store): Promise<InventoryFullDto | null> {
+  const overflow = await store.devices.overflow();
+  const maxDevices = (await store.settings.read()).inventoryMaxDevices;
+  return overflow && (await store.devices.count()) >= maxDevices ? { maxDevices, ...overflow } : null;
 }
 
 /** Rows per page of the CSV export: enough to keep SQLite busy, little enough to hold (and to sort when filtered). */
 const EXPORT_PAGE = 2_000;
 
 /** Every device matching the query (no paging), as CSV text: the header, then one string per page of rows. */
-export function* devicesCsv(store: Store, q: Omit<DeviceQuery, 'limit' | 'offset'>): Generator<string> {
-  const { now, t, cutoffs, state, others, order } = querying(store, q);
+export async function* devicesCsv(store: Store, q: Omit<DeviceQuery, 'limit' | 'offset'>): AsyncGenerator<string> {
+  const { now, t, cutoffs, state, others, order } = await querying(store, q);
   yield DEVICE_CSV_HEADER;
-  for (const page of store.devices.pages({ ...others, state }, cutoffs, q.sort, order, EXPORT_PAGE)) {
+  for await (const page of store.devices.pages({ ...others, state }, cutoffs, q.sort, order, EXPORT_PAGE)) {
     yield page.map((d) => deviceCsvRow(toDto(d, now, t))).join('');
   }
 }
@@ -89,31 +89,35 @@ const sum = (counts: Record<DeviceState, number>) => Object.values(counts).reduc
 /** Days shown by the dashboard's phones-per-day chart. */
 const SEEN_DAYS_SHOWN = 30;
 
-export function dashboard(store: Store): DashboardDto {
+export async function dashboard(store: Store): Promise<DashboardDto> {
   const now = store.now();
-  const cutoffs = stateCutoffs(now, thresholds(store));
-  const counts = store.devices.countByState({}, cutoffs);
+  const cutoffs = stateCutoffs(now, await thresholds(store));
+  const counts = await store.devices.countByState({}, cutoffs);
   const days = lastDays(now, SEEN_DAYS_SHOWN);
-  const seen = store.devices.seenDays(days[0]!);
+  const seen = await store.devices.seenDays(days[0]!);
   return {
     total: sum(counts),
     counts,
-    versions: store.devices.versionsPerModel(),
-    rollouts: store.rules
-      .list()
-      .flatMap((r) => (r.approved ? [{ ruleId: r.id, rule: ruleKeyPath(r), approved: r.approved, ...store.devices.rollout(r, r.approved, cutoffs) }] : [])),
+    versions: await store.devices.versionsPerModel(),
+    rollouts: await Promise.all(
+      (await store.rules.list()).flatMap((r) => (r.approved ? [rolloutOf(store, r, r.approved, cutoffs)] : [])),
+    ),
     seenPerDay: days.map((day) => ({ day, phones: seen.get(day) ?? 0 })),
-    full: inventoryFull(store),
+    full: await inventoryFull(store),
   };
 }
 
+async function rolloutOf(store: Store, r: RuleRecord, approved: string, cutoffs: StateCutoffs) {
+  return { ruleId: r.id, rule: ruleKeyPath(r), approved, ...(await store.devices.rollout(r, approved, cutoffs)) };
+}
+
 /** The phone with this id, or not_found in words (the phone's page and everything on it start here). */
-export function findDevice(store: Store, id: number): StoredDevice {
-  const d = store.devices.get(id);
+export async function findDevice(store: Store, id: number): Promise<StoredDevice> {
+  const d = await store.devices.get(id);
   if (!d) throw new AppError('not_found', `There is no device with id ${id} in the inventory.`);
   return d;
 }
 
-export function getDevice(store: Store, id: number): DeviceDto {
-  return toDto(findDevice(store, id), store.now(), thresholds(store));
+export async function getDevice(store: Store, id: number): Promise<DeviceDto> {
+  return toDto(await findDevice(store, id), store.now(), await thresholds(store));
 }

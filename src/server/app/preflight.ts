@@ -18,11 +18,11 @@ const OCPE_MODELS = ['CX700', 'IP8540'];
  * alone: the ports are those `serve` would take); `domain`: the phones' DNS domain, when the admin gave it.
  */
 export async function runPreflight(store: Store, running: { http: string; https: string } | undefined, domain?: string): Promise<PreflightDto> {
-  const settings = store.settings.read();
+  const settings = await store.settings.read();
   const d = domain || domainOf(settings.internalUrl) || domainOf(`http://${hostname()}`);
   const now = store.now();
-  const ocpePhones = store.devices.countOfModels(OCPE_MODELS);
-  const latest = [store.history.list(1)[0]?.at, store.devices.latestSeen()].filter((t): t is string => !!t).sort().at(-1);
+  const ocpePhones = await store.devices.countOfModels(OCPE_MODELS);
+  const latest = [(await store.history.list(1))[0]?.at, await store.devices.latestSeen()].filter((t): t is string => !!t).sort().at(-1);
   const ports = await phonePorts(settings, running);
   const [dns, certificate] = await Promise.all([
     d ? Promise.all([`ucupdates-r2.${d}`, `ucupdates.${d}`].map(resolve)) : Promise.resolve([]),
@@ -36,7 +36,7 @@ export async function runPreflight(store: Store, running: { http: string; https:
     certificate,
     internalUrl: settings.internalUrl,
     externalUrl: settings.externalUrl,
-    interimLocales: store.packages.listInterim().map((i) => i.locale),
+    interimLocales: (await store.packages.listInterim()).map((i) => i.locale),
     ocpePhones,
     latestRecorded: latest ? new Date(latest) : null,
     now,

@@ -3,6 +3,7 @@ import { planRuleAction, type RuleAction, type RuleVersions } from '../domain/ru
 import { ruleKeyPath } from '../domain/device.js';
 import { AppError } from './app-error.js';
 import type { Store } from './store.js';
+import type { Repos } from './store-contract.js';
 
 export interface RuleChange {
   ruleId: number;
@@ -14,19 +15,19 @@ export interface RuleChange {
 }
 
 /** Plans the action for every rule without changing anything (the console's confirmation text). */
-export function previewRuleAction(store: Store, action: RuleAction, ids: number[]): RuleChange[] {
+export async function previewRuleAction(store: Repos, action: RuleAction, ids: number[]): Promise<RuleChange[]> {
   if (ids.length === 0) throw new AppError('invalid_input', 'Select at least one rule.', 'ids');
   const errors: string[] = [];
   let missing = false;
   const changes: RuleChange[] = [];
   for (const id of [...new Set(ids)]) {
-    const rule = store.rules.get(id);
+    const rule = await store.rules.get(id);
     if (!rule) {
       errors.push(`There is no rule with id ${id}.`);
       missing = true;
       continue;
     }
-    const t = planRuleAction(rule, action, store.devices.countForRule(rule));
+    const t = planRuleAction(rule, action, await store.devices.countForRule(rule));
     if (!t.ok) errors.push(t.error);
     else
       changes.push({
@@ -42,11 +43,11 @@ export function previewRuleAction(store: Store, action: RuleAction, ids: number[
   return changes;
 }
 
-export function applyRuleAction(store: Store, action: RuleAction, ids: number[], actor: string): RuleChange[] {
-  return store.write((now) => {
+export function applyRuleAction(store: Store, action: RuleAction, ids: number[], actor: string): Promise<RuleChange[]> {
+  return store.write(async (tx, now) => {
     // Planned inside the transaction so that a concurrent change (the CLI) cannot slip in between.
-    const changes = previewRuleAction(store, action, ids);
-    for (const c of changes) store.rules.setVersions(c.ruleId, c.after, now);
+    const changes = await previewRuleAction(tx, action, ids);
+    for (const c of changes) await tx.rules.setVersions(c.ruleId, c.after, now);
     return {
       result: changes,
       history: changes.map((c) => ({

@@ -211,6 +211,8 @@ export interface DevicesRepo {
   /** Whether the inventory has this phone, by its MAC or its serial number (log uploads come only from known phones). */
   knows(mac: string, serial: string): Promise<boolean>;
   list(f: DeviceFilter, cutoffs: StateCutoffs, sort: DeviceSort, order: 'asc' | 'desc', limit: number, offset: number): Promise<StoredDevice[]>;
+  /** Every matching phone in pages of `size`, each read after the last row of the one before (keyset, not OFFSET). */
+  pages(f: DeviceFilter, cutoffs: StateCutoffs, sort: DeviceSort, order: 'asc' | 'desc', size: number): AsyncIterable<StoredDevice[]>;
   /** Devices per state among those matching the filter (its state ignored). */
   countByState(f: Omit<DeviceFilter, 'state'>, cutoffs: StateCutoffs): Promise<Record<DeviceState, number>>;
   /** Devices of a rule's model and locale (device type, vendor, model, revision, locale; case-insensitive). */

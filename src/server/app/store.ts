@@ -1,22 +1,12 @@
-// The store: the SQLite file and the blob folder under the data folder, with the repositories over them.
-// Every write goes through write(), so the in-memory catalog the phone path reads is refreshed after it.
+// The store: the data folder (logs, staging, TLS, run file) and the engine that keeps the records and the images:
+// the embedded SQLite file (the default) or a PostgreSQL pool (store-contract.ts). Every admin change goes through
+// write(), so the inventory is judged again in the same transaction and the phone catalog follows it.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkDatabase, openDatabase, type Db } from '../infra/db/connection.js';
-import { HistoryRepo, type HistoryEntry } from '../infra/db/history-repo.js';
-import { PackagesRepo } from '../infra/db/packages-repo.js';
-import { RulesRepo } from '../infra/db/rules-repo.js';
-import { SettingsRepo } from '../infra/db/settings-repo.js';
-import { TestDevicesRepo } from '../infra/db/test-devices-repo.js';
-import { AdminsRepo } from '../infra/db/admins-repo.js';
-import { DevicesRepo } from '../infra/db/devices-repo.js';
-import { DeviceLogsRepo } from '../infra/db/device-logs-repo.js';
-import { FileStore } from '../infra/file-store.js';
+import { SqliteEngine } from '../infra/db/engine.js';
 import { inWords } from '../infra/storage-problem.js';
 import { judgeInventory } from './inventory-judge.js';
-
-/** How stale a running server's view of changes made by another process (the CLI) may be. */
-export const POLL_MS = 250;
+import type { BlobStore, HistoryEntry, Repos, StoreEngine } from './store-contract.js';
 
 export interface StorePaths {
   dataDir: string;
@@ -41,25 +31,16 @@ export function storePaths(dataDir: string): StorePaths {
   };
 }
 
-export class Store {
-  readonly paths: StorePaths;
-  readonly db: Db;
-  readonly rules: RulesRepo;
-  readonly packages: PackagesRepo;
-  readonly testDevices: TestDevicesRepo;
-  readonly settings: SettingsRepo;
-  readonly history: HistoryRepo;
-  readonly admins: AdminsRepo;
-  /** Written by the inventory recorder directly (not through write()): inventory rows never change the catalog. */
-  readonly devices: DevicesRepo;
-  readonly deviceLogs: DeviceLogsRepo;
-  readonly blobs: FileStore;
-  private readonly listeners = new Set<() => void>();
-  private readonly dataVersion;
-  private lastDataVersion = -1;
-  private lastPollAt = 0;
+type HistoryNote = Omit<HistoryEntry, 'id' | 'at'>;
 
-  constructor(dataDir: string, private readonly clock: () => Date = () => new Date()) {
+export class Store implements Repos {
+  readonly paths: StorePaths;
+  readonly engine: StoreEngine;
+  readonly blobs: BlobStore;
+  private readonly listeners = new Set<() => void | Promise<void>>();
+
+  /** The store of a data folder: its embedded SQLite file, unless `engine` (a pool) is given. */
+  constructor(dataDir: string, private readonly clock: () => Date = () => new Date(), engine?: (paths: StorePaths) => StoreEngine) {
     this.paths = storePaths(dataDir);
     try {
       // Owner-only when we create it: the store holds password hashes, the launch token and the phones' users.
@@ -68,22 +49,23 @@ export class Store {
     } catch (e) {
       throw inWords(e, dataDir);
     }
-    this.db = openDatabase(this.paths.dbFile);
-    this.rules = new RulesRepo(this.db);
-    this.packages = new PackagesRepo(this.db);
-    this.testDevices = new TestDevicesRepo(this.db);
-    this.settings = new SettingsRepo(this.db);
-    this.history = new HistoryRepo(this.db);
-    this.admins = new AdminsRepo(this.db);
-    this.devices = new DevicesRepo(this.db);
-    this.deviceLogs = new DeviceLogsRepo(this.db);
-    this.blobs = new FileStore(this.paths.blobDir);
-    this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
+    this.engine = engine ? engine(this.paths) : new SqliteEngine(this.paths.dbFile, this.paths.blobDir);
+    this.blobs = this.engine.blobs;
   }
 
-  /** For a server's start: the whole database readable and writable, or one sentence on what to do. */
-  check(): void {
-    checkDatabase(this.db, this.paths.dbFile);
+  // The repositories outside any transaction (reads, and the inventory's own writes).
+  get rules() { return this.engine.repos.rules; }
+  get packages() { return this.engine.repos.packages; }
+  get testDevices() { return this.engine.repos.testDevices; }
+  get settings() { return this.engine.repos.settings; }
+  get history() { return this.engine.repos.history; }
+  get admins() { return this.engine.repos.admins; }
+  get devices() { return this.engine.repos.devices; }
+  get deviceLogs() { return this.engine.repos.deviceLogs; }
+
+  /** For a server's start: the whole store readable and writable, or one sentence on what to do. */
+  check(): Promise<void> {
+    return this.engine.check();
   }
 
   now(): Date {
@@ -91,52 +73,42 @@ export class Store {
   }
 
   /**
-   * Runs fn in one SQLite transaction, with the history entry it returns written in the same transaction, and the
-   * device inventory judged again if fn changed what the rules offer (app/inventory-judge.ts: the CLI's changes too),
-   * then tells listeners (the phone catalog) that the store changed. IMMEDIATE: the write lock is taken before fn
-   * reads, so a phone's inventory flush committed meanwhile cannot make it fail half way (it waits, up to the
-   * connection's busy timeout, instead).
+   * Runs fn in one transaction, with the history entries it returns written in the same transaction, and the device
+   * inventory judged again if fn changed what the rules offer (app/inventory-judge.ts: the CLI's changes too); then
+   * lets other processes and nodes know, and waits for this process's listeners (the phone catalog) to follow.
    */
-  write<T>(fn: (now: string) => { result: T; history?: Omit<HistoryEntry, 'id' | 'at'> | Omit<HistoryEntry, 'id' | 'at'>[] }): T {
+  async write<T>(fn: (tx: Repos, now: string) => Promise<{ result: T; history?: HistoryNote | HistoryNote[] }>): Promise<T> {
     const now = this.clock().toISOString();
-    const result = this.db.transaction(() => {
-      const out = fn(now);
-      const entries = out.history === undefined ? [] : Array.isArray(out.history) ? out.history : [out.history];
-      for (const h of entries) this.history.add({ ...h, at: now });
-      judgeInventory(this);
-      return out.result;
-    }).immediate();
-    this.notify();
+    const result = await this.engine.transaction(
+      async (tx) => {
+        const out = await fn(tx, now);
+        const entries = out.history === undefined ? [] : Array.isArray(out.history) ? out.history : [out.history];
+        for (const h of entries) await tx.history.add({ ...h, at: now });
+        await judgeInventory(tx);
+        return out.result;
+      },
+      { wait: true },
+    );
+    await this.engine.announceChange();
+    await this.notify();
     return result;
   }
 
-  /** Calls fn after every change, including those committed by another process (the CLI) sharing the file. */
-  onChange(fn: () => void): () => void {
+  /** Calls fn after every change, including those committed by another process or pool node; write() waits for it. */
+  onChange(fn: () => void | Promise<void>): () => void {
     this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    const stop = this.engine.onExternalChange(() => void fn());
+    return () => {
+      this.listeners.delete(fn);
+      stop();
+    };
   }
 
-  /**
-   * Checks (one PRAGMA, at most every POLL_MS) for changes committed by other connections, such as the CLI's,
-   * and notifies listeners if there were any. Throttled: on the phone path the PRAGMA would cost more than the rest.
-   */
-  pollExternalChanges(): void {
-    const now = Date.now();
-    if (now - this.lastPollAt < POLL_MS) return;
-    this.lastPollAt = now;
-    const v = this.dataVersion.get() as number;
-    if (v !== this.lastDataVersion) {
-      const first = this.lastDataVersion === -1;
-      this.lastDataVersion = v;
-      if (!first) this.notify();
-    }
+  private async notify(): Promise<void> {
+    for (const fn of this.listeners) await fn();
   }
 
-  private notify(): void {
-    for (const fn of this.listeners) fn();
-  }
-
-  close(): void {
-    this.db.close();
+  close(): Promise<void> {
+    return this.engine.close();
   }
 }

@@ -2,7 +2,7 @@
 import { formatMac, normaliseMac } from '../../shared/mac.js';
 import { AppError } from './app-error.js';
 import type { Store } from './store.js';
-import type { TestDevice } from '../infra/db/test-devices-repo.js';
+import type { Repos, TestDevice } from './store-contract.js';
 
 export interface TestDeviceInput {
   name: string;
@@ -10,7 +10,7 @@ export interface TestDeviceInput {
   serial?: string | null;
 }
 
-function validate(store: Store, input: TestDeviceInput, exceptId?: number) {
+async function validate(store: Repos, input: TestDeviceInput, exceptId?: number) {
   const name = input.name.trim();
   if (!name) throw new AppError('invalid_input', 'Give the test device a name.', 'name');
   if (name.length > 200) throw new AppError('invalid_input', 'The name is longer than 200 characters.', 'name');
@@ -30,36 +30,36 @@ function validate(store: Store, input: TestDeviceInput, exceptId?: number) {
     throw new AppError('invalid_input', 'A serial number is 1 to 64 printable characters without spaces.', 'serial');
   }
   if (!mac && !serial) throw new AppError('invalid_input', 'Give a MAC address or a serial number (or both).', 'mac');
-  const clash = store.testDevices.findConflict(mac, serial, exceptId);
+  const clash = await store.testDevices.findConflict(mac, serial, exceptId);
   if (clash) {
-    throw new AppError('conflict', `Test device "${clash.name}" already has ${clash.mac === mac && mac ? `MAC ${formatMac(mac, store.settings.read().macNotation)}` : `serial ${serial}`}.`);
+    throw new AppError('conflict', `Test device "${clash.name}" already has ${clash.mac === mac && mac ? `MAC ${formatMac(mac, (await store.settings.read()).macNotation)}` : `serial ${serial}`}.`);
   }
   return { name, mac, serial };
 }
 
-export function addTestDevice(store: Store, input: TestDeviceInput, actor: string): TestDevice {
-  return store.write((now) => {
-    const d = validate(store, input);
-    const id = store.testDevices.add(d, now);
-    return { result: store.testDevices.get(id)!, history: { actor, action: 'add-test-device', target: d.name, details: d } };
+export function addTestDevice(store: Store, input: TestDeviceInput, actor: string): Promise<TestDevice> {
+  return store.write(async (tx, now) => {
+    const d = await validate(tx, input);
+    const id = await tx.testDevices.add(d, now);
+    return { result: (await tx.testDevices.get(id))!, history: { actor, action: 'add-test-device', target: d.name, details: d } };
   });
 }
 
-export function updateTestDevice(store: Store, id: number, input: TestDeviceInput, actor: string): TestDevice {
-  return store.write(() => {
-    const before = store.testDevices.get(id);
+export function updateTestDevice(store: Store, id: number, input: TestDeviceInput, actor: string): Promise<TestDevice> {
+  return store.write(async (tx) => {
+    const before = await tx.testDevices.get(id);
     if (!before) throw new AppError('not_found', `There is no test device with id ${id}.`);
-    const d = validate(store, input, id);
-    store.testDevices.update(id, d);
-    return { result: store.testDevices.get(id)!, history: { actor, action: 'edit-test-device', target: d.name, details: { before, after: d } } };
+    const d = await validate(tx, input, id);
+    await tx.testDevices.update(id, d);
+    return { result: (await tx.testDevices.get(id))!, history: { actor, action: 'edit-test-device', target: d.name, details: { before, after: d } } };
   });
 }
 
-export function removeTestDevice(store: Store, id: number, actor: string): TestDevice {
-  return store.write(() => {
-    const before = store.testDevices.get(id);
+export function removeTestDevice(store: Store, id: number, actor: string): Promise<TestDevice> {
+  return store.write(async (tx) => {
+    const before = await tx.testDevices.get(id);
     if (!before) throw new AppError('not_found', `There is no test device with id ${id}.`);
-    store.testDevices.remove(id);
+    await tx.testDevices.remove(id);
     return { result: before, history: { actor, action: 'remove-test-device', target: before.name, details: { ...before } } };
   });
 }

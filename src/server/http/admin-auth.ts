@@ -38,7 +38,7 @@ export function readCookie(req: Request, name: string): string | undefined {
 }
 
 export function identify(store: Store, local: LocalAccess) {
-  return (req: Request, _res: Response, next: NextFunction) => {
+  return async (req: Request, _res: Response, next: NextFunction) => {
     const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (bearer && local.isLaunchToken(bearer) && fromThisMachine(req)) {
       req.caller = { username: 'desktop', role: 'admin', csrf: '', via: 'launch-token' };
@@ -46,7 +46,7 @@ export function identify(store: Store, local: LocalAccess) {
     }
     const token = readCookie(req, SESSION_COOKIE);
     if (token) {
-      const s = (fromThisMachine(req) ? local.findSession(token) : undefined) ?? findSession(store, token);
+      const s = (fromThisMachine(req) ? local.findSession(token) : undefined) ?? (await findSession(store, token));
       if (s) req.caller = { username: s.username, role: s.role, csrf: s.csrf, via: 'session', token };
     }
     next();

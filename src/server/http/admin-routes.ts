@@ -91,11 +91,11 @@ export function adminRoutes({ store, catalog, local, jobs, status }: AdminRoutes
     const { username, role, csrf } = req.caller!;
     res.json({ username, role, csrf } satisfies SessionInfo);
   });
-  api.delete('/session', requireOwnSession, (req, res) => {
+  api.delete('/session', requireOwnSession, async (req, res) => {
     const token = req.caller!.token;
     if (token) {
       local.signOut(token);
-      signOut(store, token);
+      await signOut(store, token);
     }
     res.setHeader('Set-Cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
     res.status(204).end();
@@ -127,44 +127,44 @@ export function adminRoutes({ store, catalog, local, jobs, status }: AdminRoutes
   });
 
   // ---- rules ----
-  api.get('/rules', (_req, res) => void res.json(store.rules.list()));
-  api.get('/interim-images', (_req, res) => void res.json(interimOverview(store)));
-  api.post('/rules/:action/preview', json, (req, res) => {
+  api.get('/rules', async (_req, res) => void res.json(await store.rules.list()));
+  api.get('/interim-images', async (_req, res) => void res.json(await interimOverview(store)));
+  api.post('/rules/:action/preview', json, async (req, res) => {
     const action = parse(ruleAction, req.params.action);
-    res.json(previewRuleAction(store, action, parse(ruleActionInput, req.body).ids));
+    res.json(await previewRuleAction(store, action, parse(ruleActionInput, req.body).ids));
   });
-  api.post('/rules/:action', json, (req, res) => {
+  api.post('/rules/:action', json, async (req, res) => {
     const action = parse(ruleAction, req.params.action);
-    res.json(applyRuleAction(store, action, parse(ruleActionInput, req.body).ids, actor(req)));
+    res.json(await applyRuleAction(store, action, parse(ruleActionInput, req.body).ids, actor(req)));
   });
 
   // ---- test devices ----
-  api.get('/test-devices', (_req, res) => void res.json(store.testDevices.list()));
-  api.post('/test-devices', json, (req, res) => void res.status(201).json(addTestDevice(store, parse(testDeviceInput, req.body), actor(req))));
-  api.put('/test-devices/:id', json, (req, res) =>
-    void res.json(updateTestDevice(store, idParam(req), parse(testDeviceInput, req.body), actor(req))),
+  api.get('/test-devices', async (_req, res) => void res.json(await store.testDevices.list()));
+  api.post('/test-devices', json, async (req, res) => void res.status(201).json(await addTestDevice(store, parse(testDeviceInput, req.body), actor(req))));
+  api.put('/test-devices/:id', json, async (req, res) =>
+    void res.json(await updateTestDevice(store, idParam(req), parse(testDeviceInput, req.body), actor(req))),
   );
-  api.delete('/test-devices/:id', (req, res) => void res.json(removeTestDevice(store, idParam(req), actor(req))));
+  api.delete('/test-devices/:id', async (req, res) => void res.json(await removeTestDevice(store, idParam(req), actor(req))));
 
   // ---- settings and history ----
-  api.get('/settings', (_req, res) => void res.json(redactSettings(store.settings.read())));
-  api.put('/settings', json, (req, res) => void res.json(updateSettings(store, parse(settingsInput, req.body), actor(req))));
-  api.get('/history', (req, res) => {
+  api.get('/settings', async (_req, res) => void res.json(redactSettings(await store.settings.read())));
+  api.put('/settings', json, async (req, res) => void res.json(await updateSettings(store, parse(settingsInput, req.body), actor(req))));
+  api.get('/history', async (req, res) => {
     const q = parse(historyQuery, req.query);
-    res.json(store.history.list(q.limit, q.before));
+    res.json(await store.history.list(q.limit, q.before));
   });
 
   // ---- packages: upload streams to the staging folder, then imports as a job with progress ----
-  api.get('/packages', (_req, res) => void res.json(store.packages.list()));
+  api.get('/packages', async (_req, res) => void res.json(await store.packages.list()));
   api.post('/packages', async (req, res) => {
     const fileName = String(req.query.name ?? req.headers['x-file-name'] ?? 'UCUpdates.cab').replace(/[^\w.() -]/g, '_').slice(0, 200);
-    const limit = store.settings.read().maxPackageMB * 1024 * 1024;
+    const limit = (await store.settings.read()).maxPackageMB * 1024 * 1024;
     const upload = await receiveUpload(req, res, store.paths.stagingDir, limit, `The file is larger than the ${limit / 1048576} MB limit (setting maxPackageMB).`);
     const kind = req.query.interim === '1' ? 'interim' : 'package';
     res.status(202).json(jobs.start(upload, fileName, actor(req), { kind, removeWhenDone: true }));
   });
   // ---- purge: packages no rule can offer any more ----
-  api.get('/purge', (_req, res) => void res.json(previewPurge(store)));
+  api.get('/purge', async (_req, res) => void res.json(await previewPurge(store)));
   api.post('/purge', json, async (req, res) => void res.json(await applyPurge(store, parse(purgeInput, req.body).ids, actor(req))));
 
   api.get('/imports', (_req, res) => void res.json(jobs.list()));

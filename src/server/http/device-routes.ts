@@ -27,7 +27,7 @@ const MAX_AUDIT_LOG_BYTES = 1024 ** 3;
 
 export function deviceRoutes(store: Store, parse: Parse): Router {
   const api = express.Router();
-  api.get('/devices', (req, res) => void res.json(listDevices(store, parse(deviceQuery, req.query))));
+  api.get('/devices', async (req, res) => void res.json(await listDevices(store, parse(deviceQuery, req.query))));
   // Before /devices/:id, which would take "export.csv" for an id.
   api.get('/devices/export.csv', async (req, res) => {
     const csv = devicesCsv(store, parse(exportQuery, req.query));
@@ -37,17 +37,17 @@ export function deviceRoutes(store: Store, parse: Parse): Router {
     // can follow a started body).
     await pipeline(Readable.from(csv, { objectMode: false }), res).catch(() => res.destroy());
   });
-  api.get('/devices/:id', (req, res) => void res.json(getDevice(store, parse(deviceId, req.params.id))));
+  api.get('/devices/:id', async (req, res) => void res.json(await getDevice(store, parse(deviceId, req.params.id))));
   api.get('/devices/:id/history', async (req, res) => void res.json(await deviceHistory(store, parse(deviceId, req.params.id))));
-  api.get('/devices/:id/logs', (req, res) => void res.json(deviceLogsOf(store, parse(deviceId, req.params.id))));
-  api.get('/devices/:id/logs/:logId', (req, res, next) => {
-    const { path, fileName } = deviceLogFile(store, parse(deviceId, req.params.id), parse(deviceId, req.params.logId));
+  api.get('/devices/:id/logs', async (req, res) => void res.json(await deviceLogsOf(store, parse(deviceId, req.params.id))));
+  api.get('/devices/:id/logs/:logId', async (req, res, next) => {
+    const { path, fileName } = await deviceLogFile(store, parse(deviceId, req.params.id), parse(deviceId, req.params.logId));
     // Always a download, never shown inline: the content is whatever the phone sent.
     res.download(path, fileName, { dotfiles: 'allow', headers: { 'X-Content-Type-Options': 'nosniff' } }, (err) => {
       if (err && !res.headersSent) next(new AppError('not_found', 'The log file is gone: it was deleted after its retention time.'));
     });
   });
-  api.get('/dashboard', (_req, res) => void res.json(dashboard(store)));
+  api.get('/dashboard', async (_req, res) => void res.json(await dashboard(store)));
   api.post('/audit-logs', async (req, res) => {
     const name = parse(auditLogName, req.query.name).split(/[\\/]/).pop()!;
     const upload = await receiveUpload(req, res, store.paths.stagingDir, MAX_AUDIT_LOG_BYTES, 'The audit log is larger than 1 GB: import it with `ucupdates import-audit`.');

@@ -31,13 +31,14 @@ export interface PhoneInventory {
 
 export interface PhoneHandlerDeps {
   catalog: Catalog;
-  blobPath: (sha256: string) => string;
+  /** The local file of a blob (a pool node fetches one it lacks from the pool first). */
+  blobFile: (sha256: string) => Promise<string>;
   logs: PhoneLogs;
   inventory: PhoneInventory;
   /** Keeps a log file a phone uploaded (app/device-logs.ts). */
   receiveLog: (at: Date, clientIp: string, upload: LogUpload, body: Buffer) => Promise<LogVerdict>;
   /** Judges a log upload before its body is read (declared size; 1 when undeclared): a refusal costs no body. */
-  judgeLog: (upload: LogUpload, declaredBytes: number) => LogVerdict;
+  judgeLog: (upload: LogUpload, declaredBytes: number) => Promise<LogVerdict>;
   log: Logger;
   clock?: () => Date;
 }
@@ -95,14 +96,21 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
       });
       res.setHeader('Content-Type', 'application/octet-stream');
       res.setHeader('ETag', `"${file.sha256}"`);
-      send(req, deps.blobPath(file.sha256), { etag: false, cacheControl: false, dotfiles: 'allow' })
-        .on('error', (err: Error & { status?: number }) => {
-          // send reports client errors (416 for an unsatisfiable Range) the same way as a missing blob.
-          if (err.status === 416) return plain(res, 416, 'Range not satisfiable.');
-          deps.log.error({ err, file: file.relPath }, 'firmware file could not be read from the store');
-          plain(res, 500, 'Server error: the file is missing from the store.');
-        })
-        .pipe(res);
+      const missing = (err: unknown) => {
+        deps.log.error({ err, file: file.relPath }, 'firmware file could not be read from the store');
+        plain(res, 500, 'Server error: the file is missing from the store.');
+      };
+      deps.blobFile(file.sha256).then(
+        (blob) =>
+          send(req, blob, { etag: false, cacheControl: false, dotfiles: 'allow' })
+            .on('error', (err: Error & { status?: number }) => {
+              // send reports client errors (416 for an unsatisfiable Range) the same way as a missing blob.
+              if (err.status === 416) return plain(res, 416, 'Range not satisfiable.');
+              missing(err);
+            })
+            .pipe(res),
+        missing,
+      );
       return;
     }
 
@@ -146,16 +154,17 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
     at: Date,
     answer: (status: number, text: string, headers?: Record<string, string>) => void,
   ): void {
-    const early = deps.judgeLog(upload, Number(req.headers['content-length']) || 1);
-    if (!early.ok) return answer(early.status, `Log refused: ${early.reason}.`, { Connection: 'close' });
-    readBody(req, s.deviceLogMaxBytes, (err, body) => {
-      if (err) return answer(413, `Log file larger than ${s.deviceLogMaxBytes} bytes.`, { Connection: 'close' });
-      if (s.captureEnabled) deps.logs.capture(at, req, body!);
-      deps.receiveLog(at, clientIp(req), upload, body!).then(
-        (v) => (v.ok ? answer(200, 'OK.') : answer(v.status, `Log refused: ${v.reason}.`)),
-        (e: unknown) => failed(e, res),
-      );
-    });
+    deps.judgeLog(upload, Number(req.headers['content-length']) || 1).then((early) => {
+      if (!early.ok) return answer(early.status, `Log refused: ${early.reason}.`, { Connection: 'close' });
+      readBody(req, s.deviceLogMaxBytes, (err, body) => {
+        if (err) return answer(413, `Log file larger than ${s.deviceLogMaxBytes} bytes.`, { Connection: 'close' });
+        if (s.captureEnabled) deps.logs.capture(at, req, body!);
+        deps.receiveLog(at, clientIp(req), upload, body!).then(
+          (v) => (v.ok ? answer(200, 'OK.') : answer(v.status, `Log refused: ${v.reason}.`)),
+          (e: unknown) => failed(e, res),
+        );
+      });
+    }, (e: unknown) => failed(e, res));
   }
 }
 

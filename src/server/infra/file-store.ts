@@ -5,6 +5,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type { BlobStore } from '../app/store-contract.js';
 
 const SHA256_RE = /^[0-9a-f]{64}$/;
 
@@ -30,12 +31,17 @@ async function fsyncPath(path: string): Promise<void> {
   }
 }
 
-export class FileStore {
+export class FileStore implements BlobStore {
   constructor(readonly root: string) {}
 
   pathOf(sha256: string): string {
     if (!SHA256_RE.test(sha256)) throw new Error(`Not a SHA-256 hash: "${sha256}".`);
     return join(this.root, sha256.slice(0, 2), sha256);
+  }
+
+  /** The blob's file: always local here. */
+  async local(sha256: string): Promise<string> {
+    return this.pathOf(sha256);
   }
 
   /** Moves srcPath into the store (or drops it when the store already has that content). */

@@ -1,39 +1,27 @@
 // SQL for admin accounts and their sign-in sessions (tokens are stored hashed).
 import type { Db } from './connection.js';
+import type { AdminAccount, AdminsRepo, SessionRecord } from '../../app/store-contract.js';
 
-export type AdminRole = 'admin' | 'viewer';
 
-export interface AdminAccount {
-  username: string;
-  passwordHash: string;
-  role: AdminRole;
-  createdAt: string;
-}
 
-export interface SessionRecord {
-  username: string;
-  role: AdminRole;
-  csrf: string;
-  expiresAt: string;
-}
 
-export class AdminsRepo {
+export class SqliteAdminsRepo implements AdminsRepo {
   constructor(private readonly db: Db) {}
 
-  list(): Omit<AdminAccount, 'passwordHash'>[] {
+  async list(): Promise<Omit<AdminAccount, 'passwordHash'>[]> {
     return this.db.prepare('SELECT username, role, created_at AS createdAt FROM admins ORDER BY username').all() as Omit<
       AdminAccount,
       'passwordHash'
     >[];
   }
 
-  get(username: string): AdminAccount | undefined {
+  async get(username: string): Promise<AdminAccount | undefined> {
     return this.db
       .prepare('SELECT username, password_hash AS passwordHash, role, created_at AS createdAt FROM admins WHERE username = ?')
       .get(username) as AdminAccount | undefined;
   }
 
-  upsert(a: AdminAccount): void {
+  async upsert(a: AdminAccount): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO admins (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)
@@ -43,26 +31,26 @@ export class AdminsRepo {
   }
 
   /** Stores a rehash of the same password, unless the password was changed meanwhile (sessions stay). */
-  replacePasswordHash(username: string, oldHash: string, newHash: string): void {
+  async replacePasswordHash(username: string, oldHash: string, newHash: string): Promise<void> {
     this.db.prepare('UPDATE admins SET password_hash = ? WHERE username = ? AND password_hash = ?').run(newHash, username, oldHash);
   }
 
   /** Ends every session of the account (after a password or role change). */
-  removeSessionsOf(username: string): void {
+  async removeSessionsOf(username: string): Promise<void> {
     this.db.prepare('DELETE FROM sessions WHERE username = ?').run(username);
   }
 
-  remove(username: string): boolean {
+  async remove(username: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM admins WHERE username = ?').run(username).changes > 0;
   }
 
-  addSession(tokenHash: string, username: string, csrf: string, createdAt: string, expiresAt: string): void {
+  async addSession(tokenHash: string, username: string, csrf: string, createdAt: string, expiresAt: string): Promise<void> {
     this.db
       .prepare('INSERT INTO sessions (token_hash, username, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
       .run(tokenHash, username, csrf, createdAt, expiresAt);
   }
 
-  findSession(tokenHash: string, now: string): SessionRecord | undefined {
+  async findSession(tokenHash: string, now: string): Promise<SessionRecord | undefined> {
     return this.db
       .prepare(
         `SELECT s.username, a.role, s.csrf, s.expires_at AS expiresAt FROM sessions s JOIN admins a ON a.username = s.username
@@ -71,11 +59,11 @@ export class AdminsRepo {
       .get(tokenHash, now) as SessionRecord | undefined;
   }
 
-  removeSession(tokenHash: string): void {
+  async removeSession(tokenHash: string): Promise<void> {
     this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash);
   }
 
-  removeExpiredSessions(now: string): void {
+  async removeExpiredSessions(now: string): Promise<void> {
     this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now);
   }
 }

@@ -6,35 +6,11 @@ import { phaseOf, phaseSince, type Blocker, type DeviceRecord, type DevicePhase 
 import type { RuleKey } from '../../domain/device.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.js';
+import type { DeviceChange, DeviceFilter, DeviceSituation, DevicesRepo, InventoryOverflow, RolloutPart, StateCutoffs, StoredDevice } from '../../app/store-contract.js';
 
-/** A record as listed: with its id and the downloads from its address it shares with other phones offered its image. */
-export type StoredDevice = DeviceRecord & { id: number; sharedDownloads: number | null; sharedLastAt: string | null; sharedPhones: number | null };
 
-/** A situation the rules judge alike (app/inventory-judge.ts): the decision's input as a row keeps it. */
-export interface DeviceSituation {
-  deviceType: string;
-  vendor: string;
-  model: string;
-  revision: string;
-  locale: string;
-  modules: string;
-  /** 1 when the phone is a test device (by MAC or serial), else 0. */
-  test: number;
-}
 
-export interface DeviceFilter {
-  state?: DeviceState;
-  model?: string;
-  version?: string;
-  locale?: string;
-  /** Prefix of the MAC, serial number, last user or model. */
-  q?: string;
-}
 
-export interface StateCutoffs {
-  stuckBefore: string;
-  silentBefore: string;
-}
 
 /** The column of each record field; rows are selected with these aliases, so they come back as records. */
 const COLUMNS: Record<keyof DeviceRecord, string> = {
@@ -96,11 +72,6 @@ const ONLY = 'identity IN (SELECT value FROM json_each(@only))';
 const INSERT = `INSERT INTO devices (${FIELDS.map((f) => COLUMNS[f]).join(', ')}, phase, phase_since)
   VALUES (${FIELDS.map(() => '?').join(', ')}, ?, ?)`;
 
-/** A record as it was read (absent for a new phone) and as it is to be written. */
-export interface DeviceChange {
-  before: DeviceRecord | undefined;
-  after: DeviceRecord;
-}
 
 /** Days of seen_days kept, counted back from the newest (the dashboard shows 30; a year to compare with). */
 const SEEN_DAYS_KEPT = 400;
@@ -119,12 +90,6 @@ const EVICT = `DELETE FROM devices WHERE id IN (
     AND identity NOT IN (SELECT value FROM json_each(@keep))
   ORDER BY last_seen LIMIT @limit)`;
 
-/** Since when the inventory is full, and the phones evicted and not recorded since (inventory_overflow). */
-export interface InventoryOverflow {
-  since: string;
-  evicted: number;
-  refused: number;
-}
 
 /** Phones of a rule's model and locale (every field of its key but the update type; case-insensitive columns). */
 const RULE_PHONES = 'model = @model AND locale = @locale AND vendor = @vendor AND device_type = @deviceType AND revision = @revision';
@@ -154,7 +119,6 @@ const STATE_SQL: Record<DeviceState, string> = {
   stuck: `phase IN ('offered', 'downloaded') AND phase_since < @stuckBefore AND ${ACTIVE}`,
 };
 
-export type RolloutPart = 'onApproved' | 'blocked' | 'behind' | 'offered' | 'downloaded' | 'stuck' | 'silent' | 'other';
 const NOT_ON = 'version != @approved';
 /** The parts of a rollout: on the approved version, else the state (STATE_SQL is itself a partition). */
 const ROLLOUT_PARTS: Record<RolloutPart, string> = {
@@ -171,7 +135,7 @@ const ROLLOUT_PARTS: Record<RolloutPart, string> = {
 /** The phases PHASE may give (the stored column's CHECK). */
 export const PHASES: readonly DevicePhase[] = ['current', 'blocked', 'behind', 'offered', 'downloaded', 'updated'];
 
-export class DevicesRepo {
+export class SqliteDevicesRepo implements DevicesRepo {
   private readonly byIdentities;
   private readonly offered;
   private readonly insert;
@@ -207,7 +171,7 @@ export class DevicesRepo {
 
   constructor(private readonly db: Db) {
     this.byIdentities = db.prepare(`${SELECT} WHERE identity IN (SELECT value FROM json_each(?))`);
-    this.offered = db.prepare(`${SELECT} WHERE address = ? AND offered_folder = ? AND phase = 'offered' ORDER BY offered_at`);
+    this.offered = db.prepare(`${SELECT} WHERE address = ? AND offered_folder = ? AND phase = 'offered' ORDER BY offered_at LIMIT ?`);
     this.insert = db.prepare(INSERT);
     this.countSeen = db.prepare('INSERT INTO seen_days (day, phones) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET phones = phones + excluded.phones');
     this.pruneSeen = db.prepare(`DELETE FROM seen_days WHERE day < date((SELECT max(day) FROM seen_days), '-${SEEN_DAYS_KEPT} days')`);
@@ -232,22 +196,22 @@ export class DevicesRepo {
   }
 
   /** The key of the decision inputs the stored due offers were judged on (undefined: never judged). */
-  judgedInputs(): string | undefined {
+  async judgedInputs(): Promise<string | undefined> {
     return (this.readJudged.get() as string | undefined) ?? undefined;
   }
 
-  setJudgedInputs(key: string): void {
+  async setJudgedInputs(key: string): Promise<void> {
     this.writeJudged.run(key);
   }
 
   /** The distinct situations of the phones (of `only`, identities, if given) whose modules are known. */
-  situations(only?: readonly string[]): DeviceSituation[] {
+  async situations(only?: readonly string[]): Promise<DeviceSituation[]> {
     return (only ? this.situationsOf.all({ only: JSON.stringify(only) }) : this.situationsAll.all()) as DeviceSituation[];
   }
 
   /** Makes `due` (null: nothing) the due offer of the situation's phones (of `only`, if given), their phase following;
    * returns how many changed. Phones already due that offer are not written. */
-  setDue(s: DeviceSituation, due: { version: string; folder: string } | { blocker: Blocker | null }, only?: readonly string[]): number {
+  async setDue(s: DeviceSituation, due: { version: string; folder: string } | { blocker: Blocker | null }, only?: readonly string[]): Promise<number> {
     const offer = 'version' in due ? due : null;
     const params = { ...s, dueVersion: offer?.version ?? null, dueFolder: offer?.folder ?? null, dueBlocker: 'blocker' in due ? due.blocker : null };
     const changed = (only ? this.dueOf.run({ ...params, only: JSON.stringify(only) }) : this.dueAll.run(params)).changes;
@@ -256,7 +220,7 @@ export class DevicesRepo {
   }
 
   /** A download of `folder` from `address` that several phones offered it there could have made: counted for them all. */
-  countSharedDownload(address: string, folder: string, at: string): void {
+  async countSharedDownload(address: string, folder: string, at: string): Promise<void> {
     this.addShared.run(address, folder, at);
   }
 
@@ -264,7 +228,7 @@ export class DevicesRepo {
    * Phones in the inventory: one COUNT, then kept in memory through this connection's inserts and evictions (the cap
    * is checked at every flush); counted again once another connection (the CLI's audit import) has committed.
    */
-  count(): number {
+  async count(): Promise<number> {
     const version = this.dataVersion.get() as number;
     if (this.#count === undefined || version !== this.#countVersion) {
       this.#count = this.countAll.get() as number;
@@ -277,54 +241,41 @@ export class DevicesRepo {
    * Evicts up to `limit` phones seen once and last seen before `before` (see EVICT), but none of `keep` (identities);
    * returns how many went. Inside batch()'s fn, before its changes are written.
    */
-  evict(before: string, limit: number, keep: readonly string[]): number {
+  async evict(before: string, limit: number, keep: readonly string[]): Promise<number> {
     const gone = this.evictSeenOnce.run({ before, limit, keep: JSON.stringify(keep) }).changes;
     if (this.#count !== undefined) this.#count -= gone;
     return gone;
   }
 
   /** Counts phones evicted and new phones not recorded because the inventory is full (from `at` on, if it was not). */
-  countOverflow(at: string, evicted: number, refused: number): void {
+  async countOverflow(at: string, evicted: number, refused: number): Promise<void> {
     this.addOverflow.run(at, evicted, refused);
   }
 
   /** The inventory is not full (any more): the counts start again when it next is. */
-  clearOverflow(): void {
+  async clearOverflow(): Promise<void> {
     this.endOverflow.run();
   }
 
-  overflow(): InventoryOverflow | undefined {
+  async overflow(): Promise<InventoryOverflow | undefined> {
     return this.readOverflow.get() as InventoryOverflow | undefined;
   }
 
-  /**
-   * Runs fn (which reads through findAll/awaitingDownload, and may evict()) and writes the changes it returns, in one
-   * transaction: one commit, so one fsync, for a whole batch of observations. Then adds `seenDays` (day -> phones
-   * first seen on it; fn may fill it) to the distinct phones per day. `wait`: wait for another process's write to end
-   * (an import); without it the phone path gets SQLITE_BUSY at once, and its caller tries later.
-   */
-  batch(fn: () => Iterable<DeviceChange>, opts: { seenDays?: ReadonlyMap<string, number>; wait?: boolean; then?: () => void } = {}): void {
-    const timeout = this.db.pragma('busy_timeout', { simple: true }) as number;
-    if (!opts.wait) this.db.pragma('busy_timeout = 0');
-    try {
-      this.db.transaction(() => {
-        for (const c of fn()) this.write(c);
-        for (const [day, phones] of opts.seenDays ?? []) this.countSeen.run(day, phones);
-        if (opts.seenDays?.size) this.pruneSeen.run();
-        opts.then?.();
-      }).immediate(); // the write lock first: a read snapshot made stale by another writer would fail at the first write
-      this.#batches++;
-    } catch (e) {
-      this.#count = undefined; // rolled back: the inserts and evictions counted did not happen
-      throw e;
-    } finally {
-      this.db.pragma(`busy_timeout = ${timeout}`);
-    }
+  async write(changes: Iterable<DeviceChange>, seenDays?: ReadonlyMap<string, number>): Promise<void> {
+    for (const c of changes) this.writeOne(c);
+    for (const [day, phones] of seenDays ?? []) this.countSeen.run(day, phones);
+    if (seenDays?.size) this.pruneSeen.run();
+    this.#batches++;
+  }
+
+  /** The transaction this repo wrote in was rolled back: the inserts and evictions counted did not happen. */
+  rolledBack(): void {
+    this.#count = undefined;
   }
 
   // Only the columns that changed are set: SQLite rewrites the index entries of every column set, changed or not,
   // and most checks change nothing but last_seen. Positional parameters: no per-row object to build.
-  private write({ before, after }: DeviceChange): void {
+  private writeOne({ before, after }: DeviceChange): void {
     const phase = phaseOf(after);
     const since = phaseSince(after);
     if (!before) {
@@ -347,29 +298,25 @@ export class DevicesRepo {
   }
 
   /** The stored records of these phones, by identity: one statement (a batch's worth of single lookups costs 3x). */
-  findAll(identities: readonly string[]): Map<string, DeviceRecord & { id: number }> {
+  async findAll(identities: readonly string[]): Promise<Map<string, DeviceRecord & { id: number }>> {
     const rows = this.byIdentities.all(JSON.stringify(identities)) as (DeviceRecord & { id: number })[];
     return new Map(rows.map((r) => [r.identity, r]));
   }
 
-  /**
-   * Phones at `address` offered the image folder `folder` (lower-cased) that have not downloaded it, first offered
-   * first. Lazy (behind a NAT they can be thousands): stop iterating before using the connection again.
-   */
-  awaitingDownload(address: string, folder: string): IterableIterator<DeviceRecord> {
-    return this.offered.iterate(address, folder) as IterableIterator<DeviceRecord>;
+  async awaitingDownload(address: string, folder: string, limit: number): Promise<DeviceRecord[]> {
+    return this.offered.all(address, folder, limit) as DeviceRecord[];
   }
 
-  get(id: number): StoredDevice | undefined {
+  async get(id: number): Promise<StoredDevice | undefined> {
     return this.db.prepare(`${LISTED} WHERE id = ?`).get(id) as StoredDevice | undefined;
   }
 
   /** Whether the inventory has this phone, by its MAC or its serial number (log uploads come only from known phones). */
-  knows(mac: string, serial: string): boolean {
+  async knows(mac: string, serial: string): Promise<boolean> {
     return this.findKnown.get(`mac:${mac}`, serial, serial) !== undefined;
   }
 
-  list(f: DeviceFilter, cutoffs: StateCutoffs, sort: DeviceSort, order: 'asc' | 'desc', limit: number, offset: number): StoredDevice[] {
+  async list(f: DeviceFilter, cutoffs: StateCutoffs, sort: DeviceSort, order: 'asc' | 'desc', limit: number, offset: number): Promise<StoredDevice[]> {
     const { where, params } = conditions(f, cutoffs);
     const dir = order === 'asc' ? 'ASC' : 'DESC';
     return this.db
@@ -381,7 +328,7 @@ export class DevicesRepo {
    * Every device list() would give, in its order, a page at a time. Each page starts after the last row of the one
    * before (keyset), so none re-reads the rows before it as OFFSET would; no statement stays open between pages.
    */
-  *pages(f: DeviceFilter, cutoffs: StateCutoffs, sort: DeviceSort, order: 'asc' | 'desc', size: number): Generator<StoredDevice[]> {
+  async *pages(f: DeviceFilter, cutoffs: StateCutoffs, sort: DeviceSort, order: 'asc' | 'desc', size: number): AsyncGenerator<StoredDevice[]> {
     const { where, params } = conditions(f, cutoffs);
     const field = SORT_FIELDS[sort];
     const column = COLUMNS[field];
@@ -401,7 +348,7 @@ export class DevicesRepo {
   }
 
   /** Devices per state among those matching the filter (its state ignored). */
-  countByState(f: Omit<DeviceFilter, 'state'>, cutoffs: StateCutoffs): Record<DeviceState, number> {
+  async countByState(f: Omit<DeviceFilter, 'state'>, cutoffs: StateCutoffs): Promise<Record<DeviceState, number>> {
     const { where, params } = conditions(f, cutoffs);
     const states = Object.keys(STATE_SQL) as DeviceState[];
     const sums = states.map((s, i) => `coalesce(sum(${STATE_SQL[s]}), 0) AS s${i}`).join(', ');
@@ -410,7 +357,7 @@ export class DevicesRepo {
   }
 
   /** Devices of a rule's model and locale (device type, vendor, model, revision, locale; case-insensitive). */
-  countForRule(k: Omit<RuleKey, 'updateType'>): number {
+  async countForRule(k: Omit<RuleKey, 'updateType'>): Promise<number> {
     const { model, locale, vendor, deviceType, revision } = k;
     return this.db.prepare(`SELECT count(*) FROM devices WHERE ${RULE_PHONES}`).pluck().get({ model, locale, vendor, deviceType, revision }) as number;
   }
@@ -419,7 +366,7 @@ export class DevicesRepo {
    * A rule's phones (as countForRule) as a partition: those on the `approved` version (whatever their state), then the
    * others by state (ROLLOUT_PARTS); each phone in exactly one part, so the parts sum to eligible.
    */
-  rollout(k: Omit<RuleKey, 'updateType'>, approved: string, cutoffs: StateCutoffs): Record<'eligible' | RolloutPart, number> {
+  async rollout(k: Omit<RuleKey, 'updateType'>, approved: string, cutoffs: StateCutoffs): Promise<Record<'eligible' | RolloutPart, number>> {
     const { model, locale, vendor, deviceType, revision } = k;
     const parts = Object.entries(ROLLOUT_PARTS).map(([part, cond]) => `coalesce(sum(${cond}), 0) AS ${part}`).join(', ');
     return this.db
@@ -428,7 +375,7 @@ export class DevicesRepo {
   }
 
   /** Phones per model and installed version, most first. */
-  versionsPerModel(): { model: string; version: string; phones: number }[] {
+  async versionsPerModel(): Promise<{ model: string; version: string; phones: number }[]> {
     return this.db.prepare('SELECT model, version, count(*) AS phones FROM devices GROUP BY model, version ORDER BY phones DESC, model, version').all() as {
       model: string;
       version: string;
@@ -437,25 +384,25 @@ export class DevicesRepo {
   }
 
   /** Phones per device type, locale (upper case) and installed version: the interim overview judges each version. */
-  phonesByLocaleAndVersion(): { deviceType: string; locale: string; version: string; phones: number }[] {
+  async phonesByLocaleAndVersion(): Promise<{ deviceType: string; locale: string; version: string; phones: number }[]> {
     return this.db
       .prepare('SELECT device_type AS deviceType, upper(locale) AS locale, version, count(*) AS phones FROM devices GROUP BY device_type, locale, version')
       .all() as { deviceType: string; locale: string; version: string; phones: number }[];
   }
 
   /** Distinct phones seen per UTC day (yyyy-MM-dd) from `fromDay` on; days without any are absent. */
-  seenDays(fromDay: string): Map<string, number> {
+  async seenDays(fromDay: string): Promise<Map<string, number>> {
     const rows = this.db.prepare('SELECT day, phones FROM seen_days WHERE day >= ?').all(fromDay) as { day: string; phones: number }[];
     return new Map(rows.map((r) => [r.day, r.phones]));
   }
 
   /** Devices of these models (case-insensitive), whatever their state. */
-  countOfModels(models: readonly string[]): number {
+  async countOfModels(models: readonly string[]): Promise<number> {
     return this.db.prepare('SELECT count(*) FROM devices WHERE model IN (SELECT value FROM json_each(?))').pluck().get(JSON.stringify(models)) as number;
   }
 
   /** When the inventory last saw a phone (undefined while it is empty). */
-  latestSeen(): string | undefined {
+  async latestSeen(): Promise<string | undefined> {
     return (this.db.prepare('SELECT max(last_seen) FROM devices').pluck().get() as string | null) ?? undefined;
   }
 }

@@ -1,19 +1,9 @@
 // SQL for imported packages, the files they brought into the store, and the interim images.
-import type { PackageDto } from '../../../shared/admin-api.js';
 import type { Version } from '../../../shared/version.js';
 import type { Db } from './connection.js';
+import type { PackageRecord, PackagesRepo, StoreFile } from '../../app/store-contract.js';
 
-/** Packages are reported to admins exactly as stored. */
-export type PackageRecord = PackageDto;
 
-export interface StoreFile {
-  pathKey: string;
-  relPath: string;
-  sha256: string;
-  size: number;
-  timestamp: string;
-  packageId: number;
-}
 
 interface PackageRow {
   id: number;
@@ -40,19 +30,19 @@ const toPackage = (r: PackageRow): PackageRecord => ({
 
 const PACKAGE_SELECT = `SELECT p.*, (SELECT count(*) FROM package_files f WHERE f.package_id = p.id) AS file_count FROM packages p`;
 
-export class PackagesRepo {
+export class SqlitePackagesRepo implements PackagesRepo {
   constructor(private readonly db: Db) {}
 
-  list(): PackageRecord[] {
+  async list(): Promise<PackageRecord[]> {
     return (this.db.prepare(`${PACKAGE_SELECT} ORDER BY p.id DESC`).all() as PackageRow[]).map(toPackage);
   }
 
-  findBySha(sha256: string): PackageRecord | undefined {
+  async findBySha(sha256: string): Promise<PackageRecord | undefined> {
     const row = this.db.prepare(`${PACKAGE_SELECT} WHERE p.sha256 = ?`).get(sha256) as PackageRow | undefined;
     return row && toPackage(row);
   }
 
-  insert(p: Omit<PackageRecord, 'id' | 'fileCount'>): number {
+  async insert(p: Omit<PackageRecord, 'id' | 'fileCount'>): Promise<number> {
     return Number(
       this.db
         .prepare(
@@ -62,33 +52,33 @@ export class PackagesRepo {
     );
   }
 
-  getStoreFile(pathKey: string): StoreFile | undefined {
+  async getStoreFile(pathKey: string): Promise<StoreFile | undefined> {
     const r = this.db.prepare('SELECT * FROM store_files WHERE path_key = ?').get(pathKey) as
       | { path_key: string; rel_path: string; sha256: string; size: number; timestamp: string; package_id: number }
       | undefined;
     return r && { pathKey: r.path_key, relPath: r.rel_path, sha256: r.sha256, size: r.size, timestamp: r.timestamp, packageId: r.package_id };
   }
 
-  allStoreFiles(): StoreFile[] {
+  async allStoreFiles(): Promise<StoreFile[]> {
     return this.db
       .prepare('SELECT path_key AS pathKey, rel_path AS relPath, sha256, size, timestamp, package_id AS packageId FROM store_files')
       .all() as StoreFile[];
   }
 
   /** Adds a file to the store (or links an identical one already there) and to the package's file list. */
-  addStoreFile(f: StoreFile): void {
+  async addStoreFile(f: StoreFile): Promise<void> {
     this.db
       .prepare('INSERT OR IGNORE INTO store_files (path_key, rel_path, sha256, size, timestamp, package_id) VALUES (?, ?, ?, ?, ?, ?)')
       .run(f.pathKey, f.relPath, f.sha256, f.size, f.timestamp, f.packageId);
     this.db.prepare('INSERT OR IGNORE INTO package_files (package_id, path_key) VALUES (?, ?)').run(f.packageId, f.pathKey);
   }
 
-  referencedBlobs(): Set<string> {
+  async referencedBlobs(): Promise<Set<string>> {
     return new Set(this.db.prepare('SELECT DISTINCT sha256 FROM store_files').pluck().all() as string[]);
   }
 
   /** What removing these packages frees: files no other package holds, and the bytes of blobs nothing else uses. */
-  removalImpact(ids: readonly number[]): { files: number; bytes: number } {
+  async removalImpact(ids: readonly number[]): Promise<{ files: number; bytes: number }> {
     return this.db
       .prepare(
         `WITH gone AS (
@@ -107,7 +97,7 @@ export class PackagesRepo {
    * other packages is handed over to one of those. Blobs left unreferenced are the blob store's garbage to collect.
    * Callers check first that no rule or interim image still uses these packages.
    */
-  remove(ids: readonly number[]): void {
+  async remove(ids: readonly number[]): Promise<void> {
     const set = JSON.stringify(ids);
     const inSet = 'IN (SELECT value FROM json_each(?))';
     this.db.prepare(`DELETE FROM package_files WHERE package_id ${inSet}`).run(set);
@@ -134,7 +124,7 @@ export class PackagesRepo {
     this.db.prepare(`DELETE FROM packages WHERE id ${inSet}`).run(set);
   }
 
-  setInterim(locale: string, version: Version, packageId: number): void {
+  async setInterim(locale: string, version: Version, packageId: number): Promise<void> {
     this.db
       .prepare(
         'INSERT INTO interim_images (locale, version, package_id) VALUES (?, ?, ?) ON CONFLICT(locale) DO UPDATE SET version = excluded.version, package_id = excluded.package_id',
@@ -143,7 +133,7 @@ export class PackagesRepo {
   }
 
   /** The files served for each interim image (those below OCInterim/<Locale>/), by locale then name. */
-  interimFiles(): { locale: string; fileName: string; size: number; sha256: string }[] {
+  async interimFiles(): Promise<{ locale: string; fileName: string; size: number; sha256: string }[]> {
     return this.db
       .prepare(
         `SELECT i.locale, substr(sf.rel_path, length(i.locale) + 12) AS fileName, sf.size, sf.sha256
@@ -154,7 +144,7 @@ export class PackagesRepo {
       .all() as { locale: string; fileName: string; size: number; sha256: string }[];
   }
 
-  listInterim(): { locale: string; version: Version; packageId: number }[] {
+  async listInterim(): Promise<{ locale: string; version: Version; packageId: number }[]> {
     return this.db.prepare('SELECT locale, version, package_id AS packageId FROM interim_images ORDER BY locale').all() as {
       locale: string;
       version: Version;

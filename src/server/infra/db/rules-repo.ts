@@ -2,6 +2,7 @@
 import { compareVersions, type Version } from '../../../shared/version.js';
 import type { RuleKey, UpdateRule } from '../../domain/device.js';
 import type { Db } from './connection.js';
+import type { RuleRecord, RulesRepo } from '../../app/store-contract.js';
 
 interface RuleRow {
   id: number;
@@ -17,11 +18,6 @@ interface RuleRow {
   updated_at: string;
 }
 
-export interface RuleRecord extends UpdateRule {
-  updatedAt: string;
-  /** Every version whose image the store holds, newest first. */
-  versions: Version[];
-}
 
 const toRule = (r: RuleRow, versions: Version[]): RuleRecord => ({
   id: r.id,
@@ -38,10 +34,10 @@ const toRule = (r: RuleRow, versions: Version[]): RuleRecord => ({
   versions,
 });
 
-export class RulesRepo {
+export class SqliteRulesRepo implements RulesRepo {
   constructor(private readonly db: Db) {}
 
-  list(): RuleRecord[] {
+  async list(): Promise<RuleRecord[]> {
     const rows = this.db.prepare('SELECT * FROM rules ORDER BY device_type, vendor, model, revision, locale, update_type').all() as RuleRow[];
     const versions = new Map<number, Version[]>();
     for (const v of this.db.prepare('SELECT rule_id, version FROM images').all() as { rule_id: number; version: Version }[]) {
@@ -52,14 +48,14 @@ export class RulesRepo {
     return rows.map((r) => toRule(r, sortNewestFirst(versions.get(r.id) ?? [])));
   }
 
-  get(id: number): RuleRecord | undefined {
+  async get(id: number): Promise<RuleRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM rules WHERE id = ?').get(id) as RuleRow | undefined;
     if (!row) return undefined;
     const versions = (this.db.prepare('SELECT version FROM images WHERE rule_id = ?').pluck().all(id) as Version[]);
     return toRule(row, sortNewestFirst(versions));
   }
 
-  findByKey(key: RuleKey): RuleRecord | undefined {
+  async findByKey(key: RuleKey): Promise<RuleRecord | undefined> {
     const id = this.db
       .prepare(
         `SELECT id FROM rules WHERE device_type = ? COLLATE NOCASE AND vendor = ? COLLATE NOCASE AND model = ? COLLATE NOCASE
@@ -71,8 +67,8 @@ export class RulesRepo {
   }
 
   /** Returns the rule's id, creating an empty rule for a key seen for the first time. */
-  ensure(key: RuleKey, now: string): number {
-    const existing = this.findByKey(key);
+  async ensure(key: RuleKey, now: string): Promise<number> {
+    const existing = await this.findByKey(key);
     if (existing) return existing.id;
     return Number(
       this.db
@@ -83,14 +79,14 @@ export class RulesRepo {
     );
   }
 
-  setVersions(id: number, v: Pick<UpdateRule, 'approved' | 'pending' | 'restore'>, now: string): void {
+  async setVersions(id: number, v: Pick<UpdateRule, 'approved' | 'pending' | 'restore'>, now: string): Promise<void> {
     this.db
       .prepare('UPDATE rules SET approved = ?, pending = ?, restore = ?, updated_at = ? WHERE id = ?')
       .run(v.approved, v.pending, v.restore, now, id);
   }
 
   /** The rule images whose files a package brought (or shared with an earlier package). */
-  imagesOfPackage(packageId: number): { ruleId: number; version: Version }[] {
+  async imagesOfPackage(packageId: number): Promise<{ ruleId: number; version: Version }[]> {
     return this.db
       .prepare(
         `SELECT DISTINCT i.rule_id AS ruleId, i.version FROM images i JOIN rules r ON r.id = i.rule_id
@@ -103,7 +99,7 @@ export class RulesRepo {
   }
 
   /** Records that the store holds the image of `version` for the rule; false when it already did. */
-  addImage(ruleId: number, version: Version, packageId: number): boolean {
+  async addImage(ruleId: number, version: Version, packageId: number): Promise<boolean> {
     return this.db.prepare('INSERT OR IGNORE INTO images (rule_id, version, package_id) VALUES (?, ?, ?)').run(ruleId, version, packageId).changes > 0;
   }
 }

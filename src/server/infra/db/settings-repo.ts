@@ -1,12 +1,13 @@
 // SQL for settings: one row per key that differs from its default, stored as JSON.
 import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../../shared/settings.js';
 import type { Db } from './connection.js';
+import type { SettingsRepo } from '../../app/store-contract.js';
 
-export class SettingsRepo {
+export class SqliteSettingsRepo implements SettingsRepo {
   constructor(private readonly db: Db) {}
 
   /** All settings, defaults filled in. A stored value that no longer validates falls back to its default. */
-  read(): Settings {
+  async read(): Promise<Settings> {
     const stored: Record<string, unknown> = {};
     for (const { key, value } of this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[]) {
       if (key in DEFAULT_SETTINGS) stored[key] = JSON.parse(value);
@@ -18,7 +19,7 @@ export class SettingsRepo {
   }
 
   /** Writes already-validated values. */
-  write(values: Partial<Settings>): void {
+  async write(values: Partial<Settings>): Promise<void> {
     const upsert = this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
     for (const [k, v] of Object.entries(values)) upsert.run(k, JSON.stringify(v));
   }
