@@ -5,7 +5,7 @@ import type { ServerStatusDto } from '../shared/admin-api.js';
 import type { ErrorBody } from '../shared/errors.js';
 import { normaliseMac } from '../shared/mac.js';
 import { AppError } from '../server/app/app-error.js';
-import { Store, storePaths } from '../server/app/store.js';
+import { openStore, storePaths, type Store } from '../server/app/store.js';
 import { readRunFile, type RunInfo } from '../server/infra/run-file.js';
 import { inWords } from '../server/infra/storage-problem.js';
 import { cannotReach } from './cannot-reach.js';
@@ -13,6 +13,8 @@ import { httpRequest } from './phone-simulator.js';
 
 export interface CliContext {
   dataDir(): string;
+  /** The pool's PostgreSQL URL (--pool, $UCUPDATES_POOL), or undefined for the embedded store. */
+  pool(): string | undefined;
   /** Opens the store for one command; the SQLite file is shared safely with a running server. */
   withStore<T>(fn: (store: Store) => T | Promise<T>): Promise<T>;
   /** The history's actor: cli:<user>. */
@@ -21,15 +23,16 @@ export interface CliContext {
   json(value: unknown): void;
 }
 
-export function cliContext(dataDir: () => string): CliContext {
+export function cliContext(dataDir: () => string, pool: () => string | undefined = () => undefined): CliContext {
   const out = (text: string): void => void process.stdout.write(`${text}\n`);
   return {
     dataDir,
+    pool,
     async withStore(fn) {
       // A data folder that cannot be opened or written is said in words (storage-problem.ts), as serve says it.
       let store: Store;
       try {
-        store = new Store(dataDir());
+        store = await openStore(dataDir(), { pool: pool() });
       } catch (e) {
         throw inWords(e, dataDir());
       }

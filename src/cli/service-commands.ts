@@ -18,10 +18,10 @@ export function serviceCommands(program: Command, cx: CliContext): void {
     .action(async (o: { httpPort?: number; httpsPort?: number; adminPort?: number; adminHost?: string }) => {
       const dataDir = cx.dataDir();
       const overrides = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-      const server = await startServer({ dataDir, overrides });
+      const server = await startServer({ dataDir, pool: cx.pool(), overrides });
       process.stdout.write(
         [
-          `ucupdates ${APP_VERSION} is serving (data: ${dataDir})`,
+          `ucupdates ${APP_VERSION} is serving (data: ${dataDir}${server.store.engine.kind === 'postgres' ? `; pool: ${server.store.engine.location}` : ''})`,
           `  phones:  ${server.urls.http}/RequestHandler/ucdevice.upx  and  ${server.urls.https}/RequestHandler/ucdevice.upx`,
           `  console: ${server.urls.admin}`,
           `  sign in: ${server.signInLink()}   (one-time link, valid 15 minutes, from this machine)`,

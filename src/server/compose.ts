@@ -18,7 +18,8 @@ import { InventoryRecorder } from './app/inventory-recorder.js';
 import { LocalAccess } from './app/local-access.js';
 import { recoverAfterCrash } from './app/crash-recovery.js';
 import { forgetDeletedLogs, judgeLogSender, logReceiver, pruneDeviceLogs } from './app/device-logs.js';
-import { Store } from './app/store.js';
+import { ImagePrefetch } from './app/image-prefetch.js';
+import { openStore, type Store } from './app/store.js';
 import { adminGuard } from './http/admin-guard.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { errorMiddleware } from './http/error-middleware.js';
@@ -35,6 +36,9 @@ import { APP_VERSION } from './version.js';
 
 export interface ServerOptions {
   dataDir: string;
+  /** A pool's PostgreSQL URL: the store is shared with the pool's other nodes; the data folder keeps this node's logs
+   * and image cache. Without it, the embedded SQLite store in the data folder. */
+  pool?: string;
   /** Overrides the stored settings for this run only (command-line flags, tests). */
   overrides?: Partial<Pick<Settings, 'httpPort' | 'httpsPort' | 'adminPort' | 'adminHost' | 'adminTls'>>;
   log?: Logger;
@@ -63,7 +67,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // Before the store opens: a refused server changes nothing, not even the schema (a newer version's migrations).
     const lock = lockDataFolder(opts.dataDir);
     closers.push(() => lock.release()); // last, after the store closes
-    const store = new Store(opts.dataDir, opts.clock);
+    const store = await openStore(opts.dataDir, { pool: opts.pool, clock: opts.clock });
     closers.unshift(() => store.close());
     await store.check();
     await recoverAfterCrash(store, log);
@@ -73,6 +77,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const settings = { ...(await store.settings.read()), ...opts.overrides };
     const catalog = await Catalog.load(store, (err) => log.error({ err }, 'cannot read the store: phones are answered from the rules last read'));
     closers.unshift(() => catalog.close());
+    if (store.engine.kind === 'postgres') {
+      // A pool node keeps a verified copy of every image it may serve, fetched as soon as any node imports one.
+      const prefetch = new ImagePrefetch(store.blobs, () => catalog.current(), (err) => log.warn({ err }, 'cannot fetch images from the pool yet: phones that ask first wait for them'));
+      catalog.onRefresh(() => void prefetch.run());
+      void prefetch.run();
+      closers.unshift(() => prefetch.close());
+    }
     const local = new LocalAccess();
     const jobs = new ImportJobs(store);
     const logs = await openPhoneLogs(store.paths.logDir, () => catalog.current().settings, log, APP_VERSION, {

@@ -33,6 +33,7 @@ export class Catalog {
   /** Rebuilds started; a slower older one never replaces a newer one's snapshot. */
   private builds = 0;
   private readonly stop: () => void;
+  private readonly refreshed = new Set<(snap: CatalogSnapshot) => void>();
 
   private constructor(private readonly store: Store, private readonly onError: (err: unknown) => void) {
     this.stop = store.onChange(() => this.refresh());
@@ -54,13 +55,21 @@ export class Catalog {
     const build = ++this.builds;
     try {
       const next = await buildSnapshot(this.store);
-      if (build === this.builds) this.snapshot = next;
+      if (build !== this.builds) return;
+      this.snapshot = next;
+      for (const fn of this.refreshed) fn(next);
     } catch (err) {
       this.onError(err);
     }
   }
 
+  /** Calls fn with each snapshot built after a change. */
+  onRefresh(fn: (snap: CatalogSnapshot) => void): void {
+    this.refreshed.add(fn);
+  }
+
   close(): void {
+    this.refreshed.clear();
     this.stop();
   }
 }

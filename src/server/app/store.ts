@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEngine } from '../infra/db/engine.js';
+import { openPool } from '../infra/pg/open-pool.js';
 import { inWords } from '../infra/storage-problem.js';
 import { judgeInventory } from './inventory-judge.js';
 import type { BlobStore, HistoryEntry, Repos, StoreEngine } from './store-contract.js';
@@ -29,6 +30,21 @@ export function storePaths(dataDir: string): StorePaths {
     tlsDir: join(dataDir, 'tls'),
     runFile: join(dataDir, 'server.json'),
   };
+}
+
+/**
+ * The store of a data folder: its embedded SQLite file, or with `pool` (a postgres:// URL) the pool's PostgreSQL
+ * database, the data folder then keeping this node's logs, staging and verified image cache.
+ */
+export async function openStore(dataDir: string, opts: { pool?: string; clock?: () => Date } = {}): Promise<Store> {
+  if (!opts.pool) return new Store(dataDir, opts.clock);
+  const engine = await openPool(opts.pool, dataDir);
+  try {
+    return new Store(dataDir, opts.clock, () => engine);
+  } catch (e) {
+    await engine.close();
+    throw e;
+  }
 }
 
 type HistoryNote = Omit<HistoryEntry, 'id' | 'at'>;

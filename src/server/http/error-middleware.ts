@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { ERROR_STATUS, type ErrorBody } from '../../shared/errors.js';
 import { AppError } from '../app/app-error.js';
+import { StoreUnavailable } from '../app/store-contract.js';
 
 export function errorMiddleware(log: Logger) {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
@@ -10,6 +11,9 @@ export function errorMiddleware(log: Logger) {
     const e = err as { type?: string; status?: number; message?: string };
     if (err instanceof AppError) {
       body = { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
+    } else if (err instanceof StoreUnavailable) {
+      // A pool whose database is away: phones are still answered from the last snapshot; changes must wait.
+      body = { error: { code: 'busy', message: `${err.message} Nothing was changed; phones are still answered with the rules last read. Try again once it is back.` } };
     } else if (e?.type === 'entity.parse.failed') {
       body = { error: { code: 'invalid_input', message: 'The request body is not valid JSON.' } };
     } else if (e?.type === 'entity.too.large') {

@@ -1,0 +1,52 @@
+// Pool mode: several servers sharing one store on PostgreSQL. `pool init` makes the schema; `pool migrate` moves an
+// embedded store (a data folder) into the pool, all or nothing.
+import type { Command } from 'commander';
+import { AppError } from '../server/app/app-error.js';
+import { migrateIntoPool } from '../server/app/pool-migration.js';
+import { openStore } from '../server/app/store.js';
+import type { CliContext } from './cli-context.js';
+
+export function poolCommands(program: Command, cx: CliContext): void {
+  const pool = program.command('pool').description('several servers sharing one store on PostgreSQL (pool mode)');
+
+  pool
+    .command('init')
+    .description('create (or bring up to date) the pool\'s tables in an existing PostgreSQL database')
+    .argument('[url]', 'postgres://user@host/database (default: --pool or $UCUPDATES_POOL)')
+    .action(async (url: string | undefined) => {
+      const target = poolUrl(url ?? cx.pool());
+      const store = await openStore(cx.dataDir(), { pool: target });
+      const where = store.engine.location;
+      await store.close();
+      cx.out(`The pool at ${where} is ready. On each server: ucupdates serve --pool ${where}`);
+    });
+
+  pool
+    .command('migrate')
+    .description('move the embedded store of a data folder (rules, packages, images, test devices, settings, accounts, inventory, history) into an empty pool, all or nothing')
+    .requiredOption('--from <dir>', 'the data folder whose store moves (no server may run on it meanwhile)')
+    .action(async (o: { from: string }) => {
+      const target = poolUrl(cx.pool());
+      const store = await openStore(cx.dataDir(), { pool: target });
+      try {
+        let shown = '';
+        const result = await migrateIntoPool(o.from, store, (step, done, total, what) => {
+          const line = step === 'images' ? `images ${done}/${total}` : `rows: ${what} ${done}`;
+          if (process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(shown.length)}`);
+          shown = line;
+        });
+        if (process.stderr.isTTY && shown) process.stderr.write('\n');
+        const rows = Object.entries(result.rows).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`).join(', ');
+        cx.out(`Moved ${o.from} into the pool at ${store.engine.location}: ${result.images} image file(s), ${(result.bytes / 1048576).toFixed(1)} MB; rows: ${rows || 'none'}.`);
+        cx.out(`Start each server with: ucupdates serve --pool ${store.engine.location}`);
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+function poolUrl(url: string | undefined): string {
+  if (!url) throw new AppError('invalid_input', 'Name the pool: --pool postgres://user@host/database (or set UCUPDATES_POOL).');
+  if (!/^postgres(ql)?:\/\//i.test(url)) throw new AppError('invalid_input', `"${url}" is not a PostgreSQL URL: give postgres://user@host/database.`);
+  return url;
+}

@@ -1,0 +1,8 @@
+// A pool node's engine: the PostgreSQL store with its device inventory, the image cache in the node's data folder.
+import { join } from 'node:path';
+import { PgDevicesRepo } from './devices-repo.js';
+import { openPgEngine, type PgEngine } from './engine.js';
+
+export function openPool(url: string, dataDir: string): Promise<PgEngine> {
+  return openPgEngine(url, join(dataDir, 'files'), (q) => new PgDevicesRepo(q));
+}
