@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       log: createAppLog({ level: 'error' }),
     });
     const t0 = performance.now();
-    fill(server);
+    await fill(server);
     console.log(`  ${fmt(PHONES)} phones written to the inventory in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     const page = await browser.context.newPage();
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
       const api: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         const c = kind[round % kind.length]!;
-        const expected = expectedCount(server, c.query);
+        const expected = await expectedCount(server, c.query);
         ui.push(await measure(page, c.apply, expected));
         api.push(await page.evaluate(`fetchTime(${JSON.stringify(c.query)})`) as number);
         await reset(page);
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
         await page.keyboard.type(ch);
         await page.waitForTimeout(50);
       }
-      typed.push(await measure(page, `set(document.activeElement, ${JSON.stringify(prefix)})`, expectedCount(server, { q: prefix })));
+      typed.push(await measure(page, `set(document.activeElement, ${JSON.stringify(prefix)})`, await expectedCount(server, { q: prefix })));
       await reset(page);
     }
     console.log(`  typing a search, last key to rows shown: median ${fmt(median(typed))} ms (min ${fmt(Math.min(...typed))}, max ${fmt(Math.max(...typed))})`);
@@ -115,10 +115,10 @@ async function main(): Promise<void> {
 }
 
 /** Phones of 4 models and 3 locales, in every state: offered now or long ago (stuck), silent for weeks, up to date. */
-function fill(server: RunningServer): void {
+async function fill(server: RunningServer): Promise<void> {
   const kinds = [['Polycom', 'CX600', 'ENU'], ['Polycom', 'CX700', 'DEU'], ['LG-Nortel', 'IP8540', 'ENU'], ['HP', '4120', 'FRA']] as const;
   const now = Date.now();
-  server.store.devices.batch(function* () {
+  const changes = function* () {
     for (let n = 0; n < PHONES; n++) {
       const [vendor, model, locale] = kinds[n % kinds.length]!;
       const p = { ...olderCx600(n), vendor, model, locale };
@@ -128,11 +128,12 @@ function fill(server: RunningServer): void {
       const offer = n % 3 === 0 ? { version: '4.0.7577.4366', folder: `UCPhone/${vendor}/${model}/A/${locale}/4.0.7577.4366/CPE` } : null;
       yield { before: undefined, after: applyCheck(undefined, deviceIdentity(request)!, { at, address: '10.1.0.1', request, version: p.version, offer }) };
     }
-  });
+  };
+  await server.store.engine.transaction((tx) => tx.devices.write(changes()), { wait: true });
 }
 
-function expectedCount(server: RunningServer, query: Record<string, string>): string {
-  const total = listDevices(server.store, deviceQuery.parse(query)).total;
+async function expectedCount(server: RunningServer, query: Record<string, string>): Promise<string> {
+  const total = (await listDevices(server.store, deviceQuery.parse(query))).total;
   return `${fmt(total)} ${total === 1 ? 'phone' : 'phones'} found`;
 }
 

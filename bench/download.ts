@@ -41,14 +41,14 @@ async function main(): Promise<void> {
     try {
       t0 = performance.now();
       await importInto(store, cab);
-      approveWhere(store, () => true);
+      await approveWhere(store, () => true);
       console.log(`  imported in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      const file = store.packages.getStoreFile(`${FOLDER}/CPE.nbt`.toLowerCase());
+      const file = await store.packages.getStoreFile(`${FOLDER}/CPE.nbt`.toLowerCase());
       if (!file || file.size !== SIZE) throw new Error('the image is not in the store');
       blob = store.blobs.pathOf(file.sha256);
       blobDir = store.paths.blobDir;
     } finally {
-      store.close();
+      await store.close();
     }
 
     const ours = await startOurServer(dataDir);

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
         ]),
       );
       await importInto(store, await interimPackage(cabs), 'interim');
-      approveWhere(store, (rule) => !/\/Aastra\//.test(rule));
+      await approveWhere(store, (rule) => !/\/Aastra\//.test(rule));
       // CX600 CU8 lands as Pending: only test devices get it.
       await importInto(store, await newerPackage(cabs));
       // Test devices, half by MAC and half by serial number, among the kinds that name them.
@@ -101,11 +101,11 @@ async function main(): Promise<void> {
         testDevices.push(testDevices.length % 2 ? { name: `Test ${n}`, serial: serialOf(n) } : { name: `Test ${n}`, mac: macOf(n) });
       }
       const t0 = performance.now();
-      addTestDevices(store, testDevices);
+      await addTestDevices(store, testDevices);
       console.log(`  ${testDevices.length} test devices added in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      for (const r of store.rules.list()) console.log(`  rule ${r.deviceType}/${r.vendor}/${r.model}/${r.revision}/${r.locale}/${r.updateType}: approved ${r.approved ?? '-'}, pending ${r.pending ?? '-'}`);
+      for (const r of await store.rules.list()) console.log(`  rule ${r.deviceType}/${r.vendor}/${r.model}/${r.revision}/${r.locale}/${r.updateType}: approved ${r.approved ?? '-'}, pending ${r.pending ?? '-'}`);
     } finally {
-      store.close();
+      await store.close();
     }
 
     const ours = await startOurServer(dataDir);

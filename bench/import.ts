@@ -94,7 +94,7 @@ async function ourImport(cab: string, dataDir: string): Promise<{ seconds: numbe
     if (summary.alreadyImported || summary.images.length !== IMAGES.length) throw new Error(`unexpected import result: ${JSON.stringify(summary)}`);
     return { seconds, phases };
   } finally {
-    store.close();
+    await store.close();
     removeTempDir(dataDir);
   }
 }

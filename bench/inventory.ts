@@ -37,16 +37,16 @@ async function main(): Promise<void> {
     const store = new Store(empty);
     try {
       await importInto(store, await multiDevicePackage(join(tmp, 'cabs')));
-      approveWhere(store, () => true);
+      await approveWhere(store, () => true);
     } finally {
-      store.close();
+      await store.close();
     }
     const full = join(tmp, 'full');
     cpSync(empty, full, { recursive: true });
     const t0 = performance.now();
-    fillInventory(full);
+    await fillInventory(full);
     console.log(`  ${fmt(INVENTORY)} phones written to the inventory of a copy in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    queryTimes(full);
+    await queryTimes(full);
 
     const servers = { empty: await startOurServer(empty), full: await startOurServer(full) };
     running.push(servers.empty, servers.full);
@@ -85,12 +85,12 @@ async function main(): Promise<void> {
 const failures = (r: LoadResult) => r.errors + r.timeouts + r.non2xx;
 
 /** Fills the inventory of the store in dataDir with INVENTORY phones, through the domain's own transition. */
-function fillInventory(dataDir: string): void {
+async function fillInventory(dataDir: string): Promise<void> {
   const store = new Store(dataDir);
   const kinds = [['Polycom', 'CX600', 'ENU'], ['Polycom', 'CX700', 'DEU'], ['LG-Nortel', 'IP8540', 'ENU'], ['HP', '4120', 'FRA']] as const;
   try {
     const at = new Date().toISOString();
-    store.devices.batch(function* () {
+    const changes = function* () {
       for (let n = 0; n < INVENTORY; n++) {
         const [vendor, model, locale] = kinds[n % kinds.length]!;
         const p = n < LOAD_PHONES ? olderCx600(n) : { ...olderCx600(n), mac: macOf(n, '0004F3'), vendor, model, locale };
@@ -98,14 +98,15 @@ function fillInventory(dataDir: string): void {
         const offer = n < LOAD_PHONES || n % 2 ? { version: OFFERED, folder: `UCPhone/${p.vendor}/${p.model}/A/${p.locale}/${OFFERED}/CPE` } : null;
         yield { before: undefined, after: applyCheck(undefined, deviceIdentity(request)!, { at, address: '127.0.0.1', request, version: p.version, offer }) };
       }
-    });
+    };
+    await store.engine.transaction((tx) => tx.devices.write(changes()), { wait: true });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
 /** What the admin API's inventory queries take at 100,000 phones (absolute times, for information). */
-function queryTimes(dataDir: string): void {
+async function queryTimes(dataDir: string): Promise<void> {
   const store = new Store(dataDir);
   try {
     const queries: Record<string, Record<string, string>> = {
@@ -117,13 +118,13 @@ function queryTimes(dataDir: string): void {
     };
     for (const [what, q] of Object.entries(queries)) {
       const parsed = deviceQuery.parse(q);
-      listDevices(store, parsed);
+      await listDevices(store, parsed);
       const t = performance.now();
-      const r = listDevices(store, parsed);
+      const r = await listDevices(store, parsed);
       console.log(`  GET /api/devices, ${what.padEnd(42)} ${(performance.now() - t).toFixed(1).padStart(6)} ms (${fmt(r.total)} match)`);
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

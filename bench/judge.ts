@@ -6,6 +6,8 @@
 //   node --import tsx bench/judge.ts
 import { join } from 'node:path';
 import { Store } from '../src/server/app/store.js';
+import type { Repos } from '../src/server/app/store-contract.js';
+import type { SqliteEngine } from '../src/server/infra/db/engine.js';
 import { buildSnapshot } from '../src/server/app/catalog.js';
 import { judgeInventory } from '../src/server/app/inventory-judge.js';
 import { applyRuleAction } from '../src/server/app/rule-actions.js';
@@ -26,27 +28,27 @@ async function main(): Promise<void> {
   try {
     heading('judge: setup');
     await importInto(store, await multiDevicePackage(join(tmp, 'cabs')));
-    addTestDevices(store, Array.from({ length: 200 }, (_, i) => ({ name: `lab ${i}`, mac: macOf(i * 500) })));
-    fill(store);
-    const rules = store.rules.list().map((r) => r.id);
-    console.log(`  ${fmt(PHONES)} phones, ${store.devices.situations().length} situations`);
+    await addTestDevices(store, Array.from({ length: 200 }, (_, i) => ({ name: `lab ${i}`, mac: macOf(i * 500) })));
+    await fill(store);
+    const rules = (await store.rules.list()).map((r) => r.id);
+    console.log(`  ${fmt(PHONES)} phones, ${(await store.devices.situations()).length} situations`);
 
     heading(`judge: ${ROUNDS} rounds, each judged by group, then phone by phone`);
     // The approval, judged as Store.write does it; then each round forgets the due offers (as if the rules had just
     // changed) and times the same judging alone, by group and phone by phone, each in its own transaction.
-    applyRuleAction(store, 'approve', rules, 'bench');
-    const forget = () => {
-      store.db.prepare("UPDATE devices SET due_version = NULL, due_folder = NULL, phase = 'current'").run();
-      store.devices.setJudgedInputs('');
+    await applyRuleAction(store, 'approve', rules, 'bench');
+    const forget = async () => {
+      sql(store).prepare("UPDATE devices SET due_version = NULL, due_folder = NULL, phase = 'current'").run();
+      await store.devices.setJudgedInputs('');
     };
     const ours: number[] = [];
     const naive: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      forget();
+      await forget();
       let changed = 0;
-      ours.push(timed(store, () => (changed = judgeInventory(store))));
-      forget();
-      naive.push(timed(store, () => phoneByPhone(store)));
+      ours.push(await timed(store, async (tx) => (changed = await judgeInventory(tx))));
+      await forget();
+      naive.push(await timed(store, (tx) => phoneByPhone(store, tx)));
       console.log(`  round ${round + 1}: ${fmt(changed)} phones changed; by group ${ours.at(-1)!.toFixed(0)} ms, phone by phone ${naive.at(-1)!.toFixed(0)} ms`);
     }
     report([
@@ -54,23 +56,25 @@ async function main(): Promise<void> {
       ratioRow('judge', `ms to judge ${fmt(PHONES)} phones again, vs the 1 s budget`, median(ours), 1000, 'ms', { op: '<=', value: 0.5 }),
     ]);
   } finally {
-    store.close();
+    await store.close();
     removeTempDir(tmp);
   }
 }
 
+const sql = (store: Store) => (store.engine as SqliteEngine).db;
+
 /** Milliseconds fn takes in a write transaction of its own. */
-function timed(store: Store, fn: () => unknown): number {
+async function timed(store: Store, fn: (tx: Repos) => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
-  store.db.transaction(fn).immediate();
+  await store.engine.transaction(fn, { wait: true });
   return performance.now() - t0;
 }
 
 /** The baseline: every phone read, decided on its own and written on its own (its due offer and phase). */
-function phoneByPhone(store: Store): void {
-  const snap = buildSnapshot(store);
-  const update = store.db.prepare('UPDATE devices SET due_version = ?, due_folder = ?, phase = ?, phase_since = ? WHERE identity = ?');
-  for (const r of store.db.prepare(`SELECT ${ALL} FROM devices`).all() as DeviceRecord[]) {
+async function phoneByPhone(store: Store, tx: Repos): Promise<void> {
+  const snap = await buildSnapshot(tx);
+  const update = sql(store).prepare('UPDATE devices SET due_version = ?, due_folder = ?, phase = ?, phase_since = ? WHERE identity = ?');
+  for (const r of sql(store).prepare(`SELECT ${ALL} FROM devices`).all() as DeviceRecord[]) {
     const request: DeviceRequest = { ...r, macRaw: r.mac, requestTime: '', modules: parseModuleList(r.modules!) };
     const offer = decisionFor(snap, request, matchTestDevice(snap, request)).offers[0];
     const judged = { ...r, dueVersion: offer?.version ?? null, dueFolder: offer?.folder.toLowerCase() ?? null };
@@ -81,9 +85,9 @@ const ALL = `identity, mac, serial, device_type AS deviceType, vendor, model, re
   first_seen AS firstSeen, last_seen AS lastSeen, offered_version AS offeredVersion, offered_folder AS offeredFolder, offered_at AS offeredAt,
   downloaded_at AS downloadedAt, updated_at AS updatedAt, modules, due_version AS dueVersion, due_folder AS dueFolder`;
 
-function fill(store: Store): void {
+function fill(store: Store): Promise<void> {
   const at = new Date().toISOString();
-  store.devices.batch(function* () {
+  const changes = function* () {
     for (let n = 0; n < PHONES; n++) {
       const [vendor, model, locale] = KINDS[n % KINDS.length]!;
       const version = `4.0.7577.${4000 + (Math.floor(n / KINDS.length) % 20)}`;
@@ -93,7 +97,8 @@ function fill(store: Store): void {
       };
       yield { before: undefined, after: applyCheck(undefined, deviceIdentity(request)!, { at, address: '10.0.0.1', request, version, offer: null }) };
     }
-  });
+  };
+  return store.engine.transaction((tx) => tx.devices.write(changes()), { wait: true });
 }
 
 runMain(main, 300_000, 'judge');

@@ -126,10 +126,10 @@ async function main(): Promise<void> {
   const store = new Store(dataDir);
   try {
     await importInto(store, await multiDevicePackage(join(tmp, 'cabs')));
-    approveWhere(store, () => true);
-    store.settings.write(BUDGET);
+    await approveWhere(store, () => true);
+    await store.settings.write(BUDGET);
   } finally {
-    store.close();
+    await store.close();
   }
   console.log(`  the server runs as the service does: node ${SERVICE_NODE_ARGS.join(' ')}`);
   const ours = await startOurServer(dataDir, SERVICE_NODE_ARGS);
@@ -170,8 +170,8 @@ async function main(): Promise<void> {
   const rssAfter = rssMB(pid);
   const logsBytes = folderBytes(logsDir);
   const db = new Store(dataDir);
-  const phones = (db.db.prepare('SELECT COUNT(*) FROM devices').pluck().get() as number) ?? 0;
-  db.close();
+  const phones = await db.devices.count();
+  await db.close();
   console.log(`  RSS ${fmt(rssBefore)} -> ${fmt(rssHalf)} (half-way) -> ${fmt(rssAfter)} MB (peak ${fmt(rssPeak)}); Logs ${fmt(logsBytes / 1e6)} MB; inventory ${fmt(phones)} phones`);
 
   heading(`soak: ${SLOW_CONNECTIONS} slow clients from ten addresses and ${SLOW_CONNECTIONS} from one, a real phone checking twice a second`);

@@ -29,9 +29,9 @@ async function main(): Promise<void> {
     const store = new Store(dataDir);
     try {
       const summary = await importInto(store, await multiDevicePackage(join(tmp, 'cabs')));
-      console.log(`  imported ${summary.images.length} images; approved: ${approveWhere(store, () => true).join(', ')}`);
+      console.log(`  imported ${summary.images.length} images; approved: ${(await approveWhere(store, () => true)).join(', ')}`);
     } finally {
-      store.close();
+      await store.close();
     }
     const bodies = Array.from({ length: DISTINCT_PHONES }, (_, i) => phoneRequestBody(olderCx600(i)));
 

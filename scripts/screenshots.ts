@@ -71,7 +71,7 @@ const KINDS = [
 ] as const;
 
 /** 240 phones over the last month, in every state, and how many were seen each day. */
-function fillFleet(store: Store): void {
+function fillFleet(store: Store): Promise<void> {
   const now = Date.now();
   const seenDays = new Map<string, number>();
   for (let d = 0; d < 30; d++) {
@@ -79,7 +79,7 @@ function fillFleet(store: Store): void {
     const weekend = day.getUTCDay() === 0 || day.getUTCDay() === 6;
     seenDays.set(day.toISOString().slice(0, 10), Math.round((weekend ? 40 : 190) + ((d * 37) % 23) - (d > 20 ? 30 : 0)));
   }
-  store.devices.batch(function* () {
+  const changes = function* () {
     for (let n = 0; n < 240; n++) {
       const [vendor, model, revision, locale, current, older] = KINDS[n % KINDS.length]!;
       const request = (version: string): DeviceRequest => ({
@@ -110,21 +110,22 @@ function fillFleet(store: Store): void {
       else after = check(undefined, 24 * (9 + (n % 12)), older, false); // silent
       yield { before: undefined, after };
     }
-  }, { seenDays });
+  };
+  return store.engine.transaction((tx) => tx.devices.write(changes(), seenDays), { wait: true });
 }
 
 /** Phones checking in now, over HTTP: the desk phone's page shows its checks from the audit log. */
 const DESK: SimulatedPhone = { ...DEFAULT_PHONE, mac: '00-21-63-0F-20-7B', serial: 'C185H001209', userName: 'lena.weber@contoso.com', version: '4.0.7577.4000' };
 
 async function checkIn(store: Store, httpUrl: string): Promise<void> {
-  const known = listDevices(store, deviceQuery.parse({})).total;
+  const known = (await listDevices(store, deviceQuery.parse({}))).total;
   for (let i = 0; i < 3; i++) await simulateCheck(httpUrl, DESK);
   const models = ['CX700', 'CX700', 'IP8540', 'CX600'];
   for (const [n, model] of models.entries()) {
     await simulateCheck(httpUrl, { ...DEFAULT_PHONE, model, vendor: model === 'IP8540' ? 'LG-Nortel' : 'Polycom', mac: `00216310000${n}`, serial: `SIM${n}`, version: '3.5.6900.0' });
   }
   // The inventory is written about once a second.
-  while (listDevices(store, deviceQuery.parse({})).total < known + 1 + models.length) await new Promise((r) => setTimeout(r, 100));
+  while ((await listDevices(store, deviceQuery.parse({}))).total < known + 1 + models.length) await new Promise((r) => setTimeout(r, 100));
 }
 
 ensureConsoleBuilt();
@@ -134,9 +135,9 @@ const scratch = mkdtempSync(join(tmpdir(), 'ucupdates-screenshots-'));
 try {
   // Some history and test devices, made through the same use cases as the console's.
   const { store } = env.server;
-  addTestDevice(store, { name: 'Lab CX600 (desk 4.12)', mac: '00-04-F2-A1-07-3C' }, 'local-admin');
-  addTestDevice(store, { name: 'Aastra 6725ip, help desk', serial: '14A7C0035' }, 'local-admin');
-  applyRuleAction(store, 'approve', [env.ruleIds.aastra], 'local-admin');
+  await addTestDevice(store, { name: 'Lab CX600 (desk 4.12)', mac: '00-04-F2-A1-07-3C' }, 'local-admin');
+  await addTestDevice(store, { name: 'Aastra 6725ip, help desk', serial: '14A7C0035' }, 'local-admin');
+  await applyRuleAction(store, 'approve', [env.ruleIds.aastra], 'local-admin');
   // The approved versions' images, as an admin's earlier import would have left them: without them the fleet's
   // phones could not get their updates (and would rightly show as "Can't update").
   const approved = Object.values(SEED).map((r) => `${ruleName(r.key).replace(/\/CPE$/, '')}/${r.approved ?? r.pending}/CPE`);
@@ -145,7 +146,7 @@ try {
     kind: 'package',
     fileName: 'UCUpdates-CU7.cab',
   });
-  fillFleet(store);
+  await fillFleet(store);
 
   for (const colorScheme of ['light', 'dark'] as const) {
     const browser = await launchChromium({ colorScheme });
@@ -186,7 +187,7 @@ try {
       }
 
       // IP8540's pending version rejected first, so that the upload's summary shows a downgrade warning.
-      applyRuleAction(store, 'reject', [env.ruleIds.ip8540], 'local-admin');
+      await applyRuleAction(store, 'reject', [env.ruleIds.ip8540], 'local-admin');
       await page.getByRole('tab', { name: 'Packages' }).click();
       await page.locator('input[type="file"]').setInputFiles(await multiDevicePackage(scratch));
       await page.getByRole('table', { name: 'Imported images' }).waitFor();

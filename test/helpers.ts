@@ -25,7 +25,7 @@ export async function withFreshStore(fn: (store: Store) => Promise<void>, prefix
   try {
     await fn(store);
   } finally {
-    store.close();
+    await store.close();
     await t.remove();
   }
 }

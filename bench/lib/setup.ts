@@ -20,15 +20,15 @@ export async function importInto(store: Store, file: string, kind: ImportKind = 
 }
 
 /** Approves the pending version of every rule whose path (UCPhone/Polycom/CX600/A/ENU/CPE) the predicate accepts. */
-export function approveWhere(store: Store, accept: (rulePath: string) => boolean): string[] {
-  const rules = store.rules.list().filter((r) => r.pending && accept(ruleKeyPath(r)));
+export async function approveWhere(store: Store, accept: (rulePath: string) => boolean): Promise<string[]> {
+  const rules = (await store.rules.list()).filter((r) => r.pending && accept(ruleKeyPath(r)));
   if (rules.length === 0) return [];
-  applyRuleAction(store, 'approve', rules.map((r) => r.id), ACTOR);
+  await applyRuleAction(store, 'approve', rules.map((r) => r.id), ACTOR);
   return rules.map((r) => ruleKeyPath(r));
 }
 
-export function addTestDevices(store: Store, devices: { name: string; mac?: string; serial?: string }[]): void {
-  for (const d of devices) addTestDevice(store, d, ACTOR);
+export async function addTestDevices(store: Store, devices: { name: string; mac?: string; serial?: string }[]): Promise<void> {
+  for (const d of devices) await addTestDevice(store, d, ACTOR);
 }
 
 export interface RunningChild {

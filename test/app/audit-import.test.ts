@@ -39,10 +39,10 @@ const withStore = (fn: (store: Store, file: (name: string, text: string) => Prom
     }),
   );
 
-const phone = (store: Store, mac: string) => store.devices.findAll([`mac:${mac}`]).get(`mac:${mac}`);
-const everything = (store: Store) => ({
-  devices: store.devices.list({}, { stuckBefore: '', silentBefore: '' }, 'mac', 'asc', 100, 0),
-  days: [...store.devices.seenDays('1900-01-01')].sort(),
+const phone = async (store: Store, mac: string) => (await store.devices.findAll([`mac:${mac}`])).get(`mac:${mac}`);
+const everything = async (store: Store) => ({
+  devices: await store.devices.list({}, { stuckBefore: '', silentBefore: '' }, 'mac', 'asc', 100, 0),
+  days: [...(await store.devices.seenDays('1900-01-01'))].sort(),
 });
 
 test('a file of seed lines and malformed ones: checks applied in order, errors listed by line, new phones counted', async () => {
@@ -58,34 +58,34 @@ test('a file of seed lines and malformed ones: checks applied in order, errors l
     assert.match(r.errors[2]!.message, /quoted field/);
 
     // The LG-Nortel phone of the seed: offered the interim image, installed it, then offered 3.5.6907.0.
-    const rui = phone(store, '0021630F207B')!;
+    const rui = (await phone(store, '0021630F207B'))!;
     assert.deepEqual(
       [rui.firstSeen, rui.lastSeen, rui.version, rui.offeredVersion, rui.offeredFolder, rui.offeredAt, rui.userName, rui.address],
       [local(2009, 3, 6, 17, 7, 20), local(2009, 3, 6, 17, 18, 54), '1.0.522.103', '3.5.6907.0', 'ucphone/lg-nortel/ip8540/a/enu/3.5.6907.0/cpe', local(2009, 3, 6, 17, 18, 54), 'ruisilva@demo.local', '10.1.1.123'],
     );
     // 05.04.2009 is read month first (the file's date, 6 March, is near neither reading).
-    assert.equal(phone(store, '001B9E4B5B10')!.lastSeen, local(2009, 5, 4, 16, 30, 13));
-    assert.equal(phone(store, '001B9EF3BC18')!.offeredVersion, '1.0.522.103');
+    assert.equal((await phone(store, '001B9E4B5B10'))!.lastSeen, local(2009, 5, 4, 16, 30, 13));
+    assert.equal((await phone(store, '001B9EF3BC18'))!.offeredVersion, '1.0.522.103');
     // What the old server offered is history: judged on this store's rules (none imported), nothing is due to anyone.
-    assert.deepEqual(everything(store).devices.map((d) => [d.dueVersion, phaseOf(d)]), [[null, 'current'], [null, 'current'], [null, 'current']]);
+    assert.deepEqual((await everything(store)).devices.map((d) => [d.dueVersion, phaseOf(d)]), [[null, 'current'], [null, 'current'], [null, 'current']]);
     // Each phone counted once on its day, however often it checked in that day.
     const day = (iso: string) => iso.slice(0, 10);
-    assert.deepEqual(everything(store).days, [
+    assert.deepEqual((await everything(store)).days, [
       [day(local(2009, 3, 6, 17, 7, 20)), 1],
       [day(local(2009, 5, 4, 16, 30, 13)), 1],
       [day(local(2009, 6, 30, 16, 47, 51)), 1],
     ].sort());
-    const h = store.history.list(5);
+    const h = await store.history.list(5);
     assert.deepEqual(
       h.map((e) => [e.action, e.target, e.actor, e.details]),
       [['import-audit-log', name, 'alice', { lines: 11, imported: 5, skipped: 3, unreadable: 3, newDevices: 3 }]],
     );
 
     // The same file again changes nothing: every check is at or before what the inventory knows.
-    const before = everything(store);
+    const before = await everything(store);
     const again = await importAuditLog(store, await file(name, SEED_FILE), name, 'alice');
     assert.deepEqual([again.imported, again.skipped, again.newDevices, again.errors.length], [0, 8, 0, 3]);
-    assert.deepEqual(everything(store), before);
+    assert.deepEqual(await everything(store), before);
   });
 });
 
@@ -96,7 +96,7 @@ test('an older file does not move a phone back: only its first-seen time moves e
     assert.deepEqual([newer.imported, newer.newDevices], [1, 1]);
     const seed = await importAuditLog(store, await file('RequestHandlerAuditLog_ocs_06032009.log', SEED_FILE), 'RequestHandlerAuditLog_ocs_06032009.log', 'alice');
     assert.deepEqual([seed.imported, seed.skipped, seed.newDevices], [2, 6, 2]);
-    const rui = phone(store, '0021630F207B')!;
+    const rui = (await phone(store, '0021630F207B'))!;
     assert.deepEqual(
       [rui.firstSeen, rui.lastSeen, rui.version, rui.offeredVersion],
       [local(2009, 3, 6, 17, 7, 20), local(2009, 7, 1, 10, 0, 0), '3.5.6907.0', null],
@@ -120,9 +120,9 @@ test('thousands of lines, out of order within a batch and across batches, end as
     const r = await importAuditLog(store, await file(name, lines.join('\n')), name, 'cli:test');
     // Day 1's line follows day 2's in its batch: sorted, both apply; day 3's lines come in a later batch.
     assert.deepEqual([r.lines, r.imported, r.skipped, r.newDevices, r.errors], [4_501, 4_500, 1, phones, []]);
-    const all = store.devices.list({}, { stuckBefore: '', silentBefore: '' }, 'mac', 'asc', 1000, 0);
+    const all = await store.devices.list({}, { stuckBefore: '', silentBefore: '' }, 'mac', 'asc', 1000, 0);
     assert.ok(all.every((d) => d.version === '2.0' && d.firstSeen < d.lastSeen));
-    assert.deepEqual(everything(store).days.map(([, n]) => n), [phones, phones, phones]);
+    assert.deepEqual((await everything(store)).days.map(([, n]) => n), [phones, phones, phones]);
   });
 });
 
@@ -138,7 +138,7 @@ test('a file that is not an audit log is refused, and changes nothing', async ()
         (e: unknown) => e instanceof AppError && e.code === 'invalid_input' && e.message.startsWith(`${name} is not a Lync/OCS request audit log`),
       );
     }
-    assert.deepEqual(store.history.list(5), []);
+    assert.deepEqual(await store.history.list(5), []);
     await assert.rejects(importAuditLog(store, join(store.paths.dataDir, 'missing.log'), 'missing.log', 'alice'), (e: unknown) => e instanceof AppError && e.code === 'not_found');
   });
 });

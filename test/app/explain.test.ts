@@ -19,16 +19,17 @@ let catalog: Catalog;
 const NOW = new Date('2026-12-01T10:00:00Z');
 const BASE = 'http://ucupdates.contoso.com';
 const explain = (input: ExplainInput) => explainPhone(catalog.current(), input, listenerConnection(BASE), NOW);
-const ruleId = (model: string, locale = 'ENU') => store.rules.list().find((r) => r.model === model && r.locale === locale)!.id;
+const ruleId = async (model: string, locale = 'ENU') => (await store.rules.list()).find((r) => r.model === model && r.locale === locale)!.id;
 
 before(async () => {
   fx = await tempDir();
   store = freshStore(join(fx.dir, 'data'));
-  catalog = new Catalog(store);
+  catalog = await Catalog.load(store);
   await importPackage(store, await multiDevicePackage(join(fx.dir, 'cabs')), { fileName: 'UCUpdates.cab', actor: 'test', kind: 'package' });
 });
 after(async () => {
-  store.close();
+  catalog.close();
+  await store.close();
   await fx.remove();
 });
 
@@ -43,8 +44,8 @@ test('a pending version and no test device: says so, with what to do; vendor and
   assert.ok(e.notes.includes('Assumed revision A (the only one imported for cx600).'));
 });
 
-test('a test device (MAC in any notation) is offered the pending version, with the URLs the phone reads', () => {
-  addTestDevice(store, { name: 'Lab CX600', mac: '00-21-63-0f-20-7b' }, 'test');
+test('a test device (MAC in any notation) is offered the pending version, with the URLs the phone reads', async () => {
+  await addTestDevice(store, { name: 'Lab CX600', mac: '00-21-63-0f-20-7b' }, 'test');
   const e = explain({ model: 'CX600', mac: '0021.630F.207B', version: '4.0.7577.4000' });
   assert.equal(e.testDevice, 'Lab CX600');
   assert.equal(e.phone.mac, '0021630F207B');
@@ -58,8 +59,8 @@ test('a test device (MAC in any notation) is offered the pending version, with t
   assert.ok(e.notes.some((n) => /No external URL is set/.test(n)));
 });
 
-test('once approved, any phone is offered it; a phone on it is up to date', () => {
-  applyRuleAction(store, 'approve', [ruleId('CX600')], 'test');
+test('once approved, any phone is offered it; a phone on it is up to date', async () => {
+  await applyRuleAction(store, 'approve', [await ruleId('CX600')], 'test');
   assert.equal(explain({ model: 'CX600', vendor: 'Polycom', revision: 'A', version: '4.0.7577.4000' }).offered?.version, '4.0.7577.4366');
   const current = explain({ model: 'CX600', version: '4.0.7577.4366' });
   assert.equal(current.reason, 'up-to-date');
@@ -73,8 +74,8 @@ test('no rule for the phone\'s locale: "0x0/200 but never updates", with the loc
   assert.match(e.trace.at(-1)!, /none for the phone's locale "DEU".*never updates/);
 });
 
-test('an OCPE phone below the interim build with no interim image is told to import it', () => {
-  applyRuleAction(store, 'approve', [ruleId('CX700')], 'test');
+test('an OCPE phone below the interim build with no interim image is told to import it', async () => {
+  await applyRuleAction(store, 'approve', [await ruleId('CX700')], 'test');
   const e = explain({ model: 'CX700', version: '1.0.522.73' });
   assert.equal(e.reason, 'interim-missing');
   assert.match(e.trace.at(-1)!, /ucupdates import --interim/);

@@ -60,10 +60,10 @@ async function snapshot(store: Store) {
   const blobs: string[] = [];
   for (const p of await readdir(store.paths.blobDir)) blobs.push(...(await readdir(join(store.paths.blobDir, p))));
   return {
-    packages: store.packages.list(),
-    rules: store.rules.list(),
-    files: store.packages.allStoreFiles(),
-    history: store.history.list(1000),
+    packages: await store.packages.list(),
+    rules: await store.rules.list(),
+    files: await store.packages.allStoreFiles(),
+    history: await store.history.list(1000),
     blobs: blobs.sort(),
     staging: await readdir(store.paths.stagingDir),
   };
@@ -82,7 +82,7 @@ test('imports a multi-device cab: files hashed into the store, rules pending, hi
       'UCPhone/Polycom/CX700/A/ENU/CPE 3.5.6907.0 pending',
     ]);
     assert.deepEqual([...new Set(phases)], ['locating', 'extracting', 'storing', 'committing']);
-    const files = store.packages.allStoreFiles();
+    const files = await store.packages.allStoreFiles();
     assert.equal(files.length, MULTI_IMAGES.length * 2);
     for (const f of multiDeviceFiles().filter((x) => x.path.includes('/CPE/'))) {
       const stored = files.find((x) => x.relPath === f.path);
@@ -92,10 +92,10 @@ test('imports a multi-device cab: files hashed into the store, rules pending, hi
       assert.deepEqual(await readFile(store.blobs.pathOf(want)), fileContent(f));
       assert.equal(stored.timestamp, '05-10-2012 14:22:36');
     }
-    const [pkg] = store.packages.list();
+    const [pkg] = await store.packages.list();
     assert.equal(pkg!.importedBy, 'alice');
     assert.equal(pkg!.kind, 'cab');
-    assert.equal(store.history.list(10)[0]!.action, 'import-package');
+    assert.equal((await store.history.list(10))[0]!.action, 'import-package');
     assert.deepEqual(await readdir(store.paths.stagingDir), []);
   }));
 
@@ -111,34 +111,34 @@ test('re-importing the same package is harmless', () =>
 test('re-importing after a rejection or a roll back makes that version pending again', () =>
   withStore(async (store) => {
     await imp(store, cabs.multi!);
-    const cx600 = () => store.rules.list().find((r) => r.model === 'CX600')!;
-    applyRuleAction(store, 'approve', [cx600().id], 'test');
+    const cx600 = async () => (await store.rules.list()).find((r) => r.model === 'CX600')!;
+    await applyRuleAction(store, 'approve', [(await cx600()).id], 'test');
     await imp(store, cabs.newer!);
-    applyRuleAction(store, 'reject', [cx600().id], 'test');
-    assert.equal(cx600().pending, null);
+    await applyRuleAction(store, 'reject', [(await cx600()).id], 'test');
+    assert.equal((await cx600()).pending, null);
     const again = await imp(store, cabs.newer!);
     assert.equal(again.alreadyImported, true);
     assert.deepEqual(again.images.map((i) => `${i.version} ${i.outcome}`), ['4.0.7577.4387 pending']);
-    assert.equal(cx600().pending, '4.0.7577.4387');
-    assert.equal(store.history.list(1)[0]!.action, 'reimport-package');
+    assert.equal((await cx600()).pending, '4.0.7577.4387');
+    assert.equal((await store.history.list(1))[0]!.action, 'reimport-package');
 
-    applyRuleAction(store, 'approve', [cx600().id], 'test');
-    applyRuleAction(store, 'rollback', [cx600().id], 'test');
-    assert.deepEqual([cx600().approved, cx600().pending], ['4.0.7577.4366', null]);
+    await applyRuleAction(store, 'approve', [(await cx600()).id], 'test');
+    await applyRuleAction(store, 'rollback', [(await cx600()).id], 'test');
+    assert.deepEqual([(await cx600()).approved, (await cx600()).pending], ['4.0.7577.4366', null]);
     await imp(store, cabs.newer!);
-    assert.equal(cx600().pending, '4.0.7577.4387');
-    assert.equal(store.packages.list().length, 2, 'no package was added');
+    assert.equal((await cx600()).pending, '4.0.7577.4387');
+    assert.equal((await store.packages.list()).length, 2, 'no package was added');
   }));
 
 test('the self-extracting .exe imports the cab inside it, also beyond 8 MiB', () =>
   withStore(async (store) => {
     const s = await imp(store, cabs.exeFar!);
     assert.equal(s.images.length, 4);
-    assert.equal(store.packages.list()[0]!.kind, 'exe');
+    assert.equal((await store.packages.list())[0]!.kind, 'exe');
     // the same cab inside another .exe is another package file, but its files are already there: shared, not copied
     const s2 = await imp(store, cabs.exe!);
     assert.deepEqual(s2.images.map((i) => i.outcome), ['already-pending', 'already-pending', 'already-pending', 'already-pending']);
-    assert.equal(store.packages.allStoreFiles().length, 8);
+    assert.equal((await store.packages.allStoreFiles()).length, 8);
   }));
 
 for (const [name, expected] of [
@@ -173,21 +173,21 @@ test('a file that is neither a cab nor an .exe is refused', () =>
 test('new versions land as pending; an older one is kept behind a newer pending one, or warns', () =>
   withStore(async (store) => {
     await imp(store, cabs.multi!);
-    const cx600 = () => store.rules.list().find((r) => r.model === 'CX600')!;
-    applyRuleAction(store, 'approve', [cx600().id], 'test');
+    const cx600 = async () => (await store.rules.list()).find((r) => r.model === 'CX600')!;
+    await applyRuleAction(store, 'approve', [(await cx600()).id], 'test');
     const newer = await imp(store, cabs.newer!);
     assert.equal(newer.images[0]!.outcome, 'pending');
-    assert.equal(cx600().pending, '4.0.7577.4387');
+    assert.equal((await cx600()).pending, '4.0.7577.4387');
     const older = await imp(store, cabs.older!);
     assert.equal(older.images[0]!.outcome, 'kept');
-    assert.equal(cx600().pending, '4.0.7577.4387');
-    assert.deepEqual(cx600().versions, ['4.0.7577.4387', '4.0.7577.4366', '4.0.7577.4363']);
+    assert.equal((await cx600()).pending, '4.0.7577.4387');
+    assert.deepEqual((await cx600()).versions, ['4.0.7577.4387', '4.0.7577.4366', '4.0.7577.4363']);
   }));
 
 test('an older version with nothing pending lands as pending with a downgrade warning', () =>
   withStore(async (store) => {
     await imp(store, cabs.multi!);
-    applyRuleAction(store, 'approve', store.rules.list().map((r) => r.id), 'test');
+    await applyRuleAction(store, 'approve', (await store.rules.list()).map((r) => r.id), 'test');
     const s = await imp(store, cabs.older!);
     assert.equal(s.images[0]!.outcome, 'pending');
     assert.match(s.warnings[0]!, /older than the approved 4\.0\.7577\.4366/);
@@ -197,8 +197,8 @@ test('the interim image is imported per locale; --interim refuses a package with
   withStore(async (store) => {
     const s = await imp(store, cabs.interim!, 'interim');
     assert.deepEqual(s.interim, [{ locale: 'ENU', version: '1.0.522.103' }]);
-    assert.deepEqual(store.packages.listInterim().map((i) => i.locale), ['ENU']);
-    assert.ok(store.packages.getStoreFile('ocinterim/enu/cpe.nbt'));
+    assert.deepEqual((await store.packages.listInterim()).map((i) => i.locale), ['ENU']);
+    assert.ok(await store.packages.getStoreFile('ocinterim/enu/cpe.nbt'));
     await assert.rejects(imp(store, cabs.newer!, 'interim'), (e: AppError) => e.code === 'invalid_package' && /interim/.test(e.message));
   }));
 
@@ -224,7 +224,7 @@ test('an existing DeviceUpdateFiles tree (with its Logs folder) is imported, and
     await writeFile(join(tree, 'Logs', 'Server', 'Audit', 'x.log'), 'old log');
     const s = await imp(store, tree, 'tree');
     assert.equal(s.images.length, 4);
-    assert.equal(store.packages.list()[0]!.kind, 'tree');
+    assert.equal((await store.packages.list())[0]!.kind, 'tree');
     assert.ok(existsSync(join(tree, ...MULTI_IMAGES[0]!.split('/'), 'CPE.nbt')), 'the admin folder is left as it was');
     assert.equal((await imp(store, tree, 'tree')).alreadyImported, true);
   }));
@@ -240,7 +240,7 @@ test('a process killed in the middle of an import leaves the store as it was; th
       const store = freshStore(t.dir);
       await imp(store, cabs.multi!);
       const before = await snapshot(store);
-      store.close();
+      await store.close();
 
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', '--data', t.dir, 'import', big], { stdio: 'ignore' });
       const staging = join(t.dir, 'staging');
@@ -270,7 +270,7 @@ test('a process killed in the middle of an import leaves the store as it was; th
         const s = await imp(reopened, big);
         assert.equal(s.images.length, 2, 'the same package imports fine afterwards');
       } finally {
-        reopened.close();
+        await reopened.close();
       }
     } finally {
       await t.remove();

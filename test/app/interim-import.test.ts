@@ -21,15 +21,22 @@ const imp = (store: Store, path: string) => importPackage(store, path, { fileNam
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+/** What the phone path serves: the catalog's snapshot of the store. */
+async function catalogOf(store: Store) {
+  const catalog = await Catalog.load(store);
+  catalog.close();
+  return catalog.current();
+}
+
 /** Everything an import could have changed, to prove a refused or repeated one changed nothing. */
 async function snapshot(store: Store) {
   const blobs: string[] = [];
   for (const p of await readdir(store.paths.blobDir)) blobs.push(...(await readdir(join(store.paths.blobDir, p))));
   return {
-    packages: store.packages.list(),
-    files: store.packages.allStoreFiles(),
-    interim: store.packages.listInterim(),
-    history: store.history.list(1000),
+    packages: await store.packages.list(),
+    files: await store.packages.allStoreFiles(),
+    interim: await store.packages.listInterim(),
+    history: await store.history.list(1000),
     blobs: blobs.sort(),
   };
 }
@@ -62,12 +69,12 @@ test('an OCInterim/<Locale> folder copied from an old server is imported, served
     const s = await imp(store, enu);
     assert.equal(s.alreadyImported, false);
     assert.deepEqual(s.interim, [{ locale: 'ENU', version: '1.0.522.103' }]);
-    assert.equal(store.packages.list()[0]!.kind, 'interim');
+    assert.equal((await store.packages.list())[0]!.kind, 'interim');
     const nbt = await readFile(join(enu, 'CPE.nbt'));
-    assert.equal(store.packages.getStoreFile('ocinterim/enu/cpe.nbt')?.sha256, sha(nbt));
-    assert.ok(store.packages.getStoreFile('ocinterim/enu/cpe.cat'));
+    assert.equal((await store.packages.getStoreFile('ocinterim/enu/cpe.nbt'))?.sha256, sha(nbt));
+    assert.ok(await store.packages.getStoreFile('ocinterim/enu/cpe.cat'));
     assert.deepEqual((await readdir(enu)).sort(), ['CPE.cat', 'CPE.nbt'], 'the admin\'s folder is copied, not moved');
-    const served = new Catalog(store).current().interim.get('ENU');
+    const served = (await catalogOf(store)).interim.get('ENU');
     assert.deepEqual(served?.files.map((f) => f.fileName), ['CPE.cat', 'CPE.nbt']);
   }));
 
@@ -84,7 +91,7 @@ test('the OCInterim folder brings all its locales; a DeviceUpdateFiles_Int folde
     const t = await imp(store, int);
     assert.deepEqual(t.interim, [{ locale: 'NLD', version: '1.0.522.103' }]);
     assert.deepEqual(t.images, [], 'images are `import --tree`\'s business, not --interim\'s');
-    assert.deepEqual(store.packages.listInterim().map((i) => i.locale), ['DEU', 'ENU', 'NLD']);
+    assert.deepEqual((await store.packages.listInterim()).map((i) => i.locale), ['DEU', 'ENU', 'NLD']);
   }));
 
 test('importing the same interim files again changes nothing, from the same folder, a wider folder or a cab', () =>
@@ -106,7 +113,7 @@ test('a cab with the interim image is imported as before', () =>
     const cab = await buildCab(join(dir, 'cab'), 'OCInterim.cab', [...image('OCInterim/ENU'), ...image('OCInterim/FRA')]);
     const s = await imp(store, cab);
     assert.deepEqual(s.interim.map((i) => i.locale).sort(), ['ENU', 'FRA']);
-    assert.equal(store.packages.list()[0]!.kind, 'interim');
+    assert.equal((await store.packages.list())[0]!.kind, 'interim');
   }));
 
 test('a cab whose files sit in one wrapper folder is served without it (the interim image and the images alike)', () =>
@@ -114,7 +121,7 @@ test('a cab whose files sit in one wrapper folder is served without it (the inte
     const cab = await buildCab(join(dir, 'cab'), 'UCUpdates.cab', [...image('UCUpdates/OCInterim/ENU'), ...image('UCUpdates/UCPhone/Polycom/CX700/A/ENU/3.5.6907.0/CPE')]);
     const s = await imp(store, cab);
     assert.deepEqual(s.interim, [{ locale: 'ENU', version: '1.0.522.103' }]);
-    const snap = new Catalog(store).current();
+    const snap = await catalogOf(store);
     assert.deepEqual(snap.interim.get('ENU')?.files.map((f) => f.fileName), ['CPE.cat', 'CPE.nbt']);
     assert.deepEqual([...snap.files.keys()].sort(), [
       'ocinterim/enu/cpe.cat',
@@ -147,7 +154,7 @@ test('an interim folder that is not one is refused whole, in one sentence, and n
     await symlink(outside, join(dirLink, 'OCInterim', 'FRA'));
     await refused(store, join(dirLink, 'OCInterim'), /"OCInterim\/FRA" is a symbolic link/);
 
-    store.settings.write({ maxUnpackedMB: 1 });
+    await store.settings.write({ maxUnpackedMB: 1 });
     await refused(store, join(await bad('big', image('OCInterim/DEU', { nbtSize: 2 * 1024 * 1024 })), 'OCInterim'), /more than the 1 MB allowed/);
   }));
 
@@ -169,7 +176,7 @@ const NOTHING: Decision = { offers: [], reason: 'up-to-date', langList: ['ENU'],
 test('the overview: each interim image with its files and the phones it serves; locales that need one and lack it', () =>
   withFolders(async (dir, store) => {
     await imp(store, await writeFiles(join(dir, 'OCInterim'), image('ENU')));
-    const rec = new InventoryRecorder(store.devices);
+    const rec = new InventoryRecorder(store.engine);
     const now = new Date('2026-01-01T08:00:00.000Z');
     const fleet: [string, string, string?][] = [
       ['ENU', '0.0.0.0'], // never updated
@@ -183,10 +190,10 @@ test('the overview: each interim image with its files and the phones it serves; 
       ['FRA', '4.0.7577.4366'],
     ];
     fleet.forEach(([locale, version, type], i) => rec.check(now, `10.0.0.${i + 1}`, phone(i, locale, version, type), NOTHING));
-    rec.flush();
-    rec.close();
+    await rec.flush();
+    await rec.close();
 
-    const o = interimOverview(store);
+    const o = await interimOverview(store);
     assert.equal(o.version, '1.0.522.103');
     assert.deepEqual({ threshold: o.threshold, inclusive: o.inclusive }, { threshold: '1.0.522.98', inclusive: true });
     assert.equal(o.images.length, 1);
@@ -196,8 +203,8 @@ test('the overview: each interim image with its files and the phones it serves; 
     assert.ok(o.images[0]!.files.every((f) => f.size > 0));
     assert.deepEqual(o.missing, [{ locale: 'DEU', phones: 2 }]);
 
-    store.settings.write({ interimInclusive: false });
-    const strict = interimOverview(store);
+    await store.settings.write({ interimInclusive: false });
+    const strict = await interimOverview(store);
     assert.equal(strict.images[0]!.phones, 2, 'strictly below: the phone at 1.0.522.98 is not served');
     assert.deepEqual(strict.missing, [{ locale: 'DEU', phones: 1 }]);
   }));

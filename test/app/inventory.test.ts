@@ -30,27 +30,27 @@ test('counts by state: reused until this server writes, and for at most ten seco
   let now = new Date('2026-01-01T08:00:00.000Z');
   const store = new Store(tmp.dir, () => now);
   const other = new Store(tmp.dir); // another process sharing the file, such as `ucupdates import-audit`
-  const mine = new InventoryRecorder(store.devices);
-  const theirs = new InventoryRecorder(other.devices);
-  const total = () => listDevices(store, deviceQuery.parse({})).total;
+  const mine = new InventoryRecorder(store.engine);
+  const theirs = new InventoryRecorder(other.engine);
+  const total = async () => (await listDevices(store, deviceQuery.parse({}))).total;
   try {
     mine.check(now, '10.0.0.1', phone(1), NOTHING);
-    mine.flush();
-    assert.equal(total(), 1);
+    await mine.flush();
+    assert.equal(await total(), 1);
     theirs.check(now, '10.0.0.2', phone(2), NOTHING);
-    theirs.flush();
-    assert.equal(total(), 1, 'counted a moment ago: reused');
-    assert.equal(listDevices(store, deviceQuery.parse({ model: 'CX600' })).total, 2, 'another filter is counted afresh');
+    await theirs.flush();
+    assert.equal(await total(), 1, 'counted a moment ago: reused');
+    assert.equal((await listDevices(store, deviceQuery.parse({ model: 'CX600' }))).total, 2, 'another filter is counted afresh');
     now = new Date(now.getTime() + 10_000);
-    assert.equal(total(), 2, 'ten seconds later: counted again');
+    assert.equal(await total(), 2, 'ten seconds later: counted again');
     mine.check(now, '10.0.0.3', phone(3), NOTHING);
-    mine.flush();
-    assert.equal(total(), 3, 'this server wrote: counted again at once');
+    await mine.flush();
+    assert.equal(await total(), 3, 'this server wrote: counted again at once');
   } finally {
-    mine.close();
-    theirs.close();
-    other.close();
-    store.close();
+    await mine.close();
+    await theirs.close();
+    await other.close();
+    await store.close();
     await tmp.remove();
   }
 });

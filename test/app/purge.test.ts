@@ -34,8 +34,8 @@ after(() => fx.remove());
 const withStore = withFreshStore;
 
 const imp = (store: Store, file: string) => importPackage(store, file, { fileName: file.split('/').pop()!, actor: 'test', kind: 'package' });
-const ruleId = (store: Store, path: string) => store.rules.list().find((r) => `${r.deviceType}/${r.vendor}/${r.model}/${r.revision}/${r.locale}/${r.updateType}` === path)!.id;
-const olderFiles = (store: Store) => store.packages.allStoreFiles().filter((f) => f.relPath.startsWith(OLDER_IMAGE));
+const ruleId = async (store: Store, path: string) => (await store.rules.list()).find((r) => `${r.deviceType}/${r.vendor}/${r.model}/${r.revision}/${r.locale}/${r.updateType}` === path)!.id;
+const olderFiles = async (store: Store) => (await store.packages.allStoreFiles()).filter((f) => f.relPath.startsWith(OLDER_IMAGE));
 /** Blobs of purged packages older than an hour are deleted at once (younger ones may be an import's in flight). */
 const age = async (store: Store, shas: string[]) => {
   const old = new Date(Date.now() - 2 * 3600_000);
@@ -45,19 +45,19 @@ const age = async (store: Store, shas: string[]) => {
 /** multi approved everywhere; the older CX600 build imported, then rejected. */
 async function rejectedOlder(store: Store) {
   await imp(store, cabs.multi!);
-  applyRuleAction(store, 'approve', store.rules.list().map((r) => r.id), 'test');
+  await applyRuleAction(store, 'approve', (await store.rules.list()).map((r) => r.id), 'test');
   await imp(store, cabs.older!);
-  applyRuleAction(store, 'reject', [ruleId(store, CX600)], 'test');
+  await applyRuleAction(store, 'reject', [await ruleId(store, CX600)], 'test');
 }
 
 test('purge removes a package no rule uses, its files and blobs, and records who did it', () =>
   withStore(async (store) => {
     await rejectedOlder(store);
-    const [multi, older] = [...store.packages.list()].reverse();
-    const preview = previewPurge(store);
+    const [multi, older] = [...(await store.packages.list())].reverse();
+    const preview = await previewPurge(store);
     assert.deepEqual(preview.purge, [{ id: older!.id, fileName: 'UCUpdates-older.cab', importedAt: older!.importedAt, reason: 'No rule uses 4.0.7577.4363 any more.' }]);
     assert.deepEqual(preview.keep.map((k) => [k.id, k.reason]), [[multi!.id, 'UCPhone/Polycom/CX700/A/ENU/CPE 3.5.6907.0 is approved.']]);
-    const files = olderFiles(store);
+    const files = await olderFiles(store);
     assert.equal(files.length, 2);
     assert.equal(preview.files, 2);
     assert.equal(preview.bytes, files.reduce((n, f) => n + f.size, 0));
@@ -65,63 +65,63 @@ test('purge removes a package no rule uses, its files and blobs, and records who
 
     const result = await applyPurge(store, [older!.id], 'alice');
     assert.deepEqual(result, { packages: preview.purge, files: 2, bytes: preview.bytes });
-    assert.deepEqual(store.packages.list().map((p) => p.id), [multi!.id]);
-    assert.deepEqual(olderFiles(store), []);
-    assert.deepEqual(store.rules.get(ruleId(store, CX600))!.versions, ['4.0.7577.4366']);
+    assert.deepEqual((await store.packages.list()).map((p) => p.id), [multi!.id]);
+    assert.deepEqual(await olderFiles(store), []);
+    assert.deepEqual((await store.rules.get(await ruleId(store, CX600)))!.versions, ['4.0.7577.4366']);
     for (const f of files) assert.equal(existsSync(store.blobs.pathOf(f.sha256)), false, 'the blob is deleted');
-    const [h] = store.history.list(1);
+    const [h] = await store.history.list(1);
     assert.deepEqual([h!.actor, h!.action, h!.target], ['alice', 'purge', 'UCUpdates-older.cab']);
     assert.deepEqual(h!.details, { packages: [older!.id], files: 2, bytes: preview.bytes });
-    assert.deepEqual(previewPurge(store), { purge: [], keep: preview.keep, files: 0, bytes: 0 });
+    assert.deepEqual(await previewPurge(store), { purge: [], keep: preview.keep, files: 0, bytes: 0 });
 
     // Uploading it again is a fresh import: the version is pending again.
     const again = await imp(store, cabs.older!);
     assert.equal(again.alreadyImported, false);
-    assert.equal(store.rules.get(ruleId(store, CX600))!.pending, '4.0.7577.4363');
+    assert.equal((await store.rules.get(await ruleId(store, CX600)))!.pending, '4.0.7577.4363');
   }));
 
 test('files a purged package shared with a kept one stay servable and are handed over to it', () =>
   withStore(async (store) => {
     await rejectedOlder(store);
     await imp(store, cabs.bundle!);
-    applyRuleAction(store, 'approve', [ruleId(store, 'UCPhone/Polycom/CX700/A/RUS/CPE')], 'test');
-    applyRuleAction(store, 'reject', [ruleId(store, CX600)], 'test'); // the bundle made 4.0.7577.4363 pending again
-    const older = store.packages.list().find((p) => p.fileName === 'UCUpdates-older.cab')!;
-    const bundle = store.packages.list().find((p) => p.fileName === 'bundle.cab')!;
-    const preview = previewPurge(store);
+    await applyRuleAction(store, 'approve', [await ruleId(store, 'UCPhone/Polycom/CX700/A/RUS/CPE')], 'test');
+    await applyRuleAction(store, 'reject', [await ruleId(store, CX600)], 'test'); // the bundle made 4.0.7577.4363 pending again
+    const older = (await store.packages.list()).find((p) => p.fileName === 'UCUpdates-older.cab')!;
+    const bundle = (await store.packages.list()).find((p) => p.fileName === 'bundle.cab')!;
+    const preview = await previewPurge(store);
     assert.deepEqual(preview.purge.map((p) => p.id), [older.id]);
     assert.equal(preview.keep.find((k) => k.id === bundle.id)!.reason, 'UCPhone/Polycom/CX700/A/RUS/CPE 3.5.6907.0 is approved.');
     assert.deepEqual([preview.files, preview.bytes], [0, 0], 'nothing is freed: the bundle holds the same files');
-    const files = olderFiles(store);
+    const files = await olderFiles(store);
     await age(store, files.map((f) => f.sha256));
 
     await applyPurge(store, [older.id], 'test');
-    assert.deepEqual(olderFiles(store).map((f) => [f.relPath, f.sha256, f.packageId]), files.map((f) => [f.relPath, f.sha256, bundle.id]));
+    assert.deepEqual((await olderFiles(store)).map((f) => [f.relPath, f.sha256, f.packageId]), files.map((f) => [f.relPath, f.sha256, bundle.id]));
     for (const f of files) assert.ok(existsSync(store.blobs.pathOf(f.sha256)));
-    assert.deepEqual(store.rules.get(ruleId(store, CX600))!.versions, ['4.0.7577.4366', '4.0.7577.4363']);
-    assert.deepEqual(store.rules.imagesOfPackage(bundle.id).length, 2);
+    assert.deepEqual((await store.rules.get(await ruleId(store, CX600)))!.versions, ['4.0.7577.4366', '4.0.7577.4363']);
+    assert.deepEqual((await store.rules.imagesOfPackage(bundle.id)).length, 2);
   }));
 
 test('purge is all or nothing: a package still in use, or unknown, refuses the whole request', () =>
   withStore(async (store) => {
     await rejectedOlder(store);
-    const [multi, older] = [...store.packages.list()].reverse();
-    const before = { packages: store.packages.list(), files: store.packages.allStoreFiles(), history: store.history.list(100) };
+    const [multi, older] = [...(await store.packages.list())].reverse();
+    const before = { packages: await store.packages.list(), files: await store.packages.allStoreFiles(), history: await store.history.list(100) };
     await assert.rejects(applyPurge(store, [older!.id, multi!.id], 'test'), (e: AppError) => {
       assert.equal(e.code, 'conflict');
       assert.match(e.message, /^Nothing was purged\. UCUpdates\.cab \(package \d+\) is still in use: UCPhone\/\S+ [0-9.]+ is approved\.$/);
       return true;
     });
     await assert.rejects(applyPurge(store, [older!.id, 999], 'test'), (e: AppError) => e.code === 'not_found' && /There is no package 999\./.test(e.message));
-    assert.deepEqual({ packages: store.packages.list(), files: store.packages.allStoreFiles(), history: store.history.list(100) }, before);
+    assert.deepEqual({ packages: await store.packages.list(), files: await store.packages.allStoreFiles(), history: await store.history.list(100) }, before);
   }));
 
 test('blobs of a package imported within the hour are left for a later purge or start', () =>
   withStore(async (store) => {
     await rejectedOlder(store);
-    const older = store.packages.list().find((p) => p.fileName === 'UCUpdates-older.cab')!;
-    const files = olderFiles(store);
+    const older = (await store.packages.list()).find((p) => p.fileName === 'UCUpdates-older.cab')!;
+    const files = await olderFiles(store);
     await applyPurge(store, [older.id], 'test');
-    assert.deepEqual(olderFiles(store), []);
+    assert.deepEqual(await olderFiles(store), []);
     for (const f of files) assert.ok(existsSync(store.blobs.pathOf(f.sha256)), 'kept: an import in another process may be about to use it');
   }));

@@ -67,8 +67,8 @@ test("the README's first session runs as written, every command exiting 0", asyn
   const [http, https, admin] = [await freePort(), await freePort(), await freePort()];
   // Set-up the README leaves to the defaults: the console's port, which another run may hold.
   const store = new Store(data);
-  updateSettings(store, { adminPort: admin }, 'test');
-  store.close();
+  await updateSettings(store, { adminPort: admin }, 'test');
+  await store.close();
   const ported = (w: string) => w.replace(/\b8080\b/g, String(http)).replace(/\b8443\b/g, String(https));
   const env = { UCUPDATES_DATA: data };
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { Store, storePaths } from '../../src/server/app/store.js';
+import type { SqliteEngine } from '../../src/server/infra/db/engine.js';
 import { freshStore, startTestServer, tempDir } from '../helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -54,9 +55,9 @@ const serveUnprivileged = (data: string) =>
   });
 
 /** A store made by a first run, then its folder (and files) handed to the unprivileged account when we are root. */
-function existingStore(name: string, giveAway: boolean): string {
+async function existingStore(name: string, giveAway: boolean): Promise<string> {
   const data = join(tmp.dir, name);
-  freshStore(data).close();
+  await freshStore(data).close();
   chmodSync(data, 0o755);
   if (isRoot && giveAway) execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, data]);
   return data;
@@ -76,17 +77,17 @@ test('a file that is not a database is refused in one sentence, and left as it w
 test('a database damaged deep inside (a page of the inventory) is refused when a server starts, not at the first read', async () => {
   const data = join(tmp.dir, 'corrupt');
   const store = freshStore(data);
-  store.db.exec(`INSERT INTO devices (identity, mac, serial, device_type, vendor, model, revision, locale, version, user_name, address, first_seen, last_seen, phase)
+  (store.engine as SqliteEngine).db.exec(`INSERT INTO devices (identity, mac, serial, device_type, vendor, model, revision, locale, version, user_name, address, first_seen, last_seen, phase)
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
     SELECT 'mac:' || printf('%012x', i), printf('%012x', i), 'S' || i, 'UCPhone', 'Polycom', 'CX600', 'A', 'ENU', '4.0.7577.4100', 'user' || i, '10.0.0.1',
       '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z', 'current' FROM n`);
-  store.close();
+  await store.close();
   const db = storePaths(data).dbFile;
   const pages = statSync(db).size / 4096;
   const fd = openSync(db, 'r+');
   writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, Math.floor(pages * 0.6) * 4096); // one page, as a bad sector would
   closeSync(fd);
-  freshStore(data).close(); // opening alone does not notice
+  await freshStore(data).close(); // opening alone does not notice
   await assert.rejects(startTestServer(data), {
     message: /^The database .*ucupdates\.db is damaged \(.+\): restore it from a backup, or move it aside so that ucupdates starts with an empty one\.$/,
   });
@@ -94,7 +95,7 @@ test('a database damaged deep inside (a page of the inventory) is refused when a
 });
 
 test('a data folder the service account cannot write ends `serve` with one sentence (exit 1)', async () => {
-  const data = existingStore('not-ours', false);
+  const data = await existingStore('not-ours', false);
   if (!isRoot) chmodSync(data, 0o555);
   const r = await serveUnprivileged(data);
   assert.equal(r.code, 1, r.stdout + r.stderr);
@@ -102,16 +103,16 @@ test('a data folder the service account cannot write ends `serve` with one sente
 });
 
 test('a read-only database file ends `serve` with one sentence (exit 1), instead of failing the first write', async () => {
-  const data = existingStore('read-only-db', true);
+  const data = await existingStore('read-only-db', true);
   chmodSync(storePaths(data).dbFile, 0o444);
   const r = await serveUnprivileged(data);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stderr, /^ucupdates: \/.*read-only-db\/ucupdates\.db cannot be written \(attempt to write a readonly database\): give the account .* --data\.\n$/);
 });
 
-test('a data folder we create is owner-only', () => {
+test('a data folder we create is owner-only', async () => {
   const data = join(tmp.dir, 'new', 'data');
-  freshStore(data).close();
+  await freshStore(data).close();
   assert.equal(statSync(data).mode & 0o777, 0o700);
 });
 

@@ -27,7 +27,7 @@ before(async () => {
 });
 after(() => tmp.remove());
 
-test('a certificate setting that cannot be used is refused when set, naming the field, and nothing changes', () => {
+test('a certificate setting that cannot be used is refused when set, naming the field, and nothing changes', async () => {
   const store = freshStore(file('refusals'));
   try {
     const cases: [string, Record<string, unknown>, string, RegExp][] = [
@@ -41,7 +41,7 @@ test('a certificate setting that cannot be used is refused when set, naming the 
       ['missing PFX', { tlsPfxFile: file('none.pfx') }, 'tlsPfxFile', /none\.pfx \(tlsPfxFile\) cannot be read/],
     ];
     for (const [what, changes, field, message] of cases) {
-      assert.throws(() => updateSettings(store, changes, 'test'), (e: unknown) => {
+      await assert.rejects(updateSettings(store, changes, 'test'), (e: unknown) => {
         assert.ok(e instanceof AppError, what);
         assert.equal(e.code, 'invalid_input', what);
         assert.equal(e.field, field, what);
@@ -49,25 +49,25 @@ test('a certificate setting that cannot be used is refused when set, naming the 
         return true;
       });
     }
-    const s = store.settings.read();
+    const s = await store.settings.read();
     assert.deepEqual([s.tlsCertFile, s.tlsKeyFile, s.tlsPfxFile, s.tlsPfxPassphrase], ['', '', '', '']);
-    assert.deepEqual(store.history.list(10), []);
+    assert.deepEqual(await store.history.list(10), []);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
-test('a usable pair, a PFX with its passphrase, and clearing them are accepted', () => {
+test('a usable pair, a PFX with its passphrase, and clearing them are accepted', async () => {
   const store = freshStore(file('accepted'));
   try {
-    updateSettings(store, { tlsCertFile: file('a.crt'), tlsKeyFile: file('a.key') }, 'test');
-    assert.equal(store.settings.read().tlsKeyFile, file('a.key'));
-    updateSettings(store, { tlsCertFile: '', tlsKeyFile: '' }, 'test');
-    updateSettings(store, { tlsPfxPassphrase: 's3cret-pfx' }, 'test'); // no PFX yet: nothing to try
-    updateSettings(store, { tlsPfxFile: file('a.pfx') }, 'test');
-    assert.equal(store.settings.read().tlsPfxFile, file('a.pfx'));
+    await updateSettings(store, { tlsCertFile: file('a.crt'), tlsKeyFile: file('a.key') }, 'test');
+    assert.equal((await store.settings.read()).tlsKeyFile, file('a.key'));
+    await updateSettings(store, { tlsCertFile: '', tlsKeyFile: '' }, 'test');
+    await updateSettings(store, { tlsPfxPassphrase: 's3cret-pfx' }, 'test'); // no PFX yet: nothing to try
+    await updateSettings(store, { tlsPfxFile: file('a.pfx') }, 'test');
+    assert.equal((await store.settings.read()).tlsPfxFile, file('a.pfx'));
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
