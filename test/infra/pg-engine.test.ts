@@ -11,7 +11,8 @@ import { StoreBusy, StoreUnavailable, type DevicesRepo } from '../../src/server/
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js';
 import type { Version } from '../../src/shared/version.js';
 import { CHUNK_BYTES } from '../../src/server/infra/pg/blob-store.js';
-import { openPgEngine, type PgEngine } from '../../src/server/infra/pg/engine.js';
+import { openPool } from '../../src/server/infra/pg/connection.js';
+import { openPgEngine, PgEngine } from '../../src/server/infra/pg/engine.js';
 import { PG_MIGRATIONS } from '../../src/server/infra/pg/migrations.js';
 import { pgMissing, startPgCluster, type PgCluster } from '../pg-cluster.js';
 import { tempDir } from '../helpers.js';
@@ -54,7 +55,7 @@ function nextCall(subscribe: (fn: () => void) => () => void): Promise<void> {
   });
 }
 
-describe('PostgreSQL engine', { skip }, () => {
+describe('PostgreSQL engine', { skip, timeout: 120_000 }, () => {
   before(async () => {
     cluster = await startPgCluster();
     tmp = await tempDir('ucu-pg-engine-');
@@ -85,6 +86,18 @@ describe('PostgreSQL engine', { skip }, () => {
     await sql(url, 'INSERT INTO schema_version VALUES (1, $1)', [PG_MIGRATIONS.length + 1]);
     await assert.rejects(engine(url), /^Error: The pool's database was written by a newer ucupdates \(schema \d+, this one knows \d+\)\. Upgrade ucupdates on this server\.$/);
     assert.deepEqual(await sql(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"), [{ tablename: 'schema_version' }]);
+  });
+
+  test('a read-only database (a standby) is refused in words, at start and by check()', async () => {
+    const url = cluster.createDatabase('read_only');
+    await engine(url);
+    await sql(url, 'ALTER DATABASE read_only SET default_transaction_read_only = on');
+    const readOnly = (x: unknown) => x instanceof StoreUnavailable && /^The pool's database at [\d.]+:\d+ is read-only \(a standby\?\); point the pool URL at the primary\.$/.test(x.message);
+    await assert.rejects(engine(url), readOnly);
+    // An engine on new connections (those of the first one predate the change), its schema current.
+    const e = new PgEngine(url, openPool(url), join(tmp.dir, 'ro'), noDevices);
+    engines.push(e);
+    await assert.rejects(e.check(), readOnly);
   });
 
   test('rules: one per key whatever its case, listed in byte order, versions newest first, addImage says whether it was new', async () => {
@@ -309,6 +322,16 @@ describe('PostgreSQL engine', { skip }, () => {
     assert.equal(p2, p1);
     assert.ok(readFileSync(p1).equals(content));
 
+    // Two nodes putting the same new content at once: one uploads it, the other waits for that and adds nothing.
+    const same = randomBytes(1000);
+    const copies = ['x.bin', 'y.bin'].map((n) => {
+      writeFileSync(join(tmp.dir, n), same);
+      return join(tmp.dir, n);
+    });
+    const [x, y] = await Promise.all([a.blobs.put(copies[0]!), b.blobs.put(copies[1]!)]);
+    assert.deepEqual(x, y);
+    assert.deepEqual(await sql(url, 'SELECT count(*)::int AS n FROM blob_chunks WHERE sha256 = $1', [x!.sha256]), [{ n: 1 }]);
+
     const empty = join(tmp.dir, 'empty.bin');
     writeFileSync(empty, '');
     const none = await a.blobs.put(empty);
@@ -322,10 +345,10 @@ describe('PostgreSQL engine', { skip }, () => {
 
     // Garbage: referenced and young blobs stay, in the pool and in the caches.
     assert.equal(await a.blobs.collectGarbage(new Set(), 3600_000), 0);
-    assert.equal(await a.blobs.collectGarbage(new Set([put.sha256]), 0), 1);
-    assert.deepEqual(await sql(url, 'SELECT sha256 FROM blobs'), [{ sha256: put.sha256 }]);
+    assert.equal(await a.blobs.collectGarbage(new Set([put.sha256, x!.sha256]), 0), 1);
+    assert.deepEqual(await sql(url, 'SELECT sha256 FROM blobs ORDER BY sha256'), [put.sha256, x!.sha256].sort().map((sha256) => ({ sha256 })));
     assert.equal(existsSync(a.blobs.pathOf(none.sha256)), false);
-    assert.equal(await a.blobs.collectGarbage(new Set(), 0), 1);
+    assert.equal(await a.blobs.collectGarbage(new Set(), 0), 2);
     assert.deepEqual(await sql(url, 'SELECT count(*)::int AS n FROM blob_chunks'), [{ n: 0 }]);
     assert.equal(existsSync(a.blobs.pathOf(put.sha256)), false);
   });

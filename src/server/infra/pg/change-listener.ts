@@ -1,15 +1,18 @@
 // The signal that another node (or a CLI command) committed a change: one dedicated connection (not from the pool,
 // whose clients come and go) LISTENing on the changes channel. It reconnects by itself, with backoff, whenever the
-// connection drops, and then reports a change once: notifications sent meanwhile were lost.
+// connection drops (or stops answering its heartbeat: a silent network keeps a dead socket open for hours), and then
+// reports a change once: notifications sent meanwhile were lost.
 import pg from 'pg';
 import { clientConfig } from './connection.js';
 
 const FIRST_RETRY_MS = 100;
 const LAST_RETRY_MS = 2_000;
+const HEARTBEAT_MS = 10_000;
 
 export class ChangeListener {
   private client: pg.Client | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   private retryMs = FIRST_RETRY_MS;
   /** Set when the connection failed or dropped: the next one that listens reports a change. */
   private missed = false;
@@ -29,11 +32,12 @@ export class ChangeListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client(clientConfig(this.url));
+    const client = new pg.Client({ ...clientConfig(this.url), query_timeout: HEARTBEAT_MS / 2 });
     this.client = client;
     const lost = () => {
       if (this.client !== client) return;
       this.client = undefined;
+      clearInterval(this.heartbeat);
       this.missed = true;
       client.end().catch(() => {});
       this.retry();
@@ -50,7 +54,9 @@ export class ChangeListener {
       lost();
       return;
     }
+    if (this.client !== client) return; // closed meanwhile
     this.retryMs = FIRST_RETRY_MS;
+    this.heartbeat = setInterval(() => client.query('SELECT 1').catch(lost), HEARTBEAT_MS).unref();
     if (this.missed) {
       this.missed = false;
       this.onChange();
@@ -66,6 +72,7 @@ export class ChangeListener {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => {});

@@ -9,6 +9,8 @@ export type Queryable = pg.Pool | pg.PoolClient;
 const POOL_SIZE = 10;
 const STATEMENT_TIMEOUT_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 5_000;
+/** A node that vanished mid-transaction (a partition, not a closed socket) holds the write lock at most this long. */
+const IDLE_IN_TRANSACTION_MS = 300_000;
 
 /** bigint columns (ids, sizes, counts) as numbers: none comes near 2^53. */
 const parseInt8 = (v: string) => Number(v);
@@ -22,8 +24,10 @@ export function clientConfig(url: string): pg.ClientConfig {
   return {
     connectionString: url,
     statement_timeout: STATEMENT_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     types: TYPES,
     application_name: 'ucupdates',
   };
