@@ -280,6 +280,20 @@ describe('PostgreSQL engine', { skip, timeout: 120_000 }, () => {
     assert.deepEqual((await repos.testDevices.list()).map((d) => d.name), ['kept']);
   });
 
+  test('transactions reuse pooled clients without piling listeners on them', async () => {
+    const e = await engine();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      for (let i = 0; i < 15; i++) await e.transaction(async (tx) => tx.history.list(1));
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings, []);
+  });
+
   test('writers on two nodes take one lock: without wait a busy store is StoreBusy at once, with wait the change follows', async () => {
     const url = cluster.createDatabase('lock');
     const [a, b] = [await engine(url), await engine(url)];

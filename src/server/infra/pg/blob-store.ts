@@ -40,7 +40,6 @@ export class PgBlobStore implements BlobStore {
     let broken: Error | undefined;
     try {
       client = await this.pool.connect();
-      client.on('error', () => {}); // a dropped connection fails the statement in flight instead
       await client.query('BEGIN');
       // Another node uploading the same content at once: this insert waits for its commit, then does nothing.
       const added = await client.query('INSERT INTO blobs (sha256, size) VALUES ($1, $2) ON CONFLICT DO NOTHING', [sha256, size]);

@@ -38,6 +38,9 @@ export function openPool(url: string): pg.Pool {
   // An idle client whose server went away (a restart, 57P01) errors here; unhandled, it would end the process. The
   // pool drops it and the next query connects again, or fails in words.
   pool.on('error', () => {});
+  // A client checked out (a transaction, an upload) has no pool listener: its connection dropping then fails the
+  // statement in flight, and must not end the process either. Once per client: clients are reused.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

@@ -75,7 +75,6 @@ export class PgEngine implements StoreEngine {
     const client = await this.pool.connect().catch((e: unknown) => {
       throw inWords(e, this.url);
     });
-    client.on('error', () => {}); // a dropped connection fails the statement in flight instead
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
@@ -111,12 +110,8 @@ export class PgEngine implements StoreEngine {
     this.listener ??= new ChangeListener(this.url, CHANGES_CHANNEL, this.nodeId, () => {
       for (const s of [...this.subscribers]) s();
     });
-    return () => {
-      this.subscribers.delete(fn);
-      if (this.subscribers.size > 0 || !this.listener) return;
-      void this.listener.close();
-      this.listener = undefined;
-    };
+    // The listener stays until close(): one subscribing later must not miss what was sent while it connected.
+    return () => this.subscribers.delete(fn);
   }
 
   async announceChange(): Promise<void> {

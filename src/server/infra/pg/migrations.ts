@@ -130,7 +130,6 @@ export const PG_MIGRATIONS: readonly (readonly string[])[] = [
 /** Brings the pool's schema up to date, in one transaction; refuses a schema newer than this ucupdates knows. */
 export async function migrate(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
-  client.on('error', () => {}); // a dropped connection fails the statement in flight instead
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
