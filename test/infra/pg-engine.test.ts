@@ -356,6 +356,7 @@ describe('PostgreSQL engine', { skip, timeout: 120_000 }, () => {
     await assert.rejects(d.blobs.local(put.sha256), /^Error: The pool's copy of image file [0-9a-f]{64} is damaged \(its size or SHA-256 does not match\); import its package again\.$/);
     assert.equal(existsSync(d.blobs.pathOf(put.sha256)), false);
     await assert.rejects(d.blobs.local('f'.repeat(64)), /The pool has no image file with SHA-256 f{64}/);
+    await assert.rejects(d.blobs.local('../etc'), /^Error: Not a SHA-256 hash: "\.\.\/etc"\.$/);
 
     // Garbage: referenced and young blobs stay, in the pool and in the caches.
     assert.equal(await a.blobs.collectGarbage(new Set(), 3600_000), 0);

@@ -61,9 +61,9 @@ export class PgBlobStore implements BlobStore {
   }
 
   /** The blob's cached file; fetched from the pool (and verified) first when this node lacks it. */
-  local(sha256: string): Promise<string> {
+  async local(sha256: string): Promise<string> {
     const path = this.pathOf(sha256);
-    if (existsSync(path)) return Promise.resolve(path);
+    if (existsSync(path)) return path;
     let pending = this.fetching.get(sha256);
     if (!pending) {
       pending = this.fetch(sha256).finally(() => this.fetching.delete(sha256));
