@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import type { BlobStore } from '../../app/store-contract.js';
 import { FileStore } from '../file-store.js';
+import { inTransaction } from './connection.js';
 
 export const CHUNK_BYTES = 1024 * 1024;
 
@@ -36,27 +37,20 @@ export class PgBlobStore implements BlobStore {
   /** The blob's row and all its chunks in one transaction: other nodes see the whole blob or none of it. */
   private async upload(sha256: string, size: number): Promise<void> {
     const file = await open(this.pathOf(sha256), 'r');
-    let client: pg.PoolClient | undefined;
-    let broken: Error | undefined;
     try {
-      client = await this.pool.connect();
-      await client.query('BEGIN');
-      // Another node uploading the same content at once: this insert waits for its commit, then does nothing.
-      const added = await client.query('INSERT INTO blobs (sha256, size) VALUES ($1, $2) ON CONFLICT DO NOTHING', [sha256, size]);
-      const buffer = Buffer.alloc(Math.min(CHUNK_BYTES, size));
-      for (let seq = 0, offset = 0; added.rowCount && offset < size; seq++) {
-        const { bytesRead } = await file.read(buffer, 0, Math.min(CHUNK_BYTES, size - offset), offset);
-        if (bytesRead === 0) throw new Error(`Image file ${sha256} shrank while it was copied to the pool.`);
-        await client.query('INSERT INTO blob_chunks (sha256, seq, data) VALUES ($1, $2, $3)', [sha256, seq, buffer.subarray(0, bytesRead)]);
-        offset += bytesRead;
-      }
-      await client.query('COMMIT');
-    } catch (e) {
-      await client?.query('ROLLBACK').catch((r: Error) => (broken = r));
-      throw e;
+      await inTransaction(this.pool, async (client) => {
+        // Another node uploading the same content at once: this insert waits for its commit, then does nothing.
+        const added = await client.query('INSERT INTO blobs (sha256, size) VALUES ($1, $2) ON CONFLICT DO NOTHING', [sha256, size]);
+        const buffer = Buffer.alloc(Math.min(CHUNK_BYTES, size));
+        for (let seq = 0, offset = 0; added.rowCount && offset < size; seq++) {
+          const { bytesRead } = await file.read(buffer, 0, Math.min(CHUNK_BYTES, size - offset), offset);
+          if (bytesRead === 0) throw new Error(`Image file ${sha256} shrank while it was copied to the pool.`);
+          await client.query('INSERT INTO blob_chunks (sha256, seq, data) VALUES ($1, $2, $3)', [sha256, seq, buffer.subarray(0, bytesRead)]);
+          offset += bytesRead;
+        }
+      });
     } finally {
       await file.close();
-      client?.release(broken);
     }
   }
 

@@ -44,6 +44,26 @@ export function openPool(url: string): pg.Pool {
   return pool;
 }
 
+/**
+ * Runs fn in one transaction on a client of the pool: committed when it resolves, rolled back when it throws. A client
+ * whose connection broke is dropped from the pool rather than reused.
+ */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (e) {
+    await client.query('ROLLBACK').catch((r: Error) => (broken = r));
+    throw e;
+  } finally {
+    client.release(broken);
+  }
+}
+
 /** The URL without its password, for messages and StoreEngine.location. */
 export function withoutPassword(url: string): string {
   try {

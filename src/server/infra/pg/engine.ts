@@ -13,7 +13,7 @@ import {
 import { PgAdminsRepo } from './admins-repo.js';
 import { PgBlobStore } from './blob-store.js';
 import { ChangeListener } from './change-listener.js';
-import { hostPort, inWords, openPool, withoutPassword, type Queryable } from './connection.js';
+import { hostPort, inTransaction, inWords, openPool, withoutPassword, type Queryable } from './connection.js';
 import { PgDeviceLogsRepo } from './device-logs-repo.js';
 import { PgHistoryRepo } from './history-repo.js';
 import { migrate, PG_MIGRATIONS } from './migrations.js';
@@ -72,22 +72,15 @@ export class PgEngine implements StoreEngine {
   }
 
   async transaction<T>(fn: (tx: Repos) => Promise<T>, opts: PgTxOptions = {}): Promise<T> {
-    const client = await this.pool.connect().catch((e: unknown) => {
-      throw inWords(e, this.url);
-    });
-    let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
-      await this.writeLock(client, opts.wait === true);
-      const result = await fn(this.reposOn(client));
-      if (opts.announce) await client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, this.nodeId]);
-      await client.query('COMMIT');
-      return result;
+      return await inTransaction(this.pool, async (client) => {
+        await this.writeLock(client, opts.wait === true);
+        const result = await fn(this.reposOn(client));
+        if (opts.announce) await client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, this.nodeId]);
+        return result;
+      });
     } catch (e) {
-      await client.query('ROLLBACK').catch((r: Error) => (broken = r));
       throw inWords(e, this.url);
-    } finally {
-      client.release(broken);
     }
   }
 

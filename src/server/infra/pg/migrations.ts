@@ -4,6 +4,7 @@
 // Where SQLite compares COLLATE NOCASE, columns stay plain text and lower() indexes and comparisons do the same
 // (citext would need a superuser to create the extension).
 import type pg from 'pg';
+import { inTransaction } from './connection.js';
 import { INVENTORY_SCHEMA } from './inventory-schema.js';
 
 /** Taken by migrations only (the write lock of engine.ts is another key). */
@@ -129,10 +130,7 @@ export const PG_MIGRATIONS: readonly (readonly string[])[] = [
 
 /** Brings the pool's schema up to date, in one transaction; refuses a schema newer than this ucupdates knows. */
 export async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
     await client.query('CREATE TABLE IF NOT EXISTS schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)');
     const current = (await client.query<{ version: number }>('SELECT version FROM schema_version WHERE id = 1')).rows[0]?.version ?? 0;
@@ -146,11 +144,5 @@ export async function migrate(pool: pg.Pool): Promise<void> {
       'INSERT INTO schema_version (id, version) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET version = excluded.version',
       [Math.max(current, PG_MIGRATIONS.length)],
     );
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch((r: Error) => (broken = r));
-    throw e;
-  } finally {
-    client.release(broken);
-  }
+  });
 }
