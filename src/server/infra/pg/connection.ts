@@ -1,0 +1,3 @@
+import type pg from 'pg';
+
+export type Queryable = pg.Pool | pg.PoolClient;
