@@ -93,6 +93,7 @@ function freshSqlite(): { db: Db; repo: DevicesRepo } {
 let pgRepo: PgDevicesRepo;
 let pgPool: pg.Pool;
 let oracle: DevicesRepo;
+let oracleDb: Db;
 
 before(async () => {
   if (skip) return;
@@ -101,7 +102,7 @@ before(async () => {
   admin = new pg.Pool({ connectionString: cluster.url, max: 1 });
   ({ pool: pgPool, repo: pgRepo } = await freshPg());
   await pgRepo.write(inserts(FLEET));
-  oracle = freshSqlite().repo;
+  ({ db: oracleDb, repo: oracle } = freshSqlite());
   oracle.batch(() => inserts(FLEET));
 });
 after(async () => {
@@ -194,6 +195,17 @@ test('groupings, counts and lookups answer as the SQLite repo does', { skip }, a
   assert.deepEqual(situations(await pgRepo.situations()), situations(oracle.situations()));
   const only = FLEET.slice(0, 20).map((r) => r.identity);
   assert.deepEqual(situations(await pgRepo.situations(only)), situations(oracle.situations(only)));
+  // Test devices (by MAC, by serial in another case, and one of no phone) make situations of their own.
+  const tests: [string, string | null, string | null][] = [['a', FLEET[2]!.mac, null], ['b', null, FLEET[5]!.serial.toLowerCase()], ['c', null, 'NOPHONE']];
+  for (const [name, mac, serial] of tests) {
+    await pgPool.query('INSERT INTO test_devices (name, mac, serial, created_at) VALUES ($1, $2, $3, $4)', [name, mac, serial, at(0)]);
+    oracleDb.prepare('INSERT INTO test_devices (name, mac, serial, created_at) VALUES (?, ?, ?, ?)').run(name, mac, serial, at(0));
+  }
+  const withTests = situations(await pgRepo.situations());
+  assert.deepEqual(withTests, situations(oracle.situations()));
+  assert.equal(withTests.filter((s) => s.endsWith(' 1')).length, 2);
+  await pgPool.query('DELETE FROM test_devices');
+  oracleDb.prepare('DELETE FROM test_devices').run();
   for (const r of [FLEET[1]!, FLEET[4]!, FLEET[6]!]) {
     const id = (await find(pgRepo, r.identity))!.id;
     assert.deepEqual(await pgRepo.get(id), oracle.get(id));

@@ -60,9 +60,10 @@ const LISTED = `SELECT id, ${RECORD},
   FROM devices`;
 
 // A test device, by MAC or serial (as the phone path's matchTestDevice: blanks never match; MACs are stored normalised,
-// serials compared case-insensitively). COLLATE "C": test_devices' columns may have the database's collation.
-const TEST_BY = `(devices.mac != '' AND t.mac COLLATE "C" = devices.mac) OR (devices.serial != '' AND lower(t.serial COLLATE "C") = lower(devices.serial))`;
-const IS_TEST = `EXISTS (SELECT 1 FROM test_devices t WHERE ${TEST_BY})`;
+// serials compared case-insensitively). Uncorrelated IN lists: PostgreSQL hashes each once per statement, where a
+// correlated EXISTS would scan test_devices once per phone. COLLATE "C": test_devices may have the database's collation.
+const IS_TEST = `((devices.mac != '' AND devices.mac IN (SELECT t.mac COLLATE "C" FROM test_devices t WHERE t.mac IS NOT NULL))
+  OR (devices.serial != '' AND lower(devices.serial) IN (SELECT lower(t.serial COLLATE "C") FROM test_devices t WHERE t.serial IS NOT NULL)))`;
 
 /** The phase and its start once @dueVersion/@dueFolder are due (the other columns as stored): domain/device-state.ts
  * phaseOf() and phaseSince() word for word, so that a group of phones is judged again in one UPDATE. */
@@ -90,7 +91,7 @@ const EVICT = `DELETE FROM devices WHERE id IN (
   SELECT id FROM devices
   WHERE downloaded_at IS NULL AND updated_at IS NULL AND inventory_instant(last_seen) < inventory_instant(first_seen) + interval '1 hour'
     AND last_seen < @before
-    AND NOT EXISTS (SELECT 1 FROM test_devices t WHERE ${TEST_BY})
+    AND NOT ${IS_TEST}
     AND NOT (identity = ANY(@keep))
   ORDER BY last_seen LIMIT @limit)`;
 
@@ -205,11 +206,16 @@ export class PgDevicesRepo implements DevicesRepo {
 
   /** The distinct situations (case-insensitively, as SQLite's DISTINCT on NOCASE columns) of phones whose modules are known. */
   async situations(only?: readonly string[]): Promise<DeviceSituation[]> {
+    // Exactly distinct first, by the plain columns (few groups, and the planner knows it: statistics devices_situations),
+    // each telling whether it has test devices and others; then case-insensitively over those.
     return this.rows<DeviceSituation>(
-      `SELECT min(device_type) AS "deviceType", min(vendor) AS vendor, min(model) AS model, min(revision) AS revision, min(locale) AS locale, modules, test
-      FROM (SELECT device_type, vendor, model, revision, locale, modules, (${IS_TEST})::int AS test FROM devices
-        WHERE modules IS NOT NULL${only ? ` AND ${ONLY}` : ''}) devices
-      GROUP BY lower(device_type), lower(vendor), lower(model), lower(revision), lower(locale), modules, test`,
+      `SELECT min(device_type) AS "deviceType", min(vendor) AS vendor, min(model) AS model, min(revision) AS revision, min(locale) AS locale, modules, v.test
+      FROM (SELECT device_type, vendor, model, revision, locale, modules, bool_or(test) AS tests, bool_and(test) AS only_tests
+        FROM (SELECT device_type, vendor, model, revision, locale, modules, ${IS_TEST} AS test FROM devices
+          WHERE modules IS NOT NULL${only ? ` AND ${ONLY}` : ''}) devices
+        GROUP BY device_type, vendor, model, revision, locale, modules) g
+      CROSS JOIN LATERAL unnest(CASE WHEN NOT g.tests THEN '{0}'::int[] WHEN g.only_tests THEN '{1}' ELSE '{0,1}' END) v(test)
+      GROUP BY lower(device_type), lower(vendor), lower(model), lower(revision), lower(locale), modules, v.test`,
       only ? { only } : {},
     );
   }
