@@ -372,6 +372,19 @@ test('eviction removes exactly the phones evictable() allows (test devices and t
   assert.equal(await repo.count(), 240 - expected.length);
 });
 
+test('a time not in the recorded form neither fails a write nor makes a phone evictable, as in SQLite', { skip }, async () => {
+  const { repo } = await freshPg();
+  const sqlite = freshSqlite().repo;
+  const odd = [seen(1, 0, 0, { firstSeen: 'unknown' }), seen(2, 0, 0), seen(3, 0, 0, { firstSeen: '2026-03-01T00:00:00Z' }), seen(4, 0, 0, { firstSeen: '2026-02-28T23:00:00.5' })];
+  await repo.write(inserts(odd));
+  sqlite.batch(() => inserts(odd));
+  let oracleGone = 0;
+  sqlite.batch(() => ((oracleGone = sqlite.evict(at(100), 10, [])), []));
+  assert.equal(await repo.evict(at(100), 10, []), oracleGone);
+  assert.equal(oracleGone, 3);
+  assert.deepEqual([...(await repo.findAll(odd.map((r) => r.identity))).keys()].sort(), [...sqlite.findAll(odd.map((r) => r.identity)).keys()].sort());
+});
+
 test('the eviction index is the one the query uses on a large inventory', { skip }, async () => {
   const { pool, repo } = await freshPg();
   await repo.write(inserts(Array.from({ length: 3000 }, (_, n) => seen(n, n % 50, (n % 50) + (n % 3 === 0 ? 0.5 : 30)))));
@@ -379,6 +392,8 @@ test('the eviction index is the one the query uses on a large inventory', { skip
   const plan = await pool.query(`EXPLAIN DELETE FROM devices WHERE id IN (SELECT id FROM devices WHERE downloaded_at IS NULL AND updated_at IS NULL
     AND inventory_instant(last_seen) < inventory_instant(first_seen) + interval '1 hour' AND last_seen < $1::text COLLATE "C" ORDER BY last_seen LIMIT 5)`, [at(40)]);
   assert.match(JSON.stringify(plan.rows), /devices_once/);
+  const verbose = await pool.query('EXPLAIN VERBOSE SELECT inventory_instant(last_seen) FROM devices');
+  assert.match(JSON.stringify(verbose.rows), /make_timestamp/, 'inventory_instant() is inlined');
 });
 
 test('the count follows inserts and evictions, another connection\'s writes, and not a rolled-back eviction', { skip }, async () => {
