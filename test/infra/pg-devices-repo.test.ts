@@ -438,9 +438,9 @@ test('a flush of 5,000 changes is one statement; its time is printed', { skip },
   for (let i = 0; i < fleet.length; i += 10_000) await repo.write(inserts(fleet.slice(i, i + 10_000)));
   // A flush: 4,000 phones checking in again (last seen, and for some the offer), 1,000 new ones.
   const known = await repo.findAll(fleet.slice(0, 4000).map((r) => r.identity));
-  const changes: DeviceChange[] = [...known.values()].map(({ id: _, ...r }, n) => ({
+  const changes: DeviceChange[] = [...known.values()].map(({ id: _, ...r }) => ({
     before: r,
-    after: { ...r, lastSeen: at(1001), ...(n % 10 === 0 ? { offeredVersion: '4.0.7577.4500', offeredFolder: 'x', offeredAt: at(1001), dueVersion: '4.0.7577.4500', dueFolder: 'x' } : {}) },
+    after: { ...r, lastSeen: at(1001), ...(Number(r.identity.slice(4)) % 10 === 0 ? { offeredVersion: '4.0.7577.4500', offeredFolder: 'x', offeredAt: at(1001), dueVersion: '4.0.7577.4500', dueFolder: 'x' } : {}) },
   }));
   const fresh = Array.from({ length: 1000 }, (_, n) => ({ ...record(n), identity: `mac:new${n}`, mac: `NEW${n}` }));
   changes.push(...inserts(fresh));

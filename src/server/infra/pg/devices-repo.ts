@@ -300,6 +300,10 @@ export class PgDevicesRepo implements DevicesRepo {
       changedColumns |= mask;
       updates.push({ after, mask, phase, since });
     }
+    // Rows in identity order: two nodes writing the same phones lock them in the same order (no deadlock between them).
+    const byIdentity = (a: DeviceRecord, b: DeviceRecord) => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0);
+    inserts.sort(byIdentity);
+    updates.sort((a, b) => byIdentity(a.after, b.after));
     const parts: string[] = [];
     const params: Record<string, Param> = {};
     if (inserts.length > 0) {
