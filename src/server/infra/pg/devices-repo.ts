@@ -1,7 +1,9 @@
 // The device inventory on PostgreSQL (tables of pg/inventory-schema.ts): the SQLite repo's semantics
 // (infra/db/devices-repo.ts), statement for statement, with SQLite's NOCASE columns compared, grouped and sorted as
 // lower() (COLLATE "C" columns: bytewise, as SQLite). A flush's writes go in one statement (new rows and changed
-// columns as arrays), so a batch of thousands of phones costs one round trip.
+// columns as arrays), so a batch of thousands of phones costs one round trip. Several nodes write the same rows: an
+// update sets only the columns its check or download changed, a new phone another node inserted meanwhile is merged
+// (ON_CONFLICT), and the inventory is counted each time rather than kept in memory.
 import pg from 'pg';
 import type { DeviceSort, DeviceState } from '../../../shared/inventory-api.js';
 import { phaseOf, phaseSince, type Blocker, type DeviceRecord } from '../../domain/device-state.js';
