@@ -90,6 +90,17 @@ function freshSqlite(): { db: Db; repo: DevicesRepo } {
   return { db, repo: new DevicesRepo(db) };
 }
 
+// The SQLite repo is still synchronous on this branch, its writes inside batch(): once it implements the async
+// contract, these two become `await repo.write(changes, seenDays)` and `await repo.evict(before, limit, keep)`.
+async function oracleWrite(repo: DevicesRepo, changes: DeviceChange[], seenDays?: ReadonlyMap<string, number>): Promise<void> {
+  repo.batch(() => changes, { seenDays });
+}
+async function oracleEvict(repo: DevicesRepo, before: string, limit: number, keep: string[]): Promise<number> {
+  let gone = 0;
+  repo.batch(() => ((gone = repo.evict(before, limit, keep)), []));
+  return gone;
+}
+
 let pgRepo: PgDevicesRepo;
 let pgPool: pg.Pool;
 let oracle: DevicesRepo;
@@ -103,7 +114,7 @@ before(async () => {
   ({ pool: pgPool, repo: pgRepo } = await freshPg());
   await pgRepo.write(inserts(FLEET));
   ({ db: oracleDb, repo: oracle } = freshSqlite());
-  oracle.batch(() => inserts(FLEET));
+  await oracleWrite(oracle, inserts(FLEET));
 });
 after(async () => {
   if (skip) return;
@@ -125,10 +136,10 @@ test('each state filter selects exactly the phones deviceState() puts in it, and
   }
   const counts = await pgRepo.countByState({}, cutoffs);
   assert.deepEqual(counts, Object.fromEntries(DEVICE_STATES.map((s) => [s, expected[s]!.length])));
-  assert.deepEqual(counts, oracle.countByState({}, cutoffs));
+  assert.deepEqual(counts, await oracle.countByState({}, cutoffs));
   const deu = await pgRepo.countByState({ locale: 'deu' }, cutoffs);
   assert.equal(Object.values(deu).reduce((a, b) => a + b, 0), FLEET.filter((r) => r.locale === 'DEU').length);
-  for (const f of [{ locale: 'Enu' }, { model: 'CX600', q: 'user' }]) assert.deepEqual(await pgRepo.countByState(f, cutoffs), oracle.countByState(f, cutoffs));
+  for (const f of [{ locale: 'Enu' }, { model: 'CX600', q: 'user' }]) assert.deepEqual(await pgRepo.countByState(f, cutoffs), await oracle.countByState(f, cutoffs));
 });
 
 test('filters are exact and case-insensitive; search is a prefix of MAC (any notation), serial, user or model', { skip }, async () => {
@@ -150,7 +161,7 @@ test('every filter, sort and direction lists what the SQLite repo lists, in its 
   for (const f of filters) {
     for (const sort of DEVICE_SORTS) {
       for (const order of ['asc', 'desc'] as const) {
-        const want = oracle.list(f, cutoffs, sort, order, 1000, 0);
+        const want = await oracle.list(f, cutoffs, sort, order, 1000, 0);
         const what = `${JSON.stringify(f)} by ${sort} ${order}`;
         assert.deepEqual(await pgRepo.list(f, cutoffs, sort, order, 1000, 0), want, what);
         assert.deepEqual(await pgRepo.list(f, cutoffs, sort, order, 7, 5), want.slice(5, 12), `${what}, a page`);
@@ -169,7 +180,7 @@ test('a rule counts the phones of its model and locale, in any case, and its rol
   assert.equal(await pgRepo.countForRule({ ...rule, revision: 'B' }), 0);
   for (const approved of ['4.0.7577.4455', '4.0.7577.4420']) {
     const parts = await pgRepo.rollout(rule, approved, cutoffs);
-    assert.deepEqual(parts, oracle.rollout(rule, approved, cutoffs));
+    assert.deepEqual(parts, await oracle.rollout(rule, approved, cutoffs));
     const { eligible, ...rest } = parts;
     assert.equal(Object.values(rest).reduce((a, b) => a + b, 0), eligible);
   }
@@ -177,14 +188,14 @@ test('a rule counts the phones of its model and locale, in any case, and its rol
 
 test('groupings, counts and lookups answer as the SQLite repo does', { skip }, async () => {
   const byModel = (rows: { model: string; version: string; phones: number }[]) => rows.map((r) => ({ ...r, model: r.model.toUpperCase() }));
-  assert.deepEqual(byModel(await pgRepo.versionsPerModel()), byModel(oracle.versionsPerModel()));
+  assert.deepEqual(byModel(await pgRepo.versionsPerModel()), byModel(await oracle.versionsPerModel()));
   const byLocale = (rows: { deviceType: string; locale: string; version: string; phones: number }[]) =>
     rows.map((r) => `${r.deviceType.toUpperCase()} ${r.locale} ${r.version} ${r.phones}`).sort();
-  assert.deepEqual(byLocale(await pgRepo.phonesByLocaleAndVersion()), byLocale(oracle.phonesByLocaleAndVersion()));
-  assert.equal(await pgRepo.countOfModels(['Cx600']), oracle.countOfModels(['Cx600']));
+  assert.deepEqual(byLocale(await pgRepo.phonesByLocaleAndVersion()), byLocale(await oracle.phonesByLocaleAndVersion()));
+  assert.equal(await pgRepo.countOfModels(['Cx600']), await oracle.countOfModels(['Cx600']));
   assert.equal(await pgRepo.countOfModels(['cx700', 'CX600']), 600);
   assert.equal(await pgRepo.countOfModels([]), 0);
-  assert.equal(await pgRepo.latestSeen(), oracle.latestSeen());
+  assert.equal(await pgRepo.latestSeen(), await oracle.latestSeen());
   assert.equal(await pgRepo.count(), 600);
   const serialOnly = FLEET[9]!; // its serial is stored in lower case
   assert.equal(await pgRepo.knows('000000000000', serialOnly.serial.toUpperCase()), true);
@@ -192,9 +203,9 @@ test('groupings, counts and lookups answer as the SQLite repo does', { skip }, a
   assert.equal(await pgRepo.knows('0004F2FFFFFF', ''), false, 'a blank serial matches no phone');
   const situations = (rows: { deviceType: string; vendor: string; model: string; revision: string; locale: string; modules: string; test: number }[]) =>
     rows.map((s) => [s.deviceType, s.vendor, s.model, s.revision, s.locale].join('/').toUpperCase() + ` ${s.modules} ${s.test}`).sort();
-  assert.deepEqual(situations(await pgRepo.situations()), situations(oracle.situations()));
+  assert.deepEqual(situations(await pgRepo.situations()), situations(await oracle.situations()));
   const only = FLEET.slice(0, 20).map((r) => r.identity);
-  assert.deepEqual(situations(await pgRepo.situations(only)), situations(oracle.situations(only)));
+  assert.deepEqual(situations(await pgRepo.situations(only)), situations(await oracle.situations(only)));
   // Test devices (by MAC, by serial in another case, and one of no phone) make situations of their own.
   const tests: [string, string | null, string | null][] = [['a', FLEET[2]!.mac, null], ['b', null, FLEET[5]!.serial.toLowerCase()], ['c', null, 'NOPHONE']];
   for (const [name, mac, serial] of tests) {
@@ -202,13 +213,13 @@ test('groupings, counts and lookups answer as the SQLite repo does', { skip }, a
     oracleDb.prepare('INSERT INTO test_devices (name, mac, serial, created_at) VALUES (?, ?, ?, ?)').run(name, mac, serial, at(0));
   }
   const withTests = situations(await pgRepo.situations());
-  assert.deepEqual(withTests, situations(oracle.situations()));
+  assert.deepEqual(withTests, situations(await oracle.situations()));
   assert.equal(withTests.filter((s) => s.endsWith(' 1')).length, 2);
   await pgPool.query('DELETE FROM test_devices');
   oracleDb.prepare('DELETE FROM test_devices').run();
   for (const r of [FLEET[1]!, FLEET[4]!, FLEET[6]!]) {
     const id = (await find(pgRepo, r.identity))!.id;
-    assert.deepEqual(await pgRepo.get(id), oracle.get(id));
+    assert.deepEqual(await pgRepo.get(id), await oracle.get(id));
   }
 });
 
@@ -263,7 +274,7 @@ test('judged again by group, the stored phase and its start are what phaseOf() a
   const { pool, repo } = await freshPg();
   await repo.write(inserts(FLEET));
   const sqlite = freshSqlite();
-  sqlite.repo.batch(() => inserts(FLEET));
+  await oracleWrite(sqlite.repo, inserts(FLEET));
   const stored = async () => (await pool.query('SELECT identity, phase, phase_since AS since FROM devices')).rows as { identity: string; phase: string; since: string | null }[];
   const dues = [
     { blocker: null },
@@ -275,7 +286,7 @@ test('judged again by group, the stored phase and its start are what phaseOf() a
     let changed = 0;
     let oracleChanged = 0;
     for (const situation of await repo.situations()) changed += await repo.setDue(situation, due);
-    for (const situation of sqlite.repo.situations()) oracleChanged += sqlite.repo.setDue(situation, due);
+    for (const situation of await sqlite.repo.situations()) oracleChanged += await sqlite.repo.setDue(situation, due);
     assert.equal(changed, oracleChanged);
     const offer = 'version' in due ? due : null;
     const blocker = 'blocker' in due ? (due.blocker ?? null) : null;
@@ -284,7 +295,7 @@ test('judged again by group, the stored phase and its start are what phaseOf() a
       const r = byId.get(row.identity)!;
       assert.deepEqual([row.phase, row.since], [phaseOf(r), phaseSince(r)], `${row.identity} with ${offer?.version ?? blocker ?? 'nothing'} due`);
     }
-    assert.deepEqual(await repo.countByState({}, cutoffs), sqlite.repo.countByState({}, cutoffs));
+    assert.deepEqual(await repo.countByState({}, cutoffs), await sqlite.repo.countByState({}, cutoffs));
   }
   const batches = repo.batches;
   assert.equal(await repo.setDue((await repo.situations())[0]!, dues[3]!), 0, 'phones already due that offer are not written');
@@ -326,8 +337,8 @@ test('seen days add up per day and keep about 400 days back from the newest, as 
   ];
   for (const seen of writes) {
     await repo.write([], seen);
-    sqlite.batch(() => [], { seenDays: seen });
-    assert.deepEqual(await repo.seenDays('2000-01-01'), sqlite.seenDays('2000-01-01'));
+    await oracleWrite(sqlite, [], seen);
+    assert.deepEqual(await repo.seenDays('2000-01-01'), await sqlite.seenDays('2000-01-01'));
   }
   assert.deepEqual(await repo.seenDays('2025-01-02'), new Map([['2025-01-02', 5], ['2026-02-04', 2], ['2026-02-06', 7]]));
 });
@@ -377,12 +388,11 @@ test('a time not in the recorded form neither fails a write nor makes a phone ev
   const sqlite = freshSqlite().repo;
   const odd = [seen(1, 0, 0, { firstSeen: 'unknown' }), seen(2, 0, 0), seen(3, 0, 0, { firstSeen: '2026-03-01T00:00:00Z' }), seen(4, 0, 0, { firstSeen: '2026-02-28T23:00:00.5' })];
   await repo.write(inserts(odd));
-  sqlite.batch(() => inserts(odd));
-  let oracleGone = 0;
-  sqlite.batch(() => ((oracleGone = sqlite.evict(at(100), 10, [])), []));
+  await oracleWrite(sqlite, inserts(odd));
+  const oracleGone = await oracleEvict(sqlite, at(100), 10, []);
   assert.equal(await repo.evict(at(100), 10, []), oracleGone);
   assert.equal(oracleGone, 3);
-  assert.deepEqual([...(await repo.findAll(odd.map((r) => r.identity))).keys()].sort(), [...sqlite.findAll(odd.map((r) => r.identity)).keys()].sort());
+  assert.deepEqual([...(await repo.findAll(odd.map((r) => r.identity))).keys()].sort(), [...(await sqlite.findAll(odd.map((r) => r.identity))).keys()].sort());
 });
 
 test('the eviction index is the one the query uses on a large inventory', { skip }, async () => {
