@@ -8,13 +8,12 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import autocannon from 'autocannon';
 import { Store } from '../src/server/app/store.js';
 import { httpRequest, phoneRequestBody, simulateCheck, type SimulatedPhone } from '../src/cli/phone-simulator.js';
 import { logFolders } from '../src/server/infra/logs/log-folders.js';
 import { buildCab, image, interimPackage, multiDevicePackage, newerPackage, updateInfoXml } from '../test/fixtures/cabs.js';
 import { fmt, heading, ratioRow, removeTempDir, report, runMain, tempDir, type RatioRow } from './lib/harness.js';
-import { fromAutocannon, printLoad, PHONE_HEADERS, type LoadResult } from './lib/load.js';
+import { PHONE_HEADERS, phonesOnce, printLoad, type PhonesOnce } from './lib/load.js';
 import { addTestDevices, approveWhere, importInto, macOf, serialOf, startBareServer, startOurServer, type RunningChild } from './lib/setup.js';
 
 const PHONES = Number(process.env.FLEET_PHONES ?? 100_000);
@@ -131,7 +130,7 @@ async function main(): Promise<void> {
     const bodies = Array.from({ length: PHONES }, (_, n) => phoneRequestBody(phoneOf(n)));
     heading(`fleet: ${fmt(PHONES)} phones check once each, autocannon, ${CONNECTIONS} connections (bounded at ${BOUND_MS / 1000} s)`);
     console.log(`  load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    const oursRun = await fleetRun(ours.url, bodies);
+    const oursRun = await phonesOnce(ours.url, bodies, CONNECTIONS, BOUND_MS);
     await ours.child.stop();
     running.pop();
 
@@ -146,7 +145,7 @@ async function main(): Promise<void> {
     writeFileSync(bareFile, offerBody!);
     const bare = await startBareServer('fixed', bareFile);
     running.push(bare);
-    const bareRun = await fleetRun(bare.url, bodies);
+    const bareRun = await phonesOnce(bare.url, bodies, CONNECTIONS, BOUND_MS);
     await bare.child.stop();
     running.pop();
 
@@ -177,40 +176,7 @@ async function main(): Promise<void> {
   }
 }
 
-interface FleetRun {
-  elapsed: number;
-  load: LoadResult;
-  stoppedByBound: boolean;
-}
-
-async function fleetRun(url: string, bodies: string[]): Promise<FleetRun> {
-  let i = 0;
-  const started = performance.now();
-  const instance = autocannon({
-    url: `${url}${PATH}`,
-    connections: CONNECTIONS,
-    pipelining: 1,
-    amount: bodies.length,
-    timeout: 10,
-    requests: [{ method: 'POST', headers: PHONE_HEADERS, setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length]! }) }],
-    renderProgressBar: false,
-    renderResultsTable: false,
-  });
-  let stoppedByBound = false;
-  const bound = setTimeout(() => {
-    stoppedByBound = true;
-    instance.stop();
-  }, BOUND_MS);
-  const r = await instance;
-  clearTimeout(bound);
-  const elapsed = (performance.now() - started) / 1000;
-  const load = fromAutocannon(r);
-  // Over the whole run (autocannon's per-second average would miss the last partial second).
-  load.reqPerSec = load.total / elapsed;
-  return { elapsed, load, stoppedByBound };
-}
-
-function print(label: string, r: FleetRun): void {
+function print(label: string, r: PhonesOnce): void {
   printLoad(label, r.load);
   console.log(`  ${''.padEnd(22)} elapsed ${r.elapsed.toFixed(1)} s${r.stoppedByBound ? ' (STOPPED at the bound)' : ''}`);
 }

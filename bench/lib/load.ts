@@ -139,3 +139,37 @@ export function runBounded(file: string, args: string[], ms: number): Promise<st
     });
   });
 }
+
+export interface PhonesOnce {
+  elapsed: number;
+  load: LoadResult;
+  stoppedByBound: boolean;
+}
+
+/** Each body POSTed once to the update-check path (a fleet of distinct phones checking once), stopped at boundMs. */
+export async function phonesOnce(url: string, bodies: string[], connections: number, boundMs: number): Promise<PhonesOnce> {
+  let i = 0;
+  const started = performance.now();
+  const instance = autocannon({
+    url: `${url}/RequestHandler/ucdevice.upx`,
+    connections,
+    pipelining: 1,
+    amount: bodies.length,
+    timeout: 10,
+    requests: [{ method: 'POST', headers: PHONE_HEADERS, setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length]! }) }],
+    renderProgressBar: false,
+    renderResultsTable: false,
+  });
+  let stoppedByBound = false;
+  const bound = setTimeout(() => {
+    stoppedByBound = true;
+    instance.stop();
+  }, boundMs);
+  const r = await instance;
+  clearTimeout(bound);
+  const elapsed = (performance.now() - started) / 1000;
+  const load = fromAutocannon(r);
+  // Over the whole run (autocannon's per-second average would miss the last partial second).
+  load.reqPerSec = load.total / elapsed;
+  return { elapsed, load, stoppedByBound };
+}

@@ -1,11 +1,12 @@
 // Child process: our server (startServer) on a prepared data folder, all ports 0. Reports its ports over IPC
 // ({type: 'ready', http, https, admin}); on {type: 'stop'} it closes the server (flushing the logs) and exits.
-// Exits as well when the benchmark that started it goes away.
-//   node --import tsx bench/lib/server-child.ts <dataDir>
+// Exits as well when the benchmark that started it goes away. With a pool URL it is a pool node (bench/pool.ts).
+//   node --import tsx bench/lib/server-child.ts <dataDir> [postgres://...]
 import { startServer } from '../../src/server/compose.js';
 import { createAppLog } from '../../src/server/infra/app-log.js';
 
 const dataDir = process.argv[2];
+const pool = process.argv[3];
 if (!dataDir || !process.send) {
   console.error('usage (from a benchmark, with an IPC channel): server-child.ts <dataDir>');
   process.exit(2);
@@ -13,6 +14,7 @@ if (!dataDir || !process.send) {
 
 const server = await startServer({
   dataDir,
+  pool,
   overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' },
   log: createAppLog({ level: process.env.BENCH_SERVER_LOG_LEVEL ?? 'error' }),
   consoleDir: '/nonexistent-console-dir',

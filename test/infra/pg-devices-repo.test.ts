@@ -10,7 +10,7 @@ import { deviceState, phaseOf, phaseSince, stateCutoffs, type DeviceRecord } fro
 import { evictable, evictableBefore } from '../../src/server/domain/inventory-cap.js';
 import type { DeviceChange, DeviceFilter } from '../../src/server/app/store-contract.js';
 import { openDatabase, type Db } from '../../src/server/infra/db/connection.js';
-import { DevicesRepo } from '../../src/server/infra/db/devices-repo.js';
+import { SqliteDevicesRepo as DevicesRepo } from '../../src/server/infra/db/devices-repo.js';
 import { INVENTORY_SCHEMA } from '../../src/server/infra/pg/inventory-schema.js';
 import { PgDevicesRepo } from '../../src/server/infra/pg/devices-repo.js';
 import { DEVICE_SORTS, DEVICE_STATES } from '../../src/shared/inventory-api.js';
@@ -90,15 +90,11 @@ function freshSqlite(): { db: Db; repo: DevicesRepo } {
   return { db, repo: new DevicesRepo(db) };
 }
 
-// The SQLite repo is still synchronous on this branch, its writes inside batch(): once it implements the async
-// contract, these two become `await repo.write(changes, seenDays)` and `await repo.evict(before, limit, keep)`.
 async function oracleWrite(repo: DevicesRepo, changes: DeviceChange[], seenDays?: ReadonlyMap<string, number>): Promise<void> {
-  repo.batch(() => changes, { seenDays });
+  await repo.write(changes, seenDays);
 }
-async function oracleEvict(repo: DevicesRepo, before: string, limit: number, keep: string[]): Promise<number> {
-  let gone = 0;
-  repo.batch(() => ((gone = repo.evict(before, limit, keep)), []));
-  return gone;
+function oracleEvict(repo: DevicesRepo, before: string, limit: number, keep: string[]): Promise<number> {
+  return repo.evict(before, limit, keep);
 }
 
 let pgRepo: PgDevicesRepo;

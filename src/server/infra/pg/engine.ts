@@ -2,6 +2,7 @@
 // on a bounded pool; writers take one transaction-scoped advisory lock first, so that, as with SQLite's IMMEDIATE
 // transactions, two admin changes on two nodes never interleave; NOTIFY on ucupdates_changes tells the other nodes.
 import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/connection.js';
 import type pg from 'pg';
 import {
   StoreBusy,
@@ -15,6 +16,7 @@ import { PgBlobStore } from './blob-store.js';
 import { ChangeListener } from './change-listener.js';
 import { hostPort, inTransaction, inWords, openPool, withoutPassword, type Queryable } from './connection.js';
 import { PgDeviceLogsRepo } from './device-logs-repo.js';
+import { copyEmbeddedRows, type CopyProgress } from './embedded-import.js';
 import { PgHistoryRepo } from './history-repo.js';
 import { migrate, PG_MIGRATIONS } from './migrations.js';
 import { PgPackagesRepo } from './packages-repo.js';
@@ -95,6 +97,20 @@ export class PgEngine implements StoreEngine {
     } catch (e) {
       if ((e as { code?: string }).code === '57014') throw new StoreBusy('Another server of the pool kept the store busy for too long; try again.');
       throw e;
+    }
+  }
+
+  /** Copies an embedded store's rows into this (empty) pool, ids kept, in one transaction (embedded-import.ts). */
+  async copyFromEmbedded(db: Db, progress?: CopyProgress): Promise<Record<string, number>> {
+    const client = await this.pool.connect().catch((e: unknown) => {
+      throw inWords(e, this.url);
+    });
+    try {
+      return await copyEmbeddedRows(client, db, progress);
+    } catch (e) {
+      throw inWords(e, this.url);
+    } finally {
+      client.release();
     }
   }
 

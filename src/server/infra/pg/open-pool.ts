@@ -1,8 +1,8 @@
-// A pool node's engine: the PostgreSQL store with its device inventory, the image cache in the node's data folder.
-import { join } from 'node:path';
+// A pool node's engine: the PostgreSQL store with its device inventory, the image cache in the node's data folder
+// (<data>/files, where the embedded store keeps its blobs).
 import { PgDevicesRepo } from './devices-repo.js';
 import { openPgEngine, type PgEngine } from './engine.js';
 
 export function openPool(url: string, dataDir: string): Promise<PgEngine> {
-  return openPgEngine(url, join(dataDir, 'files'), (q) => new PgDevicesRepo(q));
+  return openPgEngine(url, dataDir, (q) => new PgDevicesRepo(q));
 }
