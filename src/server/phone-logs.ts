@@ -79,7 +79,7 @@ export async function openPhoneLogs(logDir: string, settings: () => Settings, lo
     audit(at, ip, request, result) {
       audit.write(formatAuditLine({ ...request, loggedAt: at, hostAddress: ip, requested: request.modules, response: result.logged }));
     },
-    access(at: Date, req: IncomingMessage, res: ServerResponse, timeTakenMs: number, username: string) {
+    access(at: Date, req: IncomingMessage, res: ServerResponse, timeTakenMs: number, username: string, clientIp: string) {
       const [stem = '/', query = ''] = (req.url ?? '/').split('?', 2);
       const traffic = requestTraffic(req.socket);
       const now = settings().accessLogFields;
@@ -97,7 +97,7 @@ export async function openPhoneLogs(logDir: string, settings: () => Settings, lo
             uriQuery: query,
             serverPort: traffic.localPort,
             username: username === '-' ? '' : username,
-            clientIp: clientIp(req),
+            clientIp,
             userAgent: req.headers['user-agent'] ?? '',
             referer: req.headers.referer ?? '',
             status: res.statusCode,

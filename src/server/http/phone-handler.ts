@@ -18,7 +18,8 @@ import type { Settings } from '../../shared/settings.js';
 
 export interface PhoneLogs {
   audit(at: Date, clientIp: string, request: DeviceRequest, result: CheckResult): void;
-  access(at: Date, req: IncomingMessage, res: ServerResponse, timeTakenMs: number, username: string): void;
+  /** `clientIp`: the phone's address (behind a trusted proxy, the client it forwarded for). */
+  access(at: Date, req: IncomingMessage, res: ServerResponse, timeTakenMs: number, username: string, clientIp: string): void;
   capture(at: Date, req: IncomingMessage, body: Buffer): void;
 }
 
@@ -65,20 +66,23 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
     const started = performance.now();
     const at = clock();
     let username = '-';
+    const snap = deps.catalog.current();
+    // Behind a balancer named in trustedProxies, the phone it forwarded for: in the logs and the inventory alike.
+    const peer = clientIp(req);
+    const client = phoneAddress(req, peer, snap.settings.trustedProxies);
     // Logged once the answer is written (a listener on 'finish' would cost more than the rest of an update check).
-    const logged = () => deps.logs.access(at, req, res, Math.round(performance.now() - started), username);
+    const logged = () => deps.logs.access(at, req, res, Math.round(performance.now() - started), username, client);
     const answer = (status: number, text: string, headers?: Record<string, string>) => {
       plain(res, status, text, headers);
       logged();
     };
-    const snap = deps.catalog.current();
     const path = (req.url ?? '/').split('?')[0]!;
     const route = routePhoneRequest(path);
 
     if (route.kind === 'none') return answer(404, 'Not found.');
     if (route.kind === 'bad-path') return answer(400, 'Bad request: the path is not valid.');
     if (route.external) {
-      const denied = externalDenied(snap.settings, clientIp(req));
+      const denied = externalDenied(snap.settings, peer);
       if (denied) return answer(denied.status, denied.text, denied.headers);
       // Only a trusted proxy's word on who signed in is believed (anyone can send the header).
       if (snap.settings.externalAuth === 'trust-proxy') username = (req.headers['x-forwarded-user'] as string | undefined) ?? '-';
@@ -92,7 +96,7 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
       trackConnection(req.socket);
       res.once('close', () => {
         logged();
-        if (req.method === 'GET' && res.writableFinished) deps.inventory.download(at, phoneAddress(req, clientIp(req), snap.settings.trustedProxies), route.path, res.statusCode);
+        if (req.method === 'GET' && res.writableFinished) deps.inventory.download(at, client, route.path, res.statusCode);
       });
       res.setHeader('Content-Type', 'application/octet-stream');
       res.setHeader('ETag', `"${file.sha256}"`);
@@ -126,7 +130,7 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
     }
     if (req.method !== 'POST') return answer(405, 'Method not allowed.', { Allow: 'POST, GET' });
     const upload = parseLogUpload((req.url ?? '').split('?')[1] ?? '');
-    if (upload) return receiveLog(req, res, snap.settings, upload, at, answer);
+    if (upload) return receiveLog(req, res, snap.settings, upload, at, client, answer);
     readBody(req, snap.settings.maxRequestBytes, (err, body) => {
       if (err) return answer(413, `Request body larger than ${snap.settings.maxRequestBytes} bytes.`, { Connection: 'close' });
       try {
@@ -136,9 +140,8 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
         const result = checkForUpdate(snap, parsed.request, { ...base, external: route.external, now: at });
         xml(res, result.xml);
         logged();
-        const ip = clientIp(req);
-        deps.logs.audit(at, ip, parsed.request, result);
-        deps.inventory.check(at, phoneAddress(req, ip, snap.settings.trustedProxies), parsed.request, result.decision, snap.judgedAs);
+        deps.logs.audit(at, client, parsed.request, result);
+        deps.inventory.check(at, client, parsed.request, result.decision, snap.judgedAs);
       } catch (e) {
         failed(e, res);
       }
@@ -152,6 +155,7 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
     s: Settings,
     upload: LogUpload,
     at: Date,
+    client: string,
     answer: (status: number, text: string, headers?: Record<string, string>) => void,
   ): void {
     deps.judgeLog(upload, Number(req.headers['content-length']) || 1).then((early) => {
@@ -159,7 +163,7 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
       readBody(req, s.deviceLogMaxBytes, (err, body) => {
         if (err) return answer(413, `Log file larger than ${s.deviceLogMaxBytes} bytes.`, { Connection: 'close' });
         if (s.captureEnabled) deps.logs.capture(at, req, body!);
-        deps.receiveLog(at, clientIp(req), upload, body!).then(
+        deps.receiveLog(at, client, upload, body!).then(
           (v) => (v.ok ? answer(200, 'OK.') : answer(v.status, `Log refused: ${v.reason}.`)),
           (e: unknown) => failed(e, res),
         );
@@ -188,9 +192,9 @@ export const plainAddress = (address: string | undefined) => plainIp(address ?? 
 export const clientIp = (req: IncomingMessage) => plainAddress(req.socket.remoteAddress);
 
 /**
- * The phone's address for the inventory (downloads are matched to checks by it): behind reverse proxies named in
- * trustedProxies, the client they forwarded for (http/forwarded.ts, as the admin listener reads it); from anyone else
- * the headers are not believed. `peer`: the socket's address (clientIp), which the caller has at hand.
+ * The phone's address for the audit and access logs and the inventory (downloads are matched to checks by it): behind
+ * reverse proxies or a pool's balancer named in trustedProxies, the client they forwarded for (http/forwarded.ts, as
+ * the admin listener reads it); from anyone else the headers are not believed. `peer`: the socket's address (clientIp), which the caller has at hand.
  */
 export function phoneAddress(req: IncomingMessage, peer: string, trustedProxies: readonly string[]): string {
   if (!trustedProxies.includes(peer)) return peer;
