@@ -44,7 +44,9 @@ export function deviceRoutes(store: Store, parse: Parse): Router {
     const { path, fileName } = await deviceLogFile(store, parse(deviceId, req.params.id), parse(deviceId, req.params.logId));
     // Always a download, never shown inline: the content is whatever the phone sent.
     res.download(path, fileName, { dotfiles: 'allow', headers: { 'X-Content-Type-Options': 'nosniff' } }, (err) => {
-      if (err && !res.headersSent) next(new AppError('not_found', 'The log file is gone: it was deleted after its retention time.'));
+      if (err && !res.headersSent) next(new AppError('not_found', store.engine.kind === 'postgres'
+        ? 'The log file is not on this server: each server of a pool keeps the logs phones sent it (open the console of the server that received it), or it was deleted after its retention time.'
+        : 'The log file is gone: it was deleted after its retention time.'));
     });
   });
   api.get('/dashboard', async (_req, res) => void res.json(await dashboard(store)));
