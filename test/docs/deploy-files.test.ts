@@ -19,16 +19,16 @@ const read = (rel: string) => readFileSync(new URL(rel, root), 'utf8');
 const filesUnder = (rel: string): string[] =>
   readdirSync(new URL(rel, root), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(`${rel}${e.name}/`) : [`${rel}${e.name}`]));
 
-/** The README's pool section, or its draft in deploy/ until it is pasted in. */
+/** The README's pool section. */
 function poolSection(): { name: string; text: string } {
   const readme = read('README.md');
   const start = readme.indexOf('\n## Pool mode (several servers, one store)\n');
+  assert.ok(start >= 0, 'README.md has its pool section');
   const end = readme.indexOf('\n## ', start + 1);
-  if (start >= 0) return { name: 'README.md (Pool mode)', text: readme.slice(start, end < 0 ? undefined : end) };
-  return { name: 'deploy/README-pool-section.md', text: read('deploy/README-pool-section.md') };
+  return { name: 'README.md (Pool mode)', text: readme.slice(start, end < 0 ? undefined : end) };
 }
 
-const docs = [...filesUnder('deploy/').filter((f) => !f.endsWith('README-pool-section.md')).map((f) => ({ name: f, text: read(f) })), poolSection()];
+const docs = [...filesUnder('deploy/').map((f) => ({ name: f, text: read(f) })), poolSection()];
 const doc = (name: string) => docs.find((d) => d.name === name)!.text;
 
 /** The places a file names commands: a Markdown file's sh blocks and code spans; a config file's comments (and their
