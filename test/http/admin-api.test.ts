@@ -463,6 +463,20 @@ describe('packages and rules', () => {
     assert.deepEqual(await stagingEntries(), []);
   });
 
+  it('has removed the upload from staging by the moment its job is seen finished, failed or done', async () => {
+    for (const [name, raw] of [['garbage2.cab', fixtureBytes('garbage', 60_000)], ['again2.cab', multiCab]] as const) {
+      const r = await call<ImportJobDto>('POST', `/packages?name=${name}`, { auth: admin, raw });
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+      // Looked at every turn of the event loop: the first moment the job says it is finished.
+      let job = server.jobs.get(r.body.id);
+      while (job?.phase !== 'failed' && job?.phase !== 'done') {
+        await new Promise((resolve) => setImmediate(resolve));
+        job = server.jobs.get(r.body.id);
+      }
+      assert.deepEqual(await stagingEntries(), [], `${name}: ${job.phase}, and nothing left in staging`);
+    }
+  });
+
   it('re-uploading the same package changes nothing', async () => {
     const r = await call<ImportJobDto>('POST', '/packages?name=again.cab', { auth: admin, raw: multiCab });
     const job = await waitForJob(r.body.id, admin);
