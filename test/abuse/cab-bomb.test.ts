@@ -23,7 +23,7 @@ before(async () => {
   server = await startTestServer(join(tmp.dir, 'data'));
   const [nbt, cat] = image('UCPhone/Polycom/CX600/A/ENU/4.0.7577.4366/CPE');
   bomb = await buildCab(join(tmp.dir, 'cabs'), 'bomb.cab', [updateInfoXml('4.0.7577.4366'), { ...nbt!, content: Buffer.alloc(UNPACKED) }, cat!]);
-  server.store.settings.write({ maxUnpackedMB: 1 });
+  await server.store.settings.write({ maxUnpackedMB: 1 });
 });
 after(async () => {
   await server.close();
@@ -57,7 +57,7 @@ describe('a cab bomb', () => {
     assert.equal(job.phase, 'failed');
     assert.equal(job.error?.code, 'too_large');
     assert.match(job.error!.message, /unpacks to 5\.0 MB, more than the 1 MB allowed \(setting maxUnpackedMB\)/);
-    assert.deepEqual(server.store.packages.list(), []);
+    assert.deepEqual(await server.store.packages.list(), []);
     assert.deepEqual(await filesUnder(server.store.paths.blobDir), []);
     // The job reports its end before it removes the uploaded file.
     await eventually(async () => assert.deepEqual(await readdir(server.store.paths.stagingDir), []));
@@ -79,9 +79,9 @@ describe('a cab bomb', () => {
   });
 
   it('imports once the bound allows its size (the bound, not the package, refused it)', async () => {
-    server.store.settings.write({ maxUnpackedMB: 6 });
+    await server.store.settings.write({ maxUnpackedMB: 6 });
     const job = await upload(bomb);
     assert.equal(job.phase, 'done', JSON.stringify(job.error));
-    assert.equal(server.store.packages.list().length, 1);
+    assert.equal((await server.store.packages.list()).length, 1);
   });
 });

@@ -114,7 +114,7 @@ describe('a full disk', { skip: mounted ? false : 'mounting a small tmpfs needs 
       );
       assert.ok(filled);
       await stagingIsEmpty();
-      assert.deepEqual(server.store.packages.list(), []);
+      assert.deepEqual(await server.store.packages.list(), []);
     } finally {
       unfill();
     }

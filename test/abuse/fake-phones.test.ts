@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DEFAULT_PHONE, simulateCheck, type SimulatedPhone } from '../../src/cli/phone-simulator.js';
 import { updateSettings } from '../../src/server/app/settings.js';
 import type { RunningServer } from '../../src/server/compose.js';
+import type { SqliteEngine } from '../../src/server/infra/db/engine.js';
 import type { DashboardDto, DeviceListDto, InventoryFullDto } from '../../src/shared/inventory-api.js';
 import { eventually, startTestServer, tempDir } from '../helpers.js';
 
@@ -29,7 +30,7 @@ const inventedMac = (n: number) => `02BADD${n.toString(16).toUpperCase().padStar
 before(async () => {
   tmp = await tempDir();
   server = await startTestServer(join(tmp.dir, 'data'), { clock: () => now });
-  updateSettings(server.store, { inventoryMaxDevices: CAP, maxFieldChars: 4096 }, 'test');
+  await updateSettings(server.store, { inventoryMaxDevices: CAP, maxFieldChars: 4096 }, 'test');
 });
 after(async () => {
   await server.close();
@@ -51,9 +52,9 @@ async function api<T>(path: string): Promise<T> {
   return (await r.json()) as T;
 }
 
-const stored = () => server.store.db.prepare('SELECT count(*) FROM devices').pluck().get() as number;
-const lastSeen = (mac: string) => server.store.devices.findAll([`mac:${mac}`]).get(`mac:${mac}`)?.lastSeen;
-const overflow = () => server.store.devices.overflow() ?? { evicted: 0, refused: 0 };
+const stored = () => (server.store.engine as SqliteEngine).db.prepare('SELECT count(*) FROM devices').pluck().get() as number;
+const lastSeen = async (mac: string) => (await server.store.devices.findAll([`mac:${mac}`])).get(`mac:${mac}`)?.lastSeen;
+const overflow = async () => (await server.store.devices.overflow()) ?? { evicted: 0, refused: 0 };
 const storeBytes = () => ['ucupdates.db', 'ucupdates.db-wal'].reduce((n, f) => n + (statSync(join(server.store.paths.dataDir, f), { throwIfNoEntry: false })?.size ?? 0), 0);
 
 test('invented phones keep the inventory at its cap, make room only for each other, and a real phone is still recorded', async () => {
@@ -64,22 +65,22 @@ test('invented phones keep the inventory at its cap, make room only for each oth
   const bytesBefore = storeBytes();
   now = day(1, 9);
   await checkAll(Array.from({ length: WAVE }, (_, n) => inventedMac(n)));
-  await eventually(() => assert.equal(overflow().refused, WAVE - (CAP - REAL)));
+  await eventually(async () => assert.equal((await overflow()).refused, WAVE - (CAP - REAL)));
   assert.equal(stored(), CAP);
-  assert.equal(overflow().evicted, 0, 'nothing seen once is two days old yet');
+  assert.equal((await overflow()).evicted, 0, 'nothing seen once is two days old yet');
 
   // 2 June: the real phones check in again (their second day). 4 June: another 1,000 invented phones: those of the
   // first wave, seen once three days ago, make room; the real phones stay.
   now = day(2);
   await checkAll(real);
-  await eventually(() => assert.equal(lastSeen(real.at(-1)!), day(2).toISOString()));
+  await eventually(async () => assert.equal(await lastSeen(real.at(-1)!), day(2).toISOString()));
   now = day(4, 10);
   await checkAll(Array.from({ length: WAVE }, (_, n) => inventedMac(WAVE + n)));
-  await eventually(() => assert.equal(overflow().refused, 2 * WAVE - 2 * (CAP - REAL)));
+  await eventually(async () => assert.equal((await overflow()).refused, 2 * WAVE - 2 * (CAP - REAL)));
   assert.equal(stored(), CAP);
-  assert.equal(overflow().evicted, CAP - REAL, 'the first wave made room for the second');
-  for (const mac of real) assert.equal(lastSeen(mac), day(2).toISOString(), `real phone ${mac} is still there`);
-  for (let n = 0; n < WAVE; n++) assert.equal(lastSeen(inventedMac(n)), undefined);
+  assert.equal((await overflow()).evicted, CAP - REAL, 'the first wave made room for the second');
+  for (const mac of real) assert.equal(await lastSeen(mac), day(2).toISOString(), `real phone ${mac} is still there`);
+  for (let n = 0; n < WAVE; n++) assert.equal(await lastSeen(inventedMac(n)), undefined);
 
   // 2,000 checks with 4 KB user names: the store grew by the cap's worth of rows (a name is in its row and in an
   // index: 200 x 8 KB) and a WAL (checkpointed at 1,000 pages: 4 MB), not by 2,000 rows (28 MB without the cap).
@@ -96,17 +97,17 @@ test('invented phones keep the inventory at its cap, make room only for each oth
   const known = await simulateCheck(server.urls.http, phone(real[0]!));
   assert.equal(known.status, 200);
   assert.equal(known.response!.numOfFiles, 0, 'answered (nothing to offer: no package is imported)');
-  await eventually(() => assert.equal(lastSeen(real[0]!), day(4, 11).toISOString()));
+  await eventually(async () => assert.equal(await lastSeen(real[0]!), day(4, 11).toISOString()));
   now = day(7);
   const fresh = realMac(REAL);
   assert.equal((await simulateCheck(server.urls.http, phone(fresh))).status, 200);
-  await eventually(() => assert.equal(lastSeen(fresh), day(7).toISOString()));
+  await eventually(async () => assert.equal(await lastSeen(fresh), day(7).toISOString()));
   assert.equal(stored(), CAP);
   assert.equal((await api<DashboardDto>('dashboard')).full?.evicted, CAP - REAL + 1);
 
   // Raising the cap ends it: the notice goes, and the counts start again when the inventory next fills.
-  updateSettings(server.store, { inventoryMaxDevices: CAP + 100 }, 'test');
+  await updateSettings(server.store, { inventoryMaxDevices: CAP + 100 }, 'test');
   assert.equal((await api<DashboardDto>('dashboard')).full, null);
   await simulateCheck(server.urls.http, phone(realMac(REAL + 1)));
-  await eventually(() => assert.equal(server.store.devices.overflow(), undefined));
+  await eventually(async () => assert.equal(await server.store.devices.overflow(), undefined));
 });

@@ -53,7 +53,10 @@ const upload = (server: RunningServer, query: string, body: Buffer) =>
 async function checkIn(server: RunningServer, phones: SimulatedPhone[]): Promise<void> {
   for (const p of phones) assert.equal((await simulateCheck(server.urls.http, p)).status, 200);
   // With a message: a failed assert.ok without one parses this file to write it, slower than eventually's retries.
-  await eventually(() => assert.ok(phones.every((p) => server.store.devices.knows(p.mac, '')), 'the inventory has not recorded the phones yet'));
+  await eventually(async () => {
+    const known = await Promise.all(phones.map((p) => server.store.devices.knows(p.mac, '')));
+    assert.ok(known.every(Boolean), 'the inventory has not recorded the phones yet');
+  });
 }
 
 /** Runs fn over items, `width` at a time. */
@@ -83,7 +86,7 @@ test('300 uploads of 1 MB from 300 invented MACs are all refused, and nothing is
     assert.match(r.body.toString(), /^Log refused: logs are taken only from phones this server knows/);
   }
   assert.equal((await onDisk(logFolders(server.store.paths.logDir).client)).bytes, 0);
-  assert.equal(server.store.deviceLogs.totalBytes(), 0);
+  assert.equal(await server.store.deviceLogs.totalBytes(), 0);
   // The phone the server knows is still answered, and its log kept.
   assert.equal((await simulateCheck(server.urls.http, real)).status, 200);
   assert.equal((await upload(server, `LogType=CELog&FileName=ce.clg&MacAddress=${real.mac}`, Buffer.from('log'))).status, 200);
@@ -108,7 +111,7 @@ test('an unknown phone is refused before its body is read: the answer comes whil
 
 test("known phones: one phone's quota and all phones' quota hold, also when a phone sends its uploads at once", async (t) => {
   const server = await serve(t);
-  updateSettings(server.store, { deviceLogMaxBytes: 300_000, deviceLogMaxPerPhoneMB: 1, deviceLogMaxTotalMB: 2 }, 'test');
+  await updateSettings(server.store, { deviceLogMaxBytes: 300_000, deviceLogMaxPerPhoneMB: 1, deviceLogMaxTotalMB: 2 }, 'test');
   const [a, b, c] = [phone(1), phone(2), phone(3)];
   await checkIn(server, [a!, b!, c!]);
   const body = Buffer.alloc(300_000, 'L');
@@ -128,7 +131,7 @@ test("known phones: one phone's quota and all phones' quota hold, also when a ph
   const client = await onDisk(logFolders(server.store.paths.logDir).client);
   assert.equal(client.bytes, 6 * 300_000);
   assert.equal(client.files.size, 6);
-  assert.equal(server.store.deviceLogs.totalBytes(), 6 * 300_000);
+  assert.equal(await server.store.deviceLogs.totalBytes(), 6 * 300_000);
   assert.equal((await simulateCheck(server.urls.http, c!)).status, 200);
 });
 
@@ -136,7 +139,7 @@ test('a flood of update checks over four days keeps Logs within the smallest bud
   const start = new Date('2026-12-01T10:00:00.000Z');
   let now = start;
   const server = await serve(t, { clock: () => now });
-  updateSettings(server.store, { logMaxTotalMB: 10, captureEnabled: true }, 'test');
+  await updateSettings(server.store, { logMaxTotalMB: 10, captureEnabled: true }, 'test');
   const budget = 10 * MB;
   const part = budget / PARTS_PER_BUDGET;
   const logDir = server.store.paths.logDir;
@@ -183,7 +186,7 @@ test('a flood of update checks over four days keeps Logs within the smallest bud
   assert.ok(names.includes(`Server/Access/u_ex${days[2]!.slice(2).replaceAll('-', '')}.log`));
 
   // The phone's history reads every part of the audit log kept, and a real phone is still answered.
-  const id = await eventually(() => listDevices(server.store, deviceQuery.parse({ q: flooder.mac })).devices[0]!.id);
+  const id = await eventually(async () => (await listDevices(server.store, deviceQuery.parse({ q: flooder.mac }))).devices[0]!.id);
   const history = await deviceHistory(server.store, id, 1000);
   assert.equal(history.entries.length, perDay[3]! + perDay[2]! + checksIn(audits(days[1]!)));
   assert.equal((await simulateCheck(server.urls.http, phone(8))).status, 200);
@@ -199,13 +202,13 @@ test("after a restart, the first pass brings an over-budget Logs folder within b
   const dirs = logFolders(logDir);
   let uploads: string[];
   try {
-    updateSettings(first.store, { deviceLogMaxBytes: 1_100_000 }, 'test');
+    await updateSettings(first.store, { deviceLogMaxBytes: 1_100_000 }, 'test');
     await checkIn(first, [known]);
     for (let i = 0; i < 3; i++) {
       assert.equal((await upload(first, `LogType=Watson&FileName=d${i}.dmp&MacAddress=${known.mac}`, Buffer.alloc(1_000_000, 'W'))).status, 200);
     }
-    uploads = first.store.deviceLogs.listFor(known.mac, '').map((l) => join(logDir, ...l.relPath.split('/')));
-    updateSettings(first.store, { logMaxTotalMB: 10 }, 'test');
+    uploads = (await first.store.deviceLogs.listFor(known.mac, '')).map((l) => join(logDir, ...l.relPath.split('/')));
+    await updateSettings(first.store, { logMaxTotalMB: 10 }, 'test');
   } finally {
     await first.close();
   }
@@ -229,7 +232,7 @@ test("after a restart, the first pass brings an over-budget Logs folder within b
   const after = await onDisk(logDir);
   assert.ok(after.bytes <= 10 * MB, `${after.bytes} bytes under Logs`);
   for (const path of [...uploads, partial]) assert.equal(existsSync(path), false, path);
-  assert.deepEqual(second.store.deviceLogs.listFor(known.mac, ''), [], 'the deleted uploads are no longer listed');
+  assert.deepEqual(await second.store.deviceLogs.listFor(known.mac, ''), [], 'the deleted uploads are no longer listed');
   // Oldest first: the newest planted files are kept.
   for (const path of planted.slice(-8)) assert.equal(existsSync(path), true, path);
   assert.equal((await simulateCheck(second.urls.http, known)).status, 200);
@@ -240,7 +243,7 @@ test('a full disk: uploads get 507 and leave nothing, log lines are dropped, and
   const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
   const now = new Date('2026-12-01T10:00:00.000Z');
   const server = await serve(t, { clock: () => now, log });
-  updateSettings(server.store, { serverName: 'ucu' }, 'test');
+  await updateSettings(server.store, { serverName: 'ucu' }, 'test');
   const known = phone(1);
   await checkIn(server, [known]);
   const dirs = logFolders(server.store.paths.logDir);
@@ -257,7 +260,7 @@ test('a full disk: uploads get 507 and leave nothing, log lines are dropped, and
     assert.equal(r.body.toString(), "Log refused: the server's disk is full.");
   }
   for (const p of partials) assert.equal(existsSync(p), false, p);
-  assert.deepEqual(server.store.deviceLogs.listFor(known.mac, ''), []);
+  assert.deepEqual(await server.store.deviceLogs.listFor(known.mac, ''), []);
   assert.deepEqual(diskFull(), ['The disk is full: phone log uploads are refused until there is room.']);
 
   // The audit log of a new day on the full disk: the check is answered, its line dropped, and said once.

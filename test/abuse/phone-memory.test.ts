@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DEFAULT_PHONE, httpRequest, phoneRequestBody, simulateCheck } from '../../src/cli/phone-simulator.js';
-import { Catalog } from '../../src/server/app/catalog.js';
+import { buildSnapshot } from '../../src/server/app/catalog.js';
 import { importPackage } from '../../src/server/app/import-package.js';
 import { applyRuleAction } from '../../src/server/app/rule-actions.js';
 import { updateSettings } from '../../src/server/app/settings.js';
@@ -24,8 +24,8 @@ before(async () => {
   tmp = await tempDir();
   server = await startTestServer(join(tmp.dir, 'data'));
   await importPackage(server.store, await multiDevicePackage(join(tmp.dir, 'cabs')), { actor: 'test', kind: 'package', fileName: 'UCUpdates.cab' });
-  const cx600 = server.store.rules.list().find((r) => r.model === 'CX600')!;
-  applyRuleAction(server.store, 'approve', [cx600.id], 'test');
+  const cx600 = (await server.store.rules.list()).find((r) => r.model === 'CX600')!;
+  await applyRuleAction(server.store, 'approve', [cx600.id], 'test');
 });
 after(async () => {
   await server.close();
@@ -69,28 +69,29 @@ test('1,000 update checks, each with a different 58 KB Vendor, are refused with 
 
 test('the answer memo stays within answerCacheEntries and answerCacheMB, whatever Host headers and legal values arrive', async () => {
   const { store } = server;
+  const { maxFieldChars } = await store.settings.read();
   // Distinct situations, each as large as the limits allow: a 256-character vendor, user, locale and module
   // version (all legal), a distinct 253-character host name, and phones that are offered an image (longer XML).
   const attack = (i: number) => {
     const long = (s: string) => `${i}-${s}`.padEnd(256, s[0]);
     const known = i % 2 === 0;
     const body = phoneRequestBody({ ...DEFAULT_PHONE, vendor: known ? 'Polycom' : long('vendor'), userName: long('user'), locale: known ? 'ENU' : long('locale'), version: known ? `4.0.7577.${i % 4000}` : long('9') });
-    const parsed = parseUpdateRequest(body, store.settings.read().maxFieldChars);
+    const parsed = parseUpdateRequest(body, maxFieldChars);
     assert.ok(parsed.ok, 'legal values');
     const host = `h${i}.`.padEnd(250, 'x') + '.co';
     return { request: parsed.request, ctx: { internalBase: `http://${host}`, externalBase: `https://${host}`, external: false, now: new Date() } };
   };
 
-  updateSettings(store, { answerCacheEntries: 100, answerCacheMB: 64 }, 'test');
-  let snap = new Catalog(store).current();
+  await updateSettings(store, { answerCacheEntries: 100, answerCacheMB: 64 }, 'test');
+  let snap = await buildSnapshot(store);
   for (let i = 0; i < 1000; i++) {
     const { request, ctx } = attack(i);
     checkForUpdate(snap, request, ctx);
   }
   assert.equal(snap.answers.count, 100, 'bounded by count');
 
-  updateSettings(store, { answerCacheEntries: 1_000_000, answerCacheMB: 1 }, 'test');
-  snap = new Catalog(store).current();
+  await updateSettings(store, { answerCacheEntries: 1_000_000, answerCacheMB: 1 }, 'test');
+  snap = await buildSnapshot(store);
   let offered = 0;
   let newest;
   for (let i = 0; i < 3000; i++) {

@@ -26,11 +26,11 @@ before(async () => {
   const dataDir = join(tmp.dir, 'data');
   const store = new Store(dataDir);
   // The test client stands in for a reverse proxy on loopback, so that X-Forwarded-For can vary the client address.
-  store.settings.write({ signInMaxFailures: MAX_FAILURES, adminTrustedProxies: ['127.0.0.1'] });
-  store.close();
+  await store.settings.write({ signInMaxFailures: MAX_FAILURES, adminTrustedProxies: ['127.0.0.1'] });
+  await store.close();
   server = await startTestServer(dataDir);
   await importPackage(server.store, await multiDevicePackage(join(tmp.dir, 'cabs')), { actor: 'test', kind: 'package', fileName: 'UCUpdates.cab' });
-  addTestDevice(server.store, { name: 'Desk', mac: PHONE.mac }, 'test'); // test devices are offered pending versions
+  await addTestDevice(server.store, { name: 'Desk', mac: PHONE.mac }, 'test'); // test devices are offered pending versions
   await setAdmin(server.store, 'alice', 'alice-password-1', 'admin', 'test');
 });
 after(async () => {
@@ -83,8 +83,8 @@ async function phoneUpdatesWhileHashing(s: ReturnType<typeof storm>, answeredBef
 test('200 wrong passwords at once from one address: at most signInMaxFailures are checked, a phone updates meanwhile', async (t) => {
   // Eight failures allowed here: four rounds of two hashes, still running when the refusals have all been answered.
   const allowed = 8;
-  updateSettings(server.store, { signInMaxFailures: allowed }, 'test');
-  t.after(() => void updateSettings(server.store, { signInMaxFailures: MAX_FAILURES }, 'test'));
+  await updateSettings(server.store, { signInMaxFailures: allowed }, 'test');
+  t.after(async () => void (await updateSettings(server.store, { signInMaxFailures: MAX_FAILURES }, 'test')));
   const s = storm(200, (i) => signIn('10.9.9.9', `guess${i}`, 'wrong-password'));
   await phoneUpdatesWhileHashing(s, 200 - allowed);
   const outcomes = await s.outcomes;
@@ -126,13 +126,13 @@ test('an account is locked after signInMaxFailures wrong passwords, whichever ad
 test('a password hashed with the old parameters (N=16384, no parameters stored) still signs in and is rehashed', async () => {
   const salt = randomBytes(16);
   const legacy = `scrypt$${salt.toString('base64')}$${scryptSync('olga-password-1', salt, 32, { N: 16384, r: 8, p: 1 }).toString('base64')}`;
-  server.store.admins.upsert({ username: 'olga', passwordHash: legacy, role: 'viewer', createdAt: new Date().toISOString() });
+  await server.store.admins.upsert({ username: 'olga', passwordHash: legacy, role: 'viewer', createdAt: new Date().toISOString() });
   assert.equal((await signIn('10.5.0.1', 'olga', 'wrong-password')).status, 401);
-  assert.equal(server.store.admins.get('olga')!.passwordHash, legacy, 'a wrong password changes nothing');
+  assert.equal((await server.store.admins.get('olga'))!.passwordHash, legacy, 'a wrong password changes nothing');
   assert.equal((await signIn('10.5.0.1', 'olga', 'olga-password-1')).status, 200);
-  const rehashed = server.store.admins.get('olga')!.passwordHash;
+  const rehashed = (await server.store.admins.get('olga'))!.passwordHash;
   assert.match(rehashed, /^scrypt\$ln=17,r=8,p=1\$/);
   assert.equal((await signIn('10.5.0.2', 'olga', 'olga-password-1')).status, 200);
   assert.equal((await signIn('10.5.0.2', 'olga', 'wrong-password')).status, 401);
-  assert.equal(server.store.admins.get('olga')!.passwordHash, rehashed);
+  assert.equal((await server.store.admins.get('olga'))!.passwordHash, rehashed);
 });

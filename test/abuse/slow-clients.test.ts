@@ -36,8 +36,8 @@ interface Started {
 /** The listeners' settings apply at start: written to the store before the server opens it. */
 async function start(dir: string, settings: Record<string, unknown>): Promise<Started> {
   const store = new Store(dir);
-  updateSettings(store, settings, 'test');
-  store.close();
+  await updateSettings(store, settings, 'test');
+  await store.close();
   const warnings: string[] = [];
   const log = pino({ level: 'warn' }, new Writable({ write: (c, _e, cb) => (warnings.push(JSON.parse(String(c)).msg as string), cb()) }));
   const server = await startTestServer(dir, { log });
@@ -50,7 +50,7 @@ before(async () => {
   const files = [updateInfoXml('4.0.7577.4366'), ...image(FOLDER, { nbtSize: BIG_IMAGE })];
   image600 = files[1]!;
   await importPackage(main.server.store, await buildCab(join(tmp.dir, 'cabs'), 'UCUpdates.cab', files, { compress: false }), { actor: 'test', kind: 'package', fileName: 'UCUpdates.cab' });
-  applyRuleAction(main.server.store, 'approve', [main.server.store.rules.list()[0]!.id], 'test');
+  await applyRuleAction(main.server.store, 'approve', [(await main.server.store.rules.list())[0]!.id], 'test');
 });
 after(async () => {
   await main.server.close();

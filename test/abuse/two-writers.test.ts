@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { DEFAULT_PHONE, simulateCheck } from '../../src/cli/phone-simulator.js';
 import { storePaths } from '../../src/server/app/store.js';
+import type { SqliteEngine } from '../../src/server/infra/db/engine.js';
 import { eventually, startTestServer, tempDir } from '../helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -91,7 +92,7 @@ test('100 settings changes from another process (the CLI\'s way: open, change, c
        for (let i = 0; i < Number(n); i++) {
          try {
            const store = new Store(dir);
-           try { updateSettings(store, { deviceStuckHours: 10 + i }, 'cli:storm-test'); } finally { store.close(); }
+           try { await updateSettings(store, { deviceStuckHours: 10 + i }, 'cli:storm-test'); } finally { await store.close(); }
          } catch (e) { failed.push(e.message); }
          await new Promise((r) => setTimeout(r, 25));
        }
@@ -117,11 +118,11 @@ test('100 settings changes from another process (the CLI\'s way: open, change, c
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(JSON.parse(result.stdout), [], 'no settings change failed');
     assert.deepEqual(refused, [], 'every phone was answered');
-    assert.equal(server.store.settings.read().deviceStuckHours, 10 + writes - 1);
-    const history = server.store.history.list(1000).filter((h) => h.actor === 'cli:storm-test');
+    assert.equal((await server.store.settings.read()).deviceStuckHours, 10 + writes - 1);
+    const history = (await server.store.history.list(1000)).filter((h) => h.actor === 'cli:storm-test');
     assert.equal(history.length, writes);
     // The storm really wrote the inventory meanwhile: most of its phones are recorded.
-    const recorded = () => server.store.db.prepare('SELECT count(*) FROM devices').pluck().get() as number;
+    const recorded = () => (server.store.engine as SqliteEngine).db.prepare('SELECT count(*) FROM devices').pluck().get() as number;
     await eventually(() => assert.ok(recorded() > checks / 2, `${recorded()} of ${checks} phones recorded`));
     assert.ok(checks > 500, `the storm sent ${checks} checks`);
     assert.equal((await simulateCheck(server.urls.http, DEFAULT_PHONE)).status, 200);

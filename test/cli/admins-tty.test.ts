@@ -22,12 +22,12 @@ async function onTerminal(args: string[], dialogue: [string, string][]): Promise
   return JSON.parse(stdout) as { code: number; out: string };
 }
 
-const admins = (data: string) => {
+const admins = async (data: string) => {
   const s = new Store(data);
   try {
-    return s.admins.list().map((a) => a.username);
+    return (await s.admins.list()).map((a) => a.username);
   } finally {
-    s.close();
+    await s.close();
   }
 };
 
@@ -40,7 +40,7 @@ test('asks twice without echo, and saves the account when both match', async () 
   assert.equal(r.code, 0, r.out);
   assert.doesNotMatch(r.out, /correct|horse|\*{5}/, 'the password is not shown');
   assert.match(r.out, /Account alice \(admin\) saved\./);
-  assert.deepEqual(admins(data), ['alice']);
+  assert.deepEqual(await admins(data), ['alice']);
 });
 
 test('two passwords that differ: a sentence, asked again; three times and nothing is saved (exit 2)', async () => {
@@ -52,11 +52,11 @@ test('two passwords that differ: a sentence, asked again; three times and nothin
   const fixed = await onTerminal(['--data', data, 'admins', 'add', 'bob'], [...twice('first long password', 'frist long password'), ...twice('second long password', 'second long password')]);
   assert.equal(fixed.code, 0, fixed.out);
   assert.match(fixed.out, /The two passwords differ: type them again\./);
-  assert.deepEqual(admins(data), ['bob']);
+  assert.deepEqual(await admins(data), ['bob']);
 
   const refused = await onTerminal(['--data', data, 'admins', 'add', 'carol'], [1, 2, 3].flatMap((n) => twice(`long password ${n}`, `other password ${n}`)));
   assert.equal(refused.code, 2, refused.out);
   assert.match(refused.out, /ucupdates: The two passwords differed 3 times: no account was saved\./);
   assert.doesNotMatch(refused.out, /long password|other password/);
-  assert.deepEqual(admins(data), ['bob']);
+  assert.deepEqual(await admins(data), ['bob']);
 });

@@ -29,12 +29,12 @@ async function expectExit(code: number, args: string[], opts: { data?: string; i
 const jsonOf = <T>(r: Run): T => JSON.parse(r.stdout) as T;
 
 /** Reads the store in this process (faster than another CLI run) to check what a command left behind. */
-function inStore<T>(data: string, fn: (s: Store) => T): T {
+async function inStore<T>(data: string, fn: (s: Store) => Promise<T>): Promise<T> {
   const s = new Store(data);
   try {
-    return fn(s);
+    return await fn(s);
   } finally {
-    s.close();
+    await s.close();
   }
 }
 const rulesIn = (data: string) => inStore(data, (s) => s.rules.list());
@@ -93,7 +93,7 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
       assert.equal(r.stdout, '');
       assert.deepEqual(jsonOf((await expectExit(0, ['rules', '--json'], { data }))), []);
-      assert.deepEqual(inStore(data, (s) => s.history.list(10)), []);
+      assert.deepEqual(await inStore(data, async (s) => await s.history.list(10)), []);
       assert.deepEqual(await readdir(storePaths(data).stagingDir), []);
       assert.deepEqual(await readdir(storePaths(data).blobDir), []);
     });
@@ -140,7 +140,7 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       const r = await expectExit(0, ['approve', CX600.toLowerCase()], { data });
       assert.match(r.stdout, /UCPhone\/Polycom\/CX600\/A\/ENU\/CPE: phones get 4\.0\.7577\.4366\./);
       assert.match(r.stdout, /Done: 1 rule\(s\)\./);
-      const now = rulesIn(data);
+      const now = await rulesIn(data);
       const cx600 = now.find((x) => x.model === 'CX600')!;
       assert.equal(cx600.approved, '4.0.7577.4366');
       assert.equal(cx600.pending, null);
@@ -153,20 +153,20 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       await expectExit(3, ['approve', '99999'], { data });
       const none = await expectExit(2, ['approve'], { data });
       assert.match(none.stderr, /--all/);
-      assert.equal(rulesIn(data).filter((x) => x.pending).length, 3);
+      assert.equal((await rulesIn(data)).filter((x) => x.pending).length, 3);
     });
 
     it('approve --dry-run says what would happen and changes nothing', async () => {
       const r = await expectExit(0, ['approve', '--all', '--dry-run'], { data });
       assert.equal(r.stdout.trim().split('\n').length, 3);
       assert.doesNotMatch(r.stdout, /Done/);
-      assert.equal(rulesIn(data).filter((x) => x.pending).length, 3);
+      assert.equal((await rulesIn(data)).filter((x) => x.pending).length, 3);
     });
 
     it('approve --all approves every pending rule', async () => {
       const r = await expectExit(0, ['approve', '--all'], { data });
       assert.match(r.stdout, /Done: 3 rule\(s\)\./);
-      const now = rulesIn(data);
+      const now = await rulesIn(data);
       assert.ok(now.every((x) => x.approved !== null && x.pending === null));
       const again = await expectExit(4, ['approve', '--all'], { data });
       assert.match(again.stderr, /No rule has a pending version/);
@@ -180,12 +180,12 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       const refused = await expectExit(4, ['approve', CX600], { data });
       assert.match(refused.stdout, /warning: 4\.0\.7577\.4363 is older than the approved 4\.0\.7577\.4366/);
       assert.match(refused.stderr, /Nothing changed: add --force/);
-      let cx600 = rulesIn(data).find((x) => x.model === 'CX600')!;
+      let cx600 = (await rulesIn(data)).find((x) => x.model === 'CX600')!;
       assert.deepEqual([cx600.approved, cx600.pending, cx600.restore], ['4.0.7577.4366', '4.0.7577.4363', null]);
 
       const forced = await expectExit(0, ['approve', String(cx600.id), '--force'], { data });
       assert.match(forced.stdout, /Done: 1 rule\(s\)\./);
-      cx600 = rulesIn(data).find((x) => x.model === 'CX600')!;
+      cx600 = (await rulesIn(data)).find((x) => x.model === 'CX600')!;
       assert.deepEqual([cx600.approved, cx600.pending, cx600.restore], ['4.0.7577.4363', null, '4.0.7577.4366']);
     });
 
@@ -193,7 +193,7 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       const id = rules.find((x) => x.model === 'CX600')!.id;
       const r = await expectExit(0, ['rollback', String(id)], { data });
       assert.match(r.stdout, /phones go from 4\.0\.7577\.4363 back to 4\.0\.7577\.4366/);
-      const cx600 = rulesIn(data).find((x) => x.id === id)!;
+      const cx600 = (await rulesIn(data)).find((x) => x.id === id)!;
       assert.deepEqual([cx600.approved, cx600.pending, cx600.restore], ['4.0.7577.4366', null, null]);
       const again = await expectExit(4, ['rollback', String(id)], { data });
       assert.match(again.stderr, /no earlier approved version/);
@@ -202,11 +202,11 @@ describe('ucupdates CLI', { concurrency: true }, () => {
     it('rejects a pending version', async () => {
       await expectExit(0, ['import', cabs.newer], { data });
       const id = rules.find((x) => x.model === 'CX600')!.id;
-      let cx600 = rulesIn(data).find((x) => x.id === id)!;
+      let cx600 = (await rulesIn(data)).find((x) => x.id === id)!;
       assert.equal(cx600.pending, '4.0.7577.4387');
       const r = await expectExit(0, ['reject', CX600], { data });
       assert.match(r.stdout, /pending 4\.0\.7577\.4387 is rejected/);
-      cx600 = rulesIn(data).find((x) => x.id === id)!;
+      cx600 = (await rulesIn(data)).find((x) => x.id === id)!;
       assert.deepEqual([cx600.approved, cx600.pending], ['4.0.7577.4366', null]);
       const again = await expectExit(4, ['reject', CX600], { data });
       assert.match(again.stderr, /no pending version to reject/);
@@ -235,11 +235,11 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       assert.match(dry.stdout, /UCUpdates-older\.cab .*No rule uses 4\.0\.7577\.4363 any more\./);
       assert.match(dry.stdout, /UCUpdates-newer\.cab .*No rule uses 4\.0\.7577\.4387 any more\./);
       assert.match(dry.stdout, /Purging these 2 package\(s\) frees \d+\.\d MB\. Run again with --yes to purge\./);
-      assert.equal(inStore(data, (s) => s.packages.list().length), 3, 'nothing removed without --yes');
+      assert.equal(await inStore(data, async (s) => (await s.packages.list()).length), 3, 'nothing removed without --yes');
       const done = await expectExit(0, ['purge', '--yes'], { data });
       assert.match(done.stdout, /^Purged 2 package\(s\): 4 file\(s\), \d+\.\d MB freed\.$/m);
-      assert.deepEqual(inStore(data, (s) => s.packages.list().map((p) => p.fileName)), ['UCUpdates.cab']);
-      assert.equal(inStore(data, (s) => s.history.list(1)[0]!.actor), ACTOR);
+      assert.deepEqual(await inStore(data, async (s) => (await s.packages.list()).map((p) => p.fileName)), ['UCUpdates.cab']);
+      assert.equal(await inStore(data, async (s) => (await s.history.list(1))[0]!.actor), ACTOR);
       const again = await expectExit(0, ['purge', '--yes'], { data });
       assert.match(again.stdout, /^Nothing to purge/);
     });
@@ -254,7 +254,7 @@ describe('ucupdates CLI', { concurrency: true }, () => {
     it('refuses a test device with an invalid MAC (exit 2) with the message', async () => {
       const r = await expectExit(2, ['test-devices', 'add', '--name', 'x', '--mac', 'zz'], { data });
       assert.match(r.stderr, /"zz" is not a MAC address/);
-      assert.deepEqual(inStore(data, (s) => s.testDevices.list()), []);
+      assert.deepEqual(await inStore(data, async (s) => await s.testDevices.list()), []);
     });
 
     it('adds, lists, edits and removes test devices', async () => {
@@ -279,11 +279,11 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       // Options left out keep their values: renaming a device known by its serial keeps the serial.
       const rename = await expectExit(0, ['test-devices', 'edit', '2', '--name', 'Lab 2'], { data });
       assert.match(rename.stdout, /Test device 2 is now Lab 2 \(C185H001209\)\./);
-      assert.equal(inStore(data, (s) => s.testDevices.get(2)?.serial), 'C185H001209');
+      assert.equal(await inStore(data, async (s) => (await s.testDevices.get(2))?.serial), 'C185H001209');
       await expectExit(3, ['test-devices', 'edit', '9', '--name', 'Nobody'], { data });
       await expectExit(0, ['test-devices', 'remove', '2'], { data });
       assert.deepEqual(
-        inStore(data, (s) => s.testDevices.list()).map((d) => [d.id, d.name, d.mac]),
+        (await inStore(data, async (s) => await s.testDevices.list())).map((d) => [d.id, d.name, d.mac]),
         [[1, 'Desk 12b', '0021630F207C']],
       );
       const gone = await expectExit(3, ['test-devices', 'remove', '2'], { data });
@@ -309,7 +309,7 @@ describe('ucupdates CLI', { concurrency: true }, () => {
         externalUrl: 'https://ext.contoso.com',
       });
       await expectExit(0, ['settings', 'set', 'httpPort', '8080'], { data });
-      assert.equal(inStore(data, (s) => s.settings.read().httpPort), 8080);
+      assert.equal(await inStore(data, async (s) => (await s.settings.read()).httpPort), 8080);
       const all = await expectExit(0, ['settings'], { data });
       assert.match(all.stdout, /^httpPort = 8080$/m);
       assert.match(all.stdout, /^externalUrl = "https:\/\/ext\.contoso\.com"$/m);
@@ -317,18 +317,18 @@ describe('ucupdates CLI', { concurrency: true }, () => {
 
     it('sets several settings together; a certificate without its key is refused (exit 2), changing nothing', async () => {
       await expectExit(0, ['settings', 'set', 'deviceStuckHours', '36', 'deviceSilentDays', '9'], { data });
-      assert.deepEqual(inStore(data, (s) => [s.settings.read().deviceStuckHours, s.settings.read().deviceSilentDays]), [36, 9]);
+      assert.deepEqual(await inStore(data, async (s) => [(await s.settings.read()).deviceStuckHours, (await s.settings.read()).deviceSilentDays]), [36, 9]);
       const odd = await expectExit(2, ['settings', 'set', 'deviceStuckHours', '1', 'deviceSilentDays'], { data });
       assert.match(odd.stderr, /"deviceSilentDays" has no value/);
       const half = await expectExit(2, ['settings', 'set', 'tlsCertFile', join(tmp, 'cert.pem')], { data });
       assert.equal(half.stderr, 'ucupdates: tlsCertFile is set without tlsKeyFile: set both (PEM), or tlsPfxFile instead.\n');
-      assert.equal(inStore(data, (s) => s.settings.read().tlsCertFile), '');
+      assert.equal(await inStore(data, async (s) => (await s.settings.read()).tlsCertFile), '');
     });
 
     it('adds admin accounts with the password read from standard input', async () => {
       const short = await expectExit(2, ['admins', 'add', 'alice'], { data, input: 'short\n' });
       assert.match(short.stderr, /at least 10 characters/);
-      assert.deepEqual(inStore(data, (s) => s.admins.list()), []);
+      assert.deepEqual(await inStore(data, async (s) => await s.admins.list()), []);
       const ok = await expectExit(0, ['admins', 'add', 'alice'], { data, input: 'correct horse battery\n' });
       assert.match(ok.stdout, /Account alice \(admin\) saved\./);
       await expectExit(0, ['admins', 'add', 'victor', '--role', 'viewer'], { data, input: 'another long password\n' });
@@ -437,7 +437,7 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       // The test phone checks in by the address, not by "localhost": explain then says what it was really given.
       const sim = await expectExit(0, ['simulate', '--server', `http://127.0.0.1:${port}`, ...phone, '--mac', '00-11-22-33-44-55'], { data });
       assert.match(sim.stdout, new RegExp(`from http://127\\.0\\.0\\.1:${port}${folder}$`, 'm'));
-      await eventually(() => assert.ok(server.store.devices.findAll(['mac:001122334455']).size));
+      await eventually(async () => assert.ok((await server.store.devices.findAll(['mac:001122334455'])).size));
       const known = await expectExit(0, ['explain', ...phone, '--mac', '001122334455'], { data });
       assert.match(known.stdout, new RegExp(`^Offered: 4\\.0\\.7577\\.4366 from http://127\\.0\\.0\\.1:${port}${folder} `, 'm'));
     });
@@ -507,7 +507,7 @@ describe('ucupdates CLI', { concurrency: true }, () => {
         'RequestHandlerAuditLog_ocs_06032009.log: 5 lines, 3 checks imported, 2 new phones, 1 skipped, 1 unreadable (first: line 4: expected 13 fields, found 1)',
       ]);
       assert.equal(r.stderr, 'ucupdates: 1 of 2 file(s) refused: notes.txt.\n');
-      assert.deepEqual(inStore(data, (s) => s.history.list(5).map((h) => [h.action, h.target, h.actor])), [['import-audit-log', 'RequestHandlerAuditLog_ocs_06032009.log', ACTOR]]);
+      assert.deepEqual(await inStore(data, async (s) => (await s.history.list(5)).map((h) => [h.action, h.target, h.actor])), [['import-audit-log', 'RequestHandlerAuditLog_ocs_06032009.log', ACTOR]]);
       const again = await expectExit(0, ['import-audit', log], { data });
       assert.equal(again.stdout, 'RequestHandlerAuditLog_ocs_06032009.log: 5 lines, 0 checks imported, 0 new phones, 4 skipped, 1 unreadable (first: line 4: expected 13 fields, found 1)\n');
     });
@@ -552,7 +552,7 @@ describe('ucupdates CLI', { concurrency: true }, () => {
       assert.match(rules, /^missing: DEU: 1 phone\(s\) need the interim build and there is no interim image for DEU; /m);
 
       const again = await expectExit(0, ['import', '--interim', int], { data });
-      assert.equal(again.stdout, `This package was imported before (package ${inStore(data, (s) => s.packages.listInterim()[0]!.packageId)}); nothing changed.\n`);
+      assert.equal(again.stdout, `This package was imported before (package ${await inStore(data, async (s) => (await s.packages.listInterim())[0]!.packageId)}); nothing changed.\n`);
       const bad = await expectExit(5, ['import', '--interim', await writeFiles(join(tmp, 'bad-interim', 'OCInterim'), [{ path: 'ENU/CPE.nbt' }])], { data });
       assert.match(bad.stderr, /^ucupdates: This folder is not a valid interim image:\n- "OCInterim\/ENU\/CPE\.nbt" has no security catalog "CPE\.cat" beside it\.\n$/);
     });

@@ -57,13 +57,16 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
     consoleDir: CONSOLE_DIR,
     log: createAppLog({ level: 'warn' }),
   });
-  const now = new Date().toISOString();
-  const ruleIds = {} as Record<SeedName, number>;
-  for (const [name, r] of Object.entries(SEED) as [SeedName, (typeof SEED)[SeedName]][]) {
-    const id = server.store.rules.ensure(r.key, now);
-    server.store.rules.setVersions(id, { approved: r.approved as Version | null, pending: r.pending as Version | null, restore: r.restore as Version | null }, now);
-    ruleIds[name] = id;
-  }
+  // Through write(), as an admin change: the phone catalog and the inventory follow it.
+  const ruleIds = await server.store.write(async (tx, now) => {
+    const ids = {} as Record<SeedName, number>;
+    for (const [name, r] of Object.entries(SEED) as [SeedName, (typeof SEED)[SeedName]][]) {
+      const id = await tx.rules.ensure(r.key, now);
+      await tx.rules.setVersions(id, { approved: r.approved as Version | null, pending: r.pending as Version | null, restore: r.restore as Version | null }, now);
+      ids[name] = id;
+    }
+    return { result: ids };
+  });
   return {
     server,
     ruleIds,

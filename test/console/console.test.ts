@@ -125,12 +125,12 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     const text = await dialog.innerText();
     assert.match(text, /UCPhone\/Polycom\/CX600\/Rev-1\/ENU\/CPE: phones go from 4\.0\.7577\.4366 to 4\.0\.7577\.4455; 4\.0\.7577\.4366 is kept for roll back\./);
     assert.doesNotMatch(text, /Warning/);
-    assert.equal(env.server.store.rules.get(env.ruleIds.cx600)?.approved, '4.0.7577.4366', 'the preview changed nothing');
+    assert.equal((await env.server.store.rules.get(env.ruleIds.cx600))?.approved, '4.0.7577.4366', 'the preview changed nothing');
 
     await dialog.getByRole('button', { name: 'Approve' }).click();
     await page.getByRole('status').filter({ hasText: 'Approved 1 update.' }).waitFor();
     await row('Pending updates', 'CX600').waitFor({ state: 'detached' });
-    const rule = env.server.store.rules.get(env.ruleIds.cx600);
+    const rule = await env.server.store.rules.get(env.ruleIds.cx600);
     assert.deepEqual([rule?.approved, rule?.pending, rule?.restore], ['4.0.7577.4455', null, '4.0.7577.4366']);
   });
 
@@ -144,7 +144,7 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     await dialog.waitFor({ state: 'detached' });
     assert.equal(await page.evaluate('document.activeElement?.textContent'), 'Approve', 'back on the button that opened it');
     assert.equal(await page.evaluate('document.activeElement?.closest("[role=dialog]")'), null);
-    assert.equal(env.server.store.rules.get(env.ruleIds.ip8540)?.pending, '4.0.7577.4400');
+    assert.equal((await env.server.store.rules.get(env.ruleIds.ip8540))?.pending, '4.0.7577.4400');
   });
 
   it('shows the approved update on Approved Updates and rolls it back', async () => {
@@ -160,7 +160,7 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     assert.match(await dialog.innerText(), /CX600\/Rev-1\/ENU\/CPE: phones go from 4\.0\.7577\.4455 back to 4\.0\.7577\.4366\./);
     await dialog.getByRole('button', { name: 'Roll Back' }).click();
     await page.getByRole('status').filter({ hasText: 'Rolled back 1 update.' }).waitFor();
-    assert.equal(env.server.store.rules.get(env.ruleIds.cx600)?.approved, '4.0.7577.4366');
+    assert.equal((await env.server.store.rules.get(env.ruleIds.cx600))?.approved, '4.0.7577.4366');
     await cx600.getByRole('cell', { name: '—', exact: true }).waitFor();
     assert.match(await cx600.innerText(), /4\.0\.7577\.4366\s+—/, 'approved is back to 4366, with nothing left to roll back to');
   });
@@ -174,7 +174,7 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     await error.waitFor();
     assert.match(await error.innerText(), /"00-21-63-0F-20" is not a MAC address: give 12 hexadecimal digits/);
     assert.equal(await page.getByLabel('MAC address').getAttribute('aria-invalid'), 'true');
-    assert.equal(env.server.store.testDevices.list().length, 0);
+    assert.equal((await env.server.store.testDevices.list()).length, 0);
   });
 
   it('adds a test device with a valid MAC address and removes it', async () => {
@@ -187,7 +187,7 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
   });
 
   it("edits a test device in the same form: Cancel changes nothing, the server's message shows next to MAC address", async () => {
-    const [added] = env.server.store.testDevices.list();
+    const [added] = await env.server.store.testDevices.list();
     assert.ok(added);
     const editForm = page.getByRole('form', { name: 'Edit test device “Lab phone”' });
     const addForm = page.getByRole('form', { name: 'Add a test device' });
@@ -205,7 +205,7 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     assert.equal(await page.getByLabel('Name').inputValue(), '');
     await row('Test devices', 'Lab phone').filter({ hasText: '00-21-63-0F-20-7B' }).waitFor();
     await until(page, `document.activeElement?.getAttribute('aria-label') === 'Edit Lab phone'`);
-    assert.deepEqual(env.server.store.testDevices.list(), [added], 'Cancel changed nothing');
+    assert.deepEqual(await env.server.store.testDevices.list(), [added], 'Cancel changed nothing');
 
     await page.keyboard.press('Enter');
     await editForm.waitFor();
@@ -215,7 +215,7 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     await error.waitFor();
     assert.match(await error.innerText(), /"00-21-63-0F-20-7" is not a MAC address: give 12 hexadecimal digits/);
     assert.equal(await page.getByLabel('MAC address').getAttribute('aria-invalid'), 'true');
-    assert.deepEqual(env.server.store.testDevices.list(), [added], 'the refused edit changed nothing');
+    assert.deepEqual(await env.server.store.testDevices.list(), [added], 'the refused edit changed nothing');
 
     await page.getByLabel('Name').fill('Desk phone');
     await page.getByLabel('MAC address').fill('00:21:63:0f:20:7c');
@@ -226,7 +226,7 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     await row('Test devices', 'Desk phone').filter({ hasText: '00-21-63-0F-20-7C' }).filter({ hasText: 'SN-4242' }).waitFor();
     assert.equal(await row('Test devices', 'Lab phone').count(), 0);
     assert.equal(await error.count(), 0, 'the error is gone');
-    assert.deepEqual(env.server.store.testDevices.list(), [{ ...added, name: 'Desk phone', mac: '0021630F207C', serial: 'SN-4242' }]);
+    assert.deepEqual(await env.server.store.testDevices.list(), [{ ...added, name: 'Desk phone', mac: '0021630F207C', serial: 'SN-4242' }]);
   });
 
   it('removes a test device after asking: Cancel keeps it', async () => {
@@ -234,12 +234,12 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     const dialog = page.getByRole('dialog', { name: 'Remove test device “Desk phone”?' });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
-    assert.equal(env.server.store.testDevices.list().length, 1, 'Cancel removed nothing');
+    assert.equal((await env.server.store.testDevices.list()).length, 1, 'Cancel removed nothing');
     await page.getByRole('button', { name: 'Remove Desk phone' }).click();
     await dialog.getByRole('button', { name: 'Remove' }).click();
     await page.getByRole('status').filter({ hasText: 'Removed test device “Desk phone”.' }).waitFor();
     await page.getByText('No test devices yet.').waitFor();
-    assert.equal(env.server.store.testDevices.list().length, 0);
+    assert.equal((await env.server.store.testDevices.list()).length, 0);
   });
 
   it('lists every change on Activity, newest first', async () => {
@@ -267,7 +267,7 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Reject', exact: true }).click();
     await page.getByRole('dialog', { name: 'Reject 1 update?' }).getByRole('button', { name: 'Reject' }).click();
     await page.getByRole('status').filter({ hasText: 'Rejected 1 update.' }).waitFor();
-    assert.equal(env.server.store.rules.get(env.ruleIds.ip8540)?.pending, null);
+    assert.equal((await env.server.store.rules.get(env.ruleIds.ip8540))?.pending, null);
   });
 
   it('says what to do on an empty Packages tab, uploads a cab with progress and lists what it added', async () => {
@@ -320,7 +320,7 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
 
     const pkg = row('Packages', 'UCUpdates.cab');
     await pkg.waitFor();
-    const stored = env.server.store.packages.list()[0]!;
+    const stored = (await env.server.store.packages.list())[0]!;
     assert.match(await pkg.innerText(), new RegExp(`UCUpdates\\.cab\\s+${MULTI_VERSION.replaceAll('.', '\\.')}\\s+Cabinet \\(\\.cab\\)\\s+[\\d.]+ [KM]B\\s+${stored.fileCount}\\s+.+\\s+local-admin\\s+${stored.sha256.slice(0, 12)}…`));
     assert.equal(await pkg.getByTitle(stored.sha256).count(), 1, 'the full SHA-256 is in the title');
   });
@@ -349,7 +349,7 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     const failed = page.getByRole('region', { name: 'Could not import garbage.cab' });
     await failed.waitFor();
     assert.match(await failed.getByRole('alert').innerText(), /This file is not a cabinet \(\.cab\) or self-extracting package \(\.exe\)\./);
-    assert.equal(env.server.store.packages.list().length, 1, 'nothing was added');
+    assert.equal((await env.server.store.packages.list()).length, 1, 'nothing was added');
     await failed.getByRole('button', { name: 'Close' }).click();
     await failed.waitFor({ state: 'detached' });
   });
@@ -364,14 +364,14 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     await error.waitFor();
     assert.match(await error.innerText(), /externalUrl: must be empty or a base URL like http:\/\/ucupdates\.contoso\.com/);
     assert.equal(await externalUrl.getAttribute('aria-invalid'), 'true');
-    assert.equal(env.server.store.settings.read().externalUrl, '');
+    assert.equal((await env.server.store.settings.read()).externalUrl, '');
 
     await externalUrl.fill('https://lyncext.contoso.com/');
     await page.getByLabel('Keep logs (days)').fill('45');
     await page.getByRole('button', { name: 'Save Changes' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved: External URL, Keep logs (days).' }).waitFor();
     assert.equal(await error.count(), 0, 'the error is gone');
-    const saved = env.server.store.settings.read();
+    const saved = await env.server.store.settings.read();
     assert.equal(saved.externalUrl, 'https://lyncext.contoso.com');
     assert.equal(saved.logRetentionDays, 45);
     assert.equal(await externalUrl.inputValue(), 'https://lyncext.contoso.com', "the form shows the server's value");
@@ -379,7 +379,7 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
   });
 
   it('keeps the PFX passphrase unless a new one is typed', async () => {
-    env.server.store.settings.write({ tlsPfxPassphrase: 'old secret' });
+    await env.server.store.settings.write({ tlsPfxPassphrase: 'old secret' });
     await tab('Activity').click();
     await tab('Settings').click();
     const passphrase = page.getByLabel('PFX passphrase');
@@ -388,13 +388,13 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
     await page.getByLabel('Capture phone requests').check();
     await page.getByRole('button', { name: 'Save Changes' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved: Capture phone requests.' }).waitFor();
-    assert.equal(env.server.store.settings.read().tlsPfxPassphrase, 'old secret');
-    assert.equal(env.server.store.settings.read().captureEnabled, true);
+    assert.equal((await env.server.store.settings.read()).tlsPfxPassphrase, 'old secret');
+    assert.equal((await env.server.store.settings.read()).captureEnabled, true);
 
     await passphrase.fill('new secret');
     await page.getByRole('button', { name: 'Save Changes' }).click();
     await page.getByRole('status').filter({ hasText: 'Saved: PFX passphrase.' }).waitFor();
-    assert.equal(env.server.store.settings.read().tlsPfxPassphrase, 'new secret');
+    assert.equal((await env.server.store.settings.read()).tlsPfxPassphrase, 'new secret');
   });
 
   it('signs out; a wrong password is refused in words; a viewer sees no change buttons', async () => {
@@ -435,7 +435,7 @@ describe('admin console', { skip, timeout: 120_000 }, () => {
   });
 
   it('shows a viewer the test devices without Edit or Remove', async () => {
-    env.server.store.testDevices.add({ name: 'Desk phone', mac: '0021630F207C', serial: null }, new Date().toISOString());
+    await env.server.store.testDevices.add({ name: 'Desk phone', mac: '0021630F207C', serial: null }, new Date().toISOString());
     await tab('Test Devices').click();
     await row('Test devices', 'Desk phone').waitFor();
     assert.equal(await page.getByRole('button', { name: /^(Edit|Remove) / }).count(), 0);

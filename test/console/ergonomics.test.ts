@@ -81,7 +81,7 @@ describe('console ergonomics', { skip, timeout: 120_000 }, () => {
     await dialog.getByText(/CX600\/Rev-1\/ENU\/CPE: phones go from 4\.0\.7577\.4366 to 4\.0\.7577\.4455/).waitFor();
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
-    assert.equal(env.server.store.rules.get(env.ruleIds.cx600)?.pending, '4.0.7577.4455');
+    assert.equal((await env.server.store.rules.get(env.ruleIds.cx600))?.pending, '4.0.7577.4455');
   });
 
   it('acts on the whole selection from the menu, and opens it from the keyboard (Shift+F10, the menu key)', async () => {

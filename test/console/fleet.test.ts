@@ -52,11 +52,11 @@ describe('fleet views', { skip, timeout: 180_000 }, () => {
     const cab = await multiDevicePackage(scratch);
     await importPackage(store, cab, { fileName: 'UCUpdates.cab', actor: 'local-admin', kind: 'package' });
     // Every imported version approved but CX600's, which stays pending.
-    const approve = store.rules.list().filter((r) => r.pending && !ruleKeyPath(r).includes('/CX600/'));
-    applyRuleAction(store, 'approve', approve.map((r) => r.id), 'local-admin');
+    const approve = (await store.rules.list()).filter((r) => r.pending && !ruleKeyPath(r).includes('/CX600/'));
+    await applyRuleAction(store, 'approve', approve.map((r) => r.id), 'local-admin');
     for (const phone of PHONES) assert.equal((await simulateCheck(env.server.urls.http, phone)).status, 200);
     // The inventory is written about once a second.
-    while (listDevices(store, deviceQuery.parse({})).total < PHONES.length) await new Promise((r) => setTimeout(r, 100));
+    while ((await listDevices(store, deviceQuery.parse({}))).total < PHONES.length) await new Promise((r) => setTimeout(r, 100));
 
     ({ browser, page, scriptErrors } = await openSignedIn(env.server));
   });
@@ -163,7 +163,7 @@ describe('fleet views', { skip, timeout: 180_000 }, () => {
     await dialog.getByText('“CX700 bob@contoso.com” will be offered pending versions').waitFor();
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'detached' });
-    assert.equal(env.server.store.testDevices.list().length, 1, 'Cancel added nothing (DESK is the one)');
+    assert.equal((await env.server.store.testDevices.list()).length, 1, 'Cancel added nothing (DESK is the one)');
 
     // From the keyboard: Shift+F10 on the row's button.
     await page.getByRole('button', { name: 'Open 00-04-F2-00-00-01' }).focus();
@@ -171,7 +171,7 @@ describe('fleet views', { skip, timeout: 180_000 }, () => {
     await menu.getByRole('menuitem', { name: 'Make test device' }).click();
     await dialog.getByRole('button', { name: 'Make test device' }).click();
     await status('Added test device “CX700 bob@contoso.com”: it is offered pending versions from its next update check.');
-    assert.ok(env.server.store.testDevices.list().some((d) => d.mac === '0004F2000001'));
+    assert.ok((await env.server.store.testDevices.list()).some((d) => d.mac === '0004F2000001'));
 
     await bob.getByRole('cell', { name: 'bob@contoso.com' }).click({ button: 'right' });
     await menu.getByRole('menuitem', { name: 'Why' }).click();
@@ -281,11 +281,11 @@ describe('fleet views', { skip, timeout: 180_000 }, () => {
   it('tells when the inventory is full, what that cost, and where to raise the cap', async () => {
     const { store } = env.server;
     const cap = 100; // the least the setting allows
-    updateSettings(store, { inventoryMaxDevices: cap }, 'local-admin');
-    const known = listDevices(store, deviceQuery.parse({})).total;
+    await updateSettings(store, { inventoryMaxDevices: cap }, 'local-admin');
+    const known = (await listDevices(store, deviceQuery.parse({}))).total;
     const more = Array.from({ length: cap - known + 3 }, (_, n): SimulatedPhone => ({ ...DEFAULT_PHONE, mac: `02BADD${String(n).padStart(6, '0')}`, serial: `X${n}` }));
     for (const phone of more) assert.equal((await simulateCheck(env.server.urls.http, phone)).status, 200);
-    while ((store.devices.overflow()?.refused ?? 0) < 3) await new Promise((r) => setTimeout(r, 100));
+    while (((await store.devices.overflow())?.refused ?? 0) < 3) await new Promise((r) => setTimeout(r, 100));
 
     await page.getByRole('tab', { name: 'Dashboard' }).click();
     await page.getByText('Inventory full (100 phones)').waitFor();

@@ -31,7 +31,7 @@ describe('interim images in the console', { skip, timeout: 120_000 }, () => {
       assert.equal((await simulateCheck(env.server.urls.http, p)).status, 200);
     }
     // The inventory is written about once a second.
-    while (env.server.store.devices.count() < 4) await new Promise((r) => setTimeout(r, 100));
+    while (await env.server.store.devices.count() < 4) await new Promise((r) => setTimeout(r, 100));
     ({ browser, page } = await openSignedIn(env.server));
   });
 

@@ -54,7 +54,7 @@ describe('what phones see after each console action', { skip, timeout: 180_000 }
   /** Waits for the inventory, written about once a second, to hold the phones that checked in. */
   const inventoryHolds = async (phones: number) => {
     const key = { deviceType: 'UCPhone', vendor: 'Polycom', model: 'CX600', revision: 'A', locale: 'ENU' };
-    while (env.server.store.devices.countForRule(key) < phones) await new Promise((r) => setTimeout(r, 100));
+    while (await env.server.store.devices.countForRule(key) < phones) await new Promise((r) => setTimeout(r, 100));
   };
 
   before(async () => {

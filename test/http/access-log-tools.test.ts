@@ -45,11 +45,11 @@ after(() => tmp.remove());
 async function serve(name: string, settings: Record<string, unknown>): Promise<{ server: RunningServer; base: string; accessDir: string }> {
   const dir = join(tmp.dir, name);
   const store = new Store(dir);
-  updateSettings(store, settings, 'test');
-  store.close();
+  await updateSettings(store, settings, 'test');
+  await store.close();
   const server = await startTestServer(dir);
   await importPackage(server.store, cab, { actor: 'test', kind: 'package', fileName: 'UCUpdates.cab' });
-  applyRuleAction(server.store, 'approve', [server.store.rules.list()[0]!.id], 'test');
+  await applyRuleAction(server.store, 'approve', [(await server.store.rules.list())[0]!.id], 'test');
   return { server, base: server.urls.http, accessDir: join(server.store.paths.logDir, 'Server', 'Access') };
 }
 
@@ -240,9 +240,9 @@ test('iis7: the seeds\' field set, correct W3C, read by goaccess with the README
   const again = await startTestServer(join(tmp.dir, 'iis7'));
   try {
     await simulateCheck(again.urls.http, { ...DEFAULT_PHONE, version: '4.0.7577.4000' });
-    updateSettings(again.store, { accessLogFields: 'iis85' }, 'test');
+    await updateSettings(again.store, { accessLogFields: 'iis85' }, 'test');
     await simulateCheck(again.urls.http, { ...DEFAULT_PHONE, version: '4.0.7577.4000' });
-    updateSettings(again.store, { accessLogFields: 'iis7' }, 'test');
+    await updateSettings(again.store, { accessLogFields: 'iis7' }, 'test');
     await simulateCheck(again.urls.http, { ...DEFAULT_PHONE, version: '4.0.7577.4000' });
   } finally {
     await again.close();

@@ -25,6 +25,7 @@ import type { ErrorBody } from '../../src/shared/errors.js';
 import type { Settings } from '../../src/shared/settings.js';
 import { setAdmin } from '../../src/server/app/admin-auth.js';
 import { startServer, type RunningServer } from '../../src/server/compose.js';
+import type { SqliteEngine } from '../../src/server/infra/db/engine.js';
 import { fixtureBytes, MULTI_IMAGES, multiDevicePackage, olderPackage } from '../fixtures/cabs.js';
 import { startTestServer } from '../helpers.js';
 import { APP_VERSION } from '../../src/server/version.js';
@@ -167,8 +168,8 @@ describe('authentication', () => {
     assertError(await call('GET', '/rules', { auth: { bearer: 'not-the-launch-token' } }), 401, 'unauthenticated');
     assertError(await call('GET', '/rules', { auth: { cookie: 'ucu_session=forged' } }), 401, 'unauthenticated');
     // Nothing was changed by the refused writes.
-    assert.deepEqual(server.store.settings.read().httpPort, 80);
-    assert.deepEqual(server.store.testDevices.list(), []);
+    assert.deepEqual((await server.store.settings.read()).httpPort, 80);
+    assert.deepEqual(await server.store.testDevices.list(), []);
     assert.deepEqual(await stagingEntries(), []);
   });
 
@@ -218,7 +219,7 @@ describe('authentication', () => {
     // Another session's token is wrong too.
     const other = await signIn(ADMIN);
     assertError(await call('PUT', '/settings', { auth: { cookie: s.cookie, csrf: other.csrf }, json: { serverName: 'csrf3' } }), 403, 'forbidden');
-    assert.equal(server.store.settings.read().serverName, '');
+    assert.equal((await server.store.settings.read()).serverName, '');
     const ok = await call<Settings>('PUT', '/settings', { auth: s, json: { serverName: 'csrf-ok' } });
     assert.equal(ok.status, 200);
     assert.equal(ok.body.serverName, 'csrf-ok');
@@ -236,8 +237,8 @@ describe('authentication', () => {
     assertError(await call('PUT', '/settings', { auth: v, json: { serverName: 'viewer' } }), 403, 'forbidden');
     assertError(await call('POST', '/rules/approve', { auth: v, json: { ids: [1] } }), 403, 'forbidden');
     assertError(await call('POST', '/packages?name=x.cab', { auth: v, raw: Buffer.from('abc') }), 403, 'forbidden');
-    assert.deepEqual(server.store.testDevices.list(), []);
-    assert.equal(server.store.settings.read().serverName, '');
+    assert.deepEqual(await server.store.testDevices.list(), []);
+    assert.equal((await server.store.settings.read()).serverName, '');
     // A viewer can still sign out (her own session).
     assert.equal((await call('DELETE', '/session', { auth: v })).status, 204);
   });
@@ -250,7 +251,7 @@ describe('authentication', () => {
     assert.equal(me.body.username, 'desktop');
     const r = await call<Settings>('PUT', '/settings', { auth, json: { serverName: 'DESKTOP-1' } });
     assert.equal(r.status, 200);
-    assert.equal(server.store.settings.read().serverName, 'DESKTOP-1');
+    assert.equal((await server.store.settings.read()).serverName, 'DESKTOP-1');
     await call('PUT', '/settings', { auth, json: { serverName: '' } });
   });
 
@@ -412,8 +413,8 @@ describe('packages and rules', () => {
     const e = assertError(await call('POST', '/rules/approve', { auth: admin, json: { ids: [pendingOne.id, cx600.id] } }), 409, 'conflict');
     assert.match(e.message, /UCPhone\/Polycom\/CX600\/A\/ENU\/CPE has no pending version to approve/);
     // All or nothing: the IP8540 is still pending.
-    assert.equal(server.store.rules.get(pendingOne.id)!.pending, '3.5.6907.0');
-    assert.equal(server.store.rules.get(pendingOne.id)!.approved, null);
+    assert.equal((await server.store.rules.get(pendingOne.id))!.pending, '3.5.6907.0');
+    assert.equal((await server.store.rules.get(pendingOne.id))!.approved, null);
     assertError(await call('POST', '/rules/rollback', { auth: admin, json: { ids: [cx600.id] } }), 409, 'conflict');
   });
 
@@ -437,19 +438,19 @@ describe('packages and rules', () => {
       'invalid_input',
     );
     assert.match(json.message, /JSON/);
-    assert.equal(server.store.rules.list().filter((x) => x.pending !== null).length, 2, 'nothing changed');
+    assert.equal((await server.store.rules.list()).filter((x) => x.pending !== null).length, 2, 'nothing changed');
   });
 
   it('rejects and rolls back through the API', async () => {
     const ip8540 = rules.find((x) => x.model === 'IP8540')!;
     const rej = await call<RuleChangeDto[]>('POST', '/rules/reject', { auth: admin, json: { ids: [ip8540.id] } });
     assert.equal(rej.status, 200, JSON.stringify(rej.body));
-    assert.equal(server.store.rules.get(ip8540.id)!.pending, null);
+    assert.equal((await server.store.rules.get(ip8540.id))!.pending, null);
     assertError(await call('POST', '/rules/reject', { auth: admin, json: { ids: [ip8540.id] } }), 409, 'conflict');
   });
 
   it('fails the job of a garbage upload with invalid_package, storing no package', async () => {
-    const before = server.store.packages.list().length;
+    const before = (await server.store.packages.list()).length;
     const r = await call<ImportJobDto>('POST', '/packages?name=garbage.cab', { auth: admin, raw: fixtureBytes('garbage', 50_000) });
     assert.equal(r.status, 202, JSON.stringify(r.body));
     const job = await waitForJob(r.body.id, admin);
@@ -457,9 +458,23 @@ describe('packages and rules', () => {
     assert.equal(job.error?.code, 'invalid_package');
     assert.ok((job.error?.message ?? '').length > 5);
     assert.equal(job.summary, undefined);
-    assert.equal(server.store.packages.list().length, before);
-    assert.equal(server.store.packages.list().some((p) => p.fileName === 'garbage.cab'), false);
+    assert.equal((await server.store.packages.list()).length, before);
+    assert.equal((await server.store.packages.list()).some((p) => p.fileName === 'garbage.cab'), false);
     assert.deepEqual(await stagingEntries(), []);
+  });
+
+  it('has removed the upload from staging by the moment its job is seen finished, failed or done', async () => {
+    for (const [name, raw] of [['garbage2.cab', fixtureBytes('garbage', 60_000)], ['again2.cab', multiCab]] as const) {
+      const r = await call<ImportJobDto>('POST', `/packages?name=${name}`, { auth: admin, raw });
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+      // Looked at every turn of the event loop: the first moment the job says it is finished.
+      let job = server.jobs.get(r.body.id);
+      while (job?.phase !== 'failed' && job?.phase !== 'done') {
+        await new Promise((resolve) => setImmediate(resolve));
+        job = server.jobs.get(r.body.id);
+      }
+      assert.deepEqual(await stagingEntries(), [], `${name}: ${job.phase}, and nothing left in staging`);
+    }
   });
 
   it('re-uploading the same package changes nothing', async () => {
@@ -467,7 +482,7 @@ describe('packages and rules', () => {
     const job = await waitForJob(r.body.id, admin);
     assert.equal(job.phase, 'done');
     assert.equal(job.summary?.alreadyImported, true);
-    assert.equal(server.store.packages.list().length, 1);
+    assert.equal((await server.store.packages.list()).length, 1);
   });
 
   it('refuses an empty upload (400)', async () => {
@@ -484,11 +499,11 @@ describe('packages and rules', () => {
     const declared = assertError(await call('POST', '/packages?name=big.cab', { auth: admin, raw: big }), 413, 'too_large');
     assert.match(declared.message, /1 MB/);
     assert.deepEqual(await stagingEntries(), []);
-    assert.equal(server.store.packages.list().length, 1);
+    assert.equal((await server.store.packages.list()).length, 1);
   });
 
   it('refuses a streamed (chunked, no Content-Length) upload larger than maxPackageMB (413), leaving nothing in staging', async () => {
-    assert.equal(server.store.settings.read().maxPackageMB, 1);
+    assert.equal((await server.store.settings.read()).maxPackageMB, 1);
     const chunk = fixtureBytes('chunk', 64 * 1024);
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({
@@ -502,7 +517,7 @@ describe('packages and rules', () => {
     assertError(r, 413, 'too_large');
     // The partial upload is removed (the handler awaits the rm before answering).
     assert.deepEqual(await stagingEntries(), []);
-    assert.equal(server.store.packages.list().length, 1);
+    assert.equal((await server.store.packages.list()).length, 1);
     // The server still answers afterwards.
     assert.equal((await call('GET', '/health')).status, 200);
     await call('PUT', '/settings', { auth: admin, json: { maxPackageMB: 2048 } });
@@ -524,7 +539,7 @@ describe('test devices', () => {
     assert.equal(none.field, 'mac');
     const noName = assertError(await call('POST', '/test-devices', { auth: admin, json: { name: '  ', mac: '001122334455' } }), 400, 'invalid_input');
     assert.equal(noName.field, 'name');
-    assert.deepEqual(server.store.testDevices.list(), []);
+    assert.deepEqual(await server.store.testDevices.list(), []);
   });
 
   it('adds a device with its MAC normalised to 12 upper-case hex digits', async () => {
@@ -542,7 +557,7 @@ describe('test devices', () => {
     const e = assertError(await call('POST', '/test-devices', { auth: admin, json: { name: 'Desk 13', mac: '00:21:63:0F:20:7B' } }), 409, 'conflict');
     // The MAC in the admin's notation (setting macNotation, dashes by default), not as stored.
     assert.equal(e.message, 'Test device "Desk 12" already has MAC 00-21-63-0F-20-7B.');
-    assert.equal(server.store.testDevices.list().length, 1);
+    assert.equal((await server.store.testDevices.list()).length, 1);
   });
 
   it('edits a device', async () => {
@@ -555,17 +570,17 @@ describe('test devices', () => {
     assert.equal(r.body.name, 'Desk 12 (lab)');
     assert.equal(r.body.mac, '0021630F207C');
     assert.equal(r.body.serial, 'C185H001209');
-    assert.deepEqual(server.store.testDevices.get(device.id), r.body);
+    assert.deepEqual(await server.store.testDevices.get(device.id), r.body);
     const bad = assertError(await call('PUT', `/test-devices/${device.id}`, { auth: admin, json: { name: 'x', mac: 'nope' } }), 400, 'invalid_input');
     assert.equal(bad.field, 'mac');
-    assert.equal(server.store.testDevices.get(device.id)!.mac, '0021630F207C');
+    assert.equal((await server.store.testDevices.get(device.id))!.mac, '0021630F207C');
   });
 
   it('answers 404 for an unknown id, 400 for a non-numeric one', async () => {
     assertError(await call('PUT', '/test-devices/99999', { auth: admin, json: { name: 'x', mac: '001122334455' } }), 404, 'not_found');
     assertError(await call('DELETE', '/test-devices/99999', { auth: admin }), 404, 'not_found');
     assertError(await call('DELETE', '/test-devices/abc', { auth: admin }), 400, 'invalid_input');
-    assert.equal(server.store.testDevices.list().length, 1);
+    assert.equal((await server.store.testDevices.list()).length, 1);
   });
 
   it('deletes a device', async () => {
@@ -589,7 +604,7 @@ describe('settings', () => {
     assert.match(e.message, /httpPort/);
     const range = assertError(await call('PUT', '/settings', { auth: admin, json: { httpPort: 70000 } }), 400, 'invalid_input');
     assert.equal(range.field, 'httpPort');
-    assert.equal(server.store.settings.read().httpPort, 80);
+    assert.equal((await server.store.settings.read()).httpPort, 80);
   });
 
   it('refuses an unknown key (400)', async () => {
@@ -602,15 +617,15 @@ describe('settings', () => {
     assert.equal(proto.field, 'toString');
     const polluted = await call<Settings>('PUT', '/settings', { auth: admin, raw: '{"__proto__": {"httpPort": 1}}', contentType: 'application/json' });
     assert.ok(polluted.status === 200 || polluted.status === 400, `${polluted.status}`);
-    assert.equal(server.store.settings.read().httpPort, 80);
+    assert.equal((await server.store.settings.read()).httpPort, 80);
     // An empty change changes nothing and leaves no history entry.
-    const historyBefore = server.store.history.list(1000).length;
+    const historyBefore = (await server.store.history.list(1000)).length;
     const empty = await call<Settings>('PUT', '/settings', { auth: admin, json: {} });
     assert.equal(empty.status, 200);
     assert.equal(empty.body.httpPort, 80);
-    assert.equal(server.store.history.list(1000).length, historyBefore);
+    assert.equal((await server.store.history.list(1000)).length, historyBefore);
     assert.deepEqual(
-      server.store.db.prepare('SELECT key FROM settings ORDER BY key').pluck().all(),
+      (server.store.engine as SqliteEngine).db.prepare('SELECT key FROM settings ORDER BY key').pluck().all(),
       ['maxPackageMB', 'serverName'],
       'only settings changed earlier are stored',
     );
@@ -618,7 +633,7 @@ describe('settings', () => {
 
   it('is all or nothing: one bad value keeps the good one out', async () => {
     assertError(await call('PUT', '/settings', { auth: admin, json: { externalUrl: 'https://ext.contoso.com', httpPort: 'x' } }), 400, 'invalid_input');
-    assert.equal(server.store.settings.read().externalUrl, '');
+    assert.equal((await server.store.settings.read()).externalUrl, '');
   });
 
   it('applies a valid change, returned and visible in GET', async () => {
@@ -640,8 +655,8 @@ describe('secrets and sessions', () => {
     assert.equal(put.body.tlsPfxPassphrase, '[set]');
     assert.equal((await call<Settings>('GET', '/settings', { auth: admin })).body.tlsPfxPassphrase, '[set]');
     await call('PUT', '/settings', { auth: admin, json: { tlsPfxPassphrase: '[set]', serverName: 'keeps' } });
-    assert.equal(server.store.settings.read().tlsPfxPassphrase, 'hunter2-secret');
-    assert.doesNotMatch(JSON.stringify(server.store.history.list(1000)), /hunter2/);
+    assert.equal((await server.store.settings.read()).tlsPfxPassphrase, 'hunter2-secret');
+    assert.doesNotMatch(JSON.stringify(await server.store.history.list(1000)), /hunter2/);
     await call('PUT', '/settings', { auth: admin, json: { tlsPfxPassphrase: '', serverName: '' } });
   });
 

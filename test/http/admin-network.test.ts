@@ -29,8 +29,8 @@ after(async () => {
 async function serverWith(name: string, settings: Partial<Settings>): Promise<RunningServer> {
   const dataDir = join(tmp.dir, name);
   const store = new Store(dataDir);
-  store.settings.write(settings);
-  store.close();
+  await store.settings.write(settings);
+  await store.close();
   const server = await startTestServer(dataDir);
   servers.push(server);
   await setAdmin(server.store, ADMIN.username, ADMIN.password, 'admin', 'test');

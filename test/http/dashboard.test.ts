@@ -30,8 +30,8 @@ before(async () => {
   server = await startTestServer(join(tmp.dir, 'data'), { clock: () => now });
   await importPackage(server.store, await multiDevicePackage(join(tmp.dir, 'cabs')), { actor: 'test', kind: 'package', fileName: 'UCUpdates.cab' });
   // CX600 and CX700 (ENU) approved; IP8540 and CX700 DEU stay pending: no rollout of theirs is shown.
-  const approved = server.store.rules.list().filter((r) => ['CX600', 'CX700'].includes(r.model) && r.locale === 'ENU');
-  applyRuleAction(server.store, 'approve', approved.map((r) => r.id), 'test');
+  const approved = (await server.store.rules.list()).filter((r) => ['CX600', 'CX700'].includes(r.model) && r.locale === 'ENU');
+  await applyRuleAction(server.store, 'approve', approved.map((r) => r.id), 'test');
 });
 after(async () => {
   await server.close();
@@ -110,6 +110,6 @@ test('days older than the chart drop out of it; seen_days keeps about 400 days',
   // A phone checking in more than 400 days after the oldest day: the oldest day is pruned at that flush.
   now = new Date(Date.UTC(2027, 6, 1, 9));
   await check(CX600(NEW));
-  await eventually(() => assert.equal(server.store.devices.seenDays('2000-01-01').has('2026-05-24'), false));
-  assert.deepEqual([...server.store.devices.seenDays('2000-01-01').keys()].sort(), ['2026-06-01', '2026-06-02', '2027-07-01']);
+  await eventually(async () => assert.equal((await server.store.devices.seenDays('2000-01-01')).has('2026-05-24'), false));
+  assert.deepEqual([...(await server.store.devices.seenDays('2000-01-01')).keys()].sort(), ['2026-06-01', '2026-06-02', '2027-07-01']);
 });

@@ -31,7 +31,7 @@ before(async () => {
   cookie = /^([^;]+)/.exec(r.headers.get('set-cookie')!)![1]!;
   assert.equal((await simulateCheck(server.urls.http, PHONE)).status, 200);
   // Logs are taken only from phones in the inventory, which records a check within a second.
-  await eventually(() => assert.ok(server.store.devices.knows(PHONE.mac, ''), 'the inventory has not recorded the phone yet'));
+  await eventually(async () => assert.ok(await server.store.devices.knows(PHONE.mac, ''), 'the inventory has not recorded the phone yet'));
 });
 after(async () => {
   await server.close();
@@ -79,7 +79,7 @@ test('a RoundTable configuration sent with the serial number only is the same ph
 });
 
 test('refusals say why, and keep nothing', async () => {
-  const before = server.store.deviceLogs.listFor(PHONE.mac, PHONE.serial).length;
+  const before = (await server.store.deviceLogs.listFor(PHONE.mac, PHONE.serial)).length;
   for (const [query, body, status, text] of [
     ['LogType=Kernel&FileName=a.clg&Mac=0021630F207B', 'x', 400, /log type "Kernel" is not accepted/],
     ['LogType=Watson&FileName=a.exe&Mac=0021630F207B', 'x', 415, /accepted extension/],
@@ -91,7 +91,7 @@ test('refusals say why, and keep nothing', async () => {
     assert.equal(r.status, status, `${query}: ${r.body.toString()}`);
     assert.match(r.body.toString(), text);
   }
-  assert.equal(server.store.deviceLogs.listFor(PHONE.mac, PHONE.serial).length, before);
+  assert.equal((await server.store.deviceLogs.listFor(PHONE.mac, PHONE.serial)).length, before);
   assert.equal((await api('/devices/999999/logs')).status, 404);
   const id = await phoneId();
   assert.equal((await api(`/devices/${id}/logs/999999`)).status, 404);
@@ -99,7 +99,7 @@ test('refusals say why, and keep nothing', async () => {
 
 test('a name from the phone cannot leave its folder', async () => {
   assert.equal((await upload('LogType=CELog&FileName=..%2F..%2F..%2Fserver.json.clg&Mac=0021630F207B', 'x')).status, 200);
-  const log = server.store.deviceLogs.listFor(PHONE.mac, '').find((l) => l.fileName.includes('server.json'))!;
+  const log = (await server.store.deviceLogs.listFor(PHONE.mac, '')).find((l) => l.fileName.includes('server.json'))!;
   assert.match(log.relPath, /^Client\/CELog\/0021630F207B\/\d{8}T\d{6}-\d{3}Z-server\.json\.clg$/);
 });
 
@@ -107,13 +107,13 @@ test('the same log twice at the same moment: one is kept, the other refused in w
   const [first, second] = await Promise.all(['once', 'twice'].map((text) => upload('LogType=CELog&FileName=same.clg&Mac=0021630F207B', text)));
   assert.deepEqual([first!.status, second!.status].sort(), [200, 409]);
   assert.match([first!, second!].find((r) => r.status === 409)!.body.toString(), /^Log refused: the same log of this phone arrived twice in the same millisecond\.$/);
-  assert.equal(server.store.deviceLogs.listFor(PHONE.mac, '').filter((l) => l.fileName === 'same.clg').length, 1);
+  assert.equal((await server.store.deviceLogs.listFor(PHONE.mac, '')).filter((l) => l.fileName === 'same.clg').length, 1);
 });
 
 test('logs older than the retention time are deleted, files and list', async () => {
-  const kept = server.store.deviceLogs.listFor(PHONE.mac, PHONE.serial);
+  const kept = await server.store.deviceLogs.listFor(PHONE.mac, PHONE.serial);
   now = new Date(now.getTime() + 11 * 86_400_000);
   assert.equal(await pruneDeviceLogs(server.store, roomyBudget(server.store.paths.logDir)), kept.length);
-  assert.deepEqual(server.store.deviceLogs.listFor(PHONE.mac, PHONE.serial), []);
+  assert.deepEqual(await server.store.deviceLogs.listFor(PHONE.mac, PHONE.serial), []);
   for (const l of kept) assert.equal(existsSync(join(server.store.paths.logDir, ...l.relPath.split('/'))), false, l.relPath);
 });

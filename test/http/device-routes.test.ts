@@ -202,12 +202,13 @@ test('the CSV export defuses values a phone sent that Excel would run as formula
 test('a large inventory streams out page by page, each phone once, in order', async () => {
   const n = 5_500;
   const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
-  server.store.devices.batch(function* () {
+  const changes = function* () {
     for (let i = 0; i < n; i++) {
       const mac = `00AA${i.toString(16).toUpperCase().padStart(8, '0')}`;
       yield { before: undefined, after: { identity: `mac:${mac}`, mac, serial: `S${i}`, deviceType: 'UCPhone', vendor: 'Polycom', model: 'CX3000', revision: 'A', locale: 'ENU', version: '1.0', userName: '', address: '10.0.0.1', firstSeen: at(i), lastSeen: at(i), offeredVersion: null, offeredFolder: null, offeredAt: null, downloadedAt: null, updatedAt: null, modules: 'cpe.nbt;1.0', dueVersion: null, dueFolder: null, dueBlocker: null } };
     }
-  });
+  };
+  await server.store.engine.transaction(async (tx) => tx.devices.write(changes()), { wait: true });
   const { res, rows } = await getCsv('/devices/export.csv?model=CX3000');
   assert.equal(res.headers.get('transfer-encoding'), 'chunked', 'streamed, not one body of known length');
   const macs = rows.slice(1).map((r) => r[0]!);

@@ -36,8 +36,8 @@ before(async () => {
   tmp = await tempDir();
   server = await startTestServer(join(tmp.dir, 'data'), { clock: () => now });
   await importPackage(server.store, await multiDevicePackage(join(tmp.dir, 'cabs')), { actor: 'test', kind: 'package', fileName: 'UCUpdates.cab' });
-  const cx600 = server.store.rules.list().find((r) => r.model === 'CX600' && r.locale === 'ENU')!;
-  applyRuleAction(server.store, 'approve', [cx600.id], 'test');
+  const cx600 = (await server.store.rules.list()).find((r) => r.model === 'CX600' && r.locale === 'ENU')!;
+  await applyRuleAction(server.store, 'approve', [cx600.id], 'test');
 });
 after(async () => {
   await server.close();
@@ -45,10 +45,10 @@ after(async () => {
 });
 
 const devices = (q: Record<string, string> = {}) => listDevices(server.store, deviceQuery.parse({ limit: '1000', ...q }));
-const stateOf = (group: string) => devices({ q: `0004F2${group}` }).devices.map((d: DeviceDto) => d.state);
+const stateOf = async (group: string) => (await devices({ q: `0004F2${group}` })).devices.map((d: DeviceDto) => d.state);
 /** Waits for the inventory's next flush to show `want` for every phone of the group. */
 const expectGroup = (group: string, want: DeviceState) =>
-  eventually(() => assert.deepEqual(stateOf(group), Array<DeviceState>(SIZE).fill(want), `group ${group}`));
+  eventually(async () => assert.deepEqual(await stateOf(group), Array<DeviceState>(SIZE).fill(want), `group ${group}`));
 
 test('the fleet goes through offered -> downloaded -> updated, stuck and silent', async () => {
   // Day 1, 08:00. Phones are offered 4366 one after another; some download it (all share 127.0.0.1, so a download
@@ -75,20 +75,20 @@ test('the fleet goes through offered -> downloaded -> updated, stuck and silent'
   // A day and a bit later (past the 24-hour default), the others check again, unchanged: stuck.
   hoursLater(25);
   for (const g of [GROUPS.neverDownloaded, GROUPS.neverInstalled]) await each(g, async (p) => void (await simulateCheck(server.urls.http, p())));
-  await eventually(() => assert.deepEqual(stateOf(GROUPS.neverInstalled), Array(SIZE).fill('stuck')));
-  assert.deepEqual(stateOf(GROUPS.neverDownloaded), Array(SIZE).fill('stuck'));
-  const reasons = devices({ state: 'stuck' }).devices.map((d) => d.reason);
+  await eventually(async () => assert.deepEqual(await stateOf(GROUPS.neverInstalled), Array(SIZE).fill('stuck')));
+  assert.deepEqual(await stateOf(GROUPS.neverDownloaded), Array(SIZE).fill('stuck'));
+  const reasons = (await devices({ state: 'stuck' })).devices.map((d) => d.reason);
   assert.ok(reasons.some((r) => /^Offered 4\.0\.7577\.4366 26 hours ago and never downloaded it\.$/.test(r)), reasons.join('\n'));
   assert.ok(reasons.some((r) => /^Downloaded 4\.0\.7577\.4366 26 hours ago but still reports 4\.0\.7577\.4000\.$/.test(r)), reasons.join('\n'));
 
   // Seven days and an hour on, only two groups checked in again: the rest, stuck ones included, are silent.
   hoursLater(7 * 24 + 1);
   for (const g of [GROUPS.updated, GROUPS.upToDate]) await each(g, async (p) => void (await simulateCheck(server.urls.http, p(NEW))));
-  await eventually(() => assert.deepEqual(stateOf(GROUPS.upToDate), Array(SIZE).fill('up-to-date')));
-  assert.deepEqual(stateOf(GROUPS.silent), Array(SIZE).fill('silent'));
-  assert.deepEqual(stateOf(GROUPS.updated), Array(SIZE).fill('updated'));
+  await eventually(async () => assert.deepEqual(await stateOf(GROUPS.upToDate), Array(SIZE).fill('up-to-date')));
+  assert.deepEqual(await stateOf(GROUPS.silent), Array(SIZE).fill('silent'));
+  assert.deepEqual(await stateOf(GROUPS.updated), Array(SIZE).fill('updated'));
 
-  const all = devices();
+  const all = await devices();
   assert.equal(all.total, 5 * SIZE);
   assert.deepEqual(all.counts, { 'up-to-date': SIZE, blocked: 0, behind: 0, offered: 0, downloaded: 0, updated: SIZE, stuck: 0, silent: 3 * SIZE });
   const one = all.devices.find((d) => d.mac === '0004F2AA0000')!;

@@ -9,7 +9,7 @@ import { DEFAULT_PHONE, downloadOffer, httpRequest, phoneRequestBody, simulateCh
 import { importPackage } from '../../src/server/app/import-package.js';
 import { applyRuleAction } from '../../src/server/app/rule-actions.js';
 import { updateSettings } from '../../src/server/app/settings.js';
-import { POLL_MS, Store } from '../../src/server/app/store.js';
+import { Store } from '../../src/server/app/store.js';
 import { addTestDevice } from '../../src/server/app/test-devices.js';
 import { startServer, type RunningServer } from '../../src/server/compose.js';
 import { AUDIT_HEADER } from '../../src/server/domain/audit-format.js';
@@ -41,14 +41,14 @@ before(async () => {
   const opts = { actor: 'test', kind: 'package' as const };
   await importPackage(store, await multiDevicePackage(join(tmp.dir, 'cabs')), { ...opts, fileName: 'UCUpdates.cab' });
   await importPackage(store, await interimPackage(join(tmp.dir, 'cabs')), { ...opts, kind: 'interim', fileName: 'OCInterim.cab' });
-  addTestDevice(store, { name: 'Rui desk', mac: '00-21-63-0f-20-7b' }, 'test');
+  await addTestDevice(store, { name: 'Rui desk', mac: '00-21-63-0f-20-7b' }, 'test');
 });
 after(async () => {
   await server.close();
   await tmp.remove();
 });
 
-const ruleId = (model: string, locale = 'ENU') => store.rules.list().find((r) => r.model === model && r.locale === locale)!.id;
+const ruleId = async (model: string, locale = 'ENU') => (await store.rules.list()).find((r) => r.model === model && r.locale === locale)!.id;
 
 test('seed scenario: an IP8540 test device at 1.0.522.34 gets the interim build, then 3.5.6907.0, then nothing', async () => {
   const first = await simulateCheck(base, ip8540('1.0.522.34'));
@@ -77,13 +77,13 @@ test('pending reaches test devices only; approve reaches everyone; roll back off
   assert.equal((await simulateCheck(base, cx600('4.0.7577.4000', TEST_MAC))).response!.files[0]?.version, '4.0.7577.4366');
   assert.equal((await simulateCheck(base, cx600('4.0.7577.4000', other))).response!.numOfFiles, 0);
 
-  applyRuleAction(store, 'approve', [ruleId('CX600')], 'test');
+  await applyRuleAction(store, 'approve', [await ruleId('CX600')], 'test');
   assert.equal((await simulateCheck(base, cx600('4.0.7577.4000', other))).response!.files[0]?.version, '4.0.7577.4366');
 
   await importPackage(store, await newerPackage(join(tmp.dir, 'cabs')), { actor: 'test', kind: 'package', fileName: 'newer.cab' });
-  applyRuleAction(store, 'approve', [ruleId('CX600')], 'test');
+  await applyRuleAction(store, 'approve', [await ruleId('CX600')], 'test');
   assert.equal((await simulateCheck(base, cx600('4.0.7577.4366', other))).response!.files[0]?.version, '4.0.7577.4387');
-  applyRuleAction(store, 'rollback', [ruleId('CX600')], 'test');
+  await applyRuleAction(store, 'rollback', [await ruleId('CX600')], 'test');
   const back = await simulateCheck(base, cx600('4.0.7577.4387', other));
   assert.equal(back.response!.files[0]?.version, '4.0.7577.4366');
   assert.match(back.response!.baseUrl, /\/4\.0\.7577\.4366\/CPE$/);
@@ -92,13 +92,15 @@ test('pending reaches test devices only; approve reaches everyone; roll back off
 test('a change made by another process sharing the store (the CLI) is seen within POLL_MS', async () => {
   const cli = new Store(store.paths.dataDir);
   try {
-    applyRuleAction(cli, 'approve', [ruleId('CX700', 'DEU')], 'cli:test');
+    await applyRuleAction(cli, 'approve', [await ruleId('CX700', 'DEU')], 'cli:test');
   } finally {
-    cli.close();
+    await cli.close();
   }
-  await new Promise((r) => setTimeout(r, POLL_MS + 20));
-  const r = await simulateCheck(base, { ...cx600('1.0.522.103', 'AABBCCDD0001'), model: 'CX700', locale: 'DEU' });
-  assert.equal(r.response!.files[0]?.version, '3.5.6907.0');
+  // The engine polls for it every POLL_MS, and the catalog rebuilds itself then.
+  await eventually(async () => {
+    const r = await simulateCheck(base, { ...cx600('1.0.522.103', 'AABBCCDD0001'), model: 'CX700', locale: 'DEU' });
+    assert.equal(r.response!.files[0]?.version, '3.5.6907.0');
+  });
 });
 
 test('no rule for the locale: NumOfFiles 0 and LangList shows what exists', async () => {
@@ -209,8 +211,8 @@ test('an unknown device gets a well-formed answer; a MAC field that is not a MAC
   assert.equal(badMac.raw, 'Bad request: "macaddress" is not a MAC address (12 hex digits, e.g. 00-21-63-0F-20-7B).');
   // The good check after it is recorded: once it is there, the refused one would have been too.
   await simulateCheck(base, cx600('4.0.7577.4000', '0004F2BADBAD'));
-  await eventually(() => assert.ok(server.store.devices.findAll(['mac:0004F2BADBAD']).size));
-  assert.equal(server.store.devices.findAll(['serial:SN-BAD-MAC']).size, 0);
+  await eventually(async () => assert.ok((await server.store.devices.findAll(['mac:0004F2BADBAD'])).size));
+  assert.equal((await server.store.devices.findAll(['serial:SN-BAD-MAC'])).size, 0);
 });
 
 test('the Host header names the BaseURL only when it could be a host name; a longer one is not believed', async () => {
@@ -257,18 +259,18 @@ test('external checks: 401 NTLM challenge by default; anonymous when set; extern
   assert.equal(res.headers['www-authenticate'], 'NTLM');
   assert.equal((await httpRequest(`${base}/DeviceUpdateFiles_Ext/${IMAGE}`)).status, 401);
 
-  updateSettings(store, { externalAuth: 'anonymous', externalUrl: 'https://lyncext.contoso.com' }, 'test');
+  await updateSettings(store, { externalAuth: 'anonymous', externalUrl: 'https://lyncext.contoso.com' }, 'test');
   const ok = await simulateCheck(base, phone, { external: true });
   assert.equal(ok.status, 200);
   assert.equal(ok.response!.externalBaseUrl, 'https://lyncext.contoso.com/DeviceUpdateFiles_Ext/UCPhone/Polycom/CX600/A/ENU/4.0.7577.4366/CPE');
   assert.match(ok.response!.baseUrl, /^http:\/\/localhost:\d+\/DeviceUpdateFiles_Int\//);
   assert.equal((await httpRequest(`${base}/DeviceUpdateFiles_Ext/${IMAGE}`)).status, 200);
 
-  updateSettings(store, { externalAuth: 'trust-proxy', trustedProxies: ['10.9.9.9'] }, 'test');
+  await updateSettings(store, { externalAuth: 'trust-proxy', trustedProxies: ['10.9.9.9'] }, 'test');
   assert.equal((await simulateCheck(base, phone, { external: true })).status, 403);
-  updateSettings(store, { trustedProxies: ['127.0.0.1'] }, 'test');
+  await updateSettings(store, { trustedProxies: ['127.0.0.1'] }, 'test');
   assert.equal((await simulateCheck(base, phone, { external: true })).status, 200);
-  updateSettings(store, { externalAuth: 'ntlm-challenge', externalUrl: '' }, 'test');
+  await updateSettings(store, { externalAuth: 'ntlm-challenge', externalUrl: '' }, 'test');
 });
 
 test('a browser GET of ucdevice.upx shows the server answering; the HTTPS listener serves the same', async () => {
@@ -281,9 +283,9 @@ test('a browser GET of ucdevice.upx shows the server answering; the HTTPS listen
 });
 
 test('raw capture records request bodies when enabled', async () => {
-  updateSettings(store, { captureEnabled: true }, 'test');
+  await updateSettings(store, { captureEnabled: true }, 'test');
   await post('<Request><Model>CAPTURED-1</Model></Request>');
-  updateSettings(store, { captureEnabled: false }, 'test');
+  await updateSettings(store, { captureEnabled: false }, 'test');
   await post('<Request><Model>NOT-CAPTURED</Model></Request>');
   await server.close();
   server = await startServer({ dataDir: store.paths.dataDir, overrides: { httpPort: 0, httpsPort: 0, adminPort: 0 }, log: silentLog });

@@ -25,12 +25,12 @@ before(async () => {
 });
 after(() => tmp.remove());
 
-function configure(dataDir: string, changes: Record<string, unknown>): void {
+async function configure(dataDir: string, changes: Record<string, unknown>): Promise<void> {
   const store = new Store(dataDir);
   try {
-    updateSettings(store, changes, 'test');
+    await updateSettings(store, changes, 'test');
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -47,7 +47,7 @@ const peerCommonName = async (url: string) => String((await peerCertificate(url)
 
 test('serves HTTPS with the admin\'s PEM certificate and key', async () => {
   const data = join(tmp.dir, 'pem');
-  configure(data, { tlsCertFile: join(tmp.dir, 'cert.pem'), tlsKeyFile: join(tmp.dir, 'key.pem') });
+  await configure(data, { tlsCertFile: join(tmp.dir, 'cert.pem'), tlsKeyFile: join(tmp.dir, 'key.pem') });
   const server = await startServer({ dataDir: data, overrides: ports, log: silentLog });
   try {
     assert.equal(await peerCommonName(server.urls.https), 'ucupdates.contoso.test');
@@ -58,7 +58,7 @@ test('serves HTTPS with the admin\'s PEM certificate and key', async () => {
 
 test('serves HTTPS with a PFX and its passphrase', async () => {
   const data = join(tmp.dir, 'pfx');
-  configure(data, { tlsPfxFile: join(tmp.dir, 'cert.pfx'), tlsPfxPassphrase: 's3cret-pfx' });
+  await configure(data, { tlsPfxFile: join(tmp.dir, 'cert.pfx'), tlsPfxPassphrase: 's3cret-pfx' });
   const server = await startServer({ dataDir: data, overrides: ports, log: silentLog });
   try {
     assert.equal(await peerCommonName(server.urls.https), 'ucupdates.contoso.test');
@@ -76,8 +76,8 @@ test('a certificate that broke after it was set (moved, wrong passphrase, half a
   for (const [what, changes, message] of cases) {
     const data = join(tmp.dir, what.replace(/ /g, '-'));
     const store = new Store(data);
-    store.settings.write(changes); // as the store holds them after the files changed: updateSettings would refuse them now
-    store.close();
+    await store.settings.write(changes); // as the store holds them after the files changed: updateSettings would refuse them now
+    await store.close();
     const warnings: string[] = [];
     const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(String(JSON.parse(line).msg)) });
     const server = await startServer({ dataDir: data, overrides: ports, log });

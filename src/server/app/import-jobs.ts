@@ -19,19 +19,24 @@ export class ImportJobs {
     this.jobs.set(job.id, job);
     this.prune();
     this.queue = this.queue.then(async () => {
+      // The job is told finished only once its upload is gone: whoever sees it finished finds staging clean.
+      let outcome: Partial<ImportJobDto>;
       try {
-        job.summary = await importPackage(this.store, file, {
+        const summary = await importPackage(this.store, file, {
           fileName,
           actor,
           kind: opts.kind,
           onProgress: (phase, percent) => Object.assign(job, { phase, percent }),
         });
-        Object.assign(job, { phase: 'done', percent: 100 });
+        outcome = { phase: 'done', percent: 100, summary };
       } catch (e) {
         const err = e instanceof AppError ? e : new AppError('internal', `The import failed: ${(e as Error).message}`);
-        Object.assign(job, { phase: 'failed', error: { code: err.code, message: err.message } });
-      } finally {
+        outcome = { phase: 'failed', error: { code: err.code, message: err.message } };
+      }
+      try {
         if (opts.removeWhenDone) await rm(file, { force: true });
+      } finally {
+        Object.assign(job, outcome);
       }
     });
     return { ...job };
