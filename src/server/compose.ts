@@ -124,7 +124,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     app.disable('x-powered-by');
     app.set('trust proxy', false); // the guard alone decides which forwarded headers to believe
     app.use(adminGuard({ trustedProxies: settings.adminTrustedProxies, allowedHosts: settings.adminAllowedHosts, listenHost: settings.adminHost }));
-    app.use('/api', adminRoutes({ store, catalog, local, jobs, status: () => urls && { version: APP_VERSION, startedAt, urls } }));
+    app.use('/api', adminRoutes({
+        store,
+        catalog,
+        local,
+        jobs,
+        status: () => urls && { version: APP_VERSION, startedAt, urls },
+        inventory: () => ({ waiting: inventory.buffered, dropped: inventory.droppedObservations }),
+      }),
+    );
     app.use('/api', errorMiddleware(log));
     const consoleDir = opts.consoleDir ?? DEFAULT_CONSOLE_DIR;
     if (existsSync(consoleDir)) app.use(express.static(consoleDir, { index: 'index.html' }));

@@ -155,6 +155,18 @@ export interface ServerStatusDto {
   version: string;
   startedAt: string;
   urls: { http: string; https: string; admin: string };
+  store: StoreStatusDto;
+}
+
+/** Where the store is, and whether it answers: a pool's database can be away while the node serves phones. */
+export interface StoreStatusDto {
+  /** The pool's database (a URL without its password), or null for the embedded store in the data folder. */
+  pool: string | null;
+  /** Why the store does not answer now (admin changes are refused meanwhile), or null. */
+  problem: string | null;
+  /** Phone observations waiting to be written to the inventory, and those dropped since the start (over the bound). */
+  waiting: number;
+  dropped: number;
 }
 
 /** A phone described by hand for "why does it (not) update": only the model is required. */

@@ -15,6 +15,7 @@ import { listDevices } from '../../src/server/app/inventory.js';
 import { applyRuleAction } from '../../src/server/app/rule-actions.js';
 import { addTestDevice } from '../../src/server/app/test-devices.js';
 import type { RunningServer } from '../../src/server/compose.js';
+import type { ServerStatusDto } from '../../src/shared/admin-api.js';
 import { deviceQuery } from '../../src/shared/inventory-api.js';
 import { cliCommand } from '../cli/cli-process.js';
 import { multiDevicePackage } from '../fixtures/cabs.js';
@@ -33,6 +34,11 @@ const phone = (n: number): SimulatedPhone => ({ ...DEFAULT_PHONE, mac: `0004F2DD
 const offered = async (server: RunningServer, p: SimulatedPhone) => (await simulateCheck(server.urls.http, p)).response!.files[0]?.version ?? null;
 const deviceOf = async (server: RunningServer, p: SimulatedPhone) =>
   (await listDevices(server.store, deviceQuery.parse({ limit: '100', q: p.serial }))).devices.find((d) => d.serial === p.serial);
+
+async function statusOf(server: RunningServer): Promise<ServerStatusDto> {
+  const res = await fetch(`${server.urls.admin}/api/status`, { headers: { authorization: `Bearer ${server.local.launchToken}` } });
+  return (await res.json()) as ServerStatusDto;
+}
 
 before(async () => {
   if (skip) return;
@@ -124,6 +130,9 @@ test('PostgreSQL stopped: phones are answered, admin changes refused in words; s
     assert.equal(body.error.code, 'busy');
     assert.match(body.error.message, /cannot be reached/);
     assert.match(body.error.message, /Nothing was changed/);
+    const status = await statusOf(a);
+    assert.equal(status.store.pool, cluster.url, 'the status names the pool');
+    assert.match(status.store.problem ?? '', /cannot be reached/, 'and why its store does not answer');
   } finally {
     cluster.start();
   }
@@ -131,4 +140,5 @@ test('PostgreSQL stopped: phones are answered, admin changes refused in words; s
   await eventually(async () => assert.equal((await deviceOf(b, during))?.state, 'offered'), 30_000);
   await eventually(() => addTestDevice(a.store, { name: 'after the outage', mac: '0004F2DD9998' }, 'test'), 30_000);
   assert.ok((await b.store.testDevices.list()).some((d) => d.name === 'after the outage'));
+  assert.equal((await statusOf(a)).store.problem, null);
 });

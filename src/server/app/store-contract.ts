@@ -279,6 +279,8 @@ export interface StoreEngine {
   announceChange(): Promise<void>;
   /** A server's start: the store readable and writable, or one sentence on what to do. */
   check(): Promise<void>;
+  /** Resolves when the store answers now (cheap: for the status line); StoreUnavailable when it does not. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

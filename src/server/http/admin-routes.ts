@@ -28,6 +28,7 @@ import { applyRuleAction, previewRuleAction } from '../app/rule-actions.js';
 import { SignInThrottle } from '../app/sign-in-throttle.js';
 import { updateSettings } from '../app/settings.js';
 import type { Store } from '../app/store.js';
+import { StoreUnavailable } from '../app/store-contract.js';
 import { addTestDevice, removeTestDevice, updateTestDevice } from '../app/test-devices.js';
 import { identify, requireCaller, requireOwnSession, SESSION_COOKIE } from './admin-auth.js';
 import { fromThisMachine, remote } from './admin-guard.js';
@@ -40,7 +41,9 @@ export interface AdminRoutesDeps {
   local: LocalAccess;
   jobs: ImportJobs;
   /** The running server's version and URLs; undefined while its listeners are still starting. */
-  status: () => ServerStatusDto | undefined;
+  status: () => Omit<ServerStatusDto, 'store'> | undefined;
+  /** Phone observations waiting for the inventory, and dropped since the start. */
+  inventory: () => { waiting: number; dropped: number };
 }
 
 const parse = parseInput;
@@ -48,7 +51,7 @@ const parse = parseInput;
 const actor = (req: Request) => req.caller!.username;
 const idParam = (req: Request) => parse(ruleActionInput.shape.ids.element, Number(req.params.id));
 
-export function adminRoutes({ store, catalog, local, jobs, status }: AdminRoutesDeps): Router {
+export function adminRoutes({ store, catalog, local, jobs, status, inventory }: AdminRoutesDeps): Router {
   const api = express.Router();
   const json = express.json({ limit: '1mb' });
   api.use(identify(store, local));
@@ -104,10 +107,15 @@ export function adminRoutes({ store, catalog, local, jobs, status }: AdminRoutes
   api.use(requireCaller);
   api.use(deviceRoutes(store, parse));
 
-  api.get('/status', (_req, res) => {
+  api.get('/status', async (_req, res) => {
     const s = status();
     if (!s) throw new AppError('busy', 'The server is still starting.');
-    res.json(s);
+    const problem = await store.engine.ping().then(
+      () => null,
+      (e: unknown) => (e instanceof StoreUnavailable ? e.message : String(e)),
+    );
+    const pool = store.engine.kind === 'postgres' ? store.engine.location : null;
+    res.json({ ...s, store: { pool, problem, ...inventory() } } satisfies ServerStatusDto);
   });
 
   // ---- why a phone does (not) update: a read, so viewers may ask too ----

@@ -100,6 +100,9 @@ export class SqliteEngine implements StoreEngine {
   /** Other processes see this connection's commits through data_version: nothing to send. */
   async announceChange(): Promise<void> {}
 
+  /** The file is on this machine: it answers whenever this process runs. */
+  async ping(): Promise<void> {}
+
   async check(): Promise<void> {
     checkDatabase(this.db, this.location);
   }

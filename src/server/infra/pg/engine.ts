@@ -129,6 +129,12 @@ export class PgEngine implements StoreEngine {
     });
   }
 
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1').catch((e: unknown) => {
+      throw inWords(e, this.url);
+    });
+  }
+
   /** The database reachable, writable (a write that changes nothing, committed) and of this ucupdates' schema. */
   async check(): Promise<void> {
     let version: number | undefined;
