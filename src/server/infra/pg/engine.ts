@@ -16,7 +16,7 @@ import { PgBlobStore } from './blob-store.js';
 import { ChangeListener } from './change-listener.js';
 import { hostPort, inTransaction, inWords, openPool, withoutPassword, type Queryable } from './connection.js';
 import { PgDeviceLogsRepo } from './device-logs-repo.js';
-import { copyEmbeddedRows, type CopyProgress } from './embedded-import.js';
+import { copyEmbeddedStore, type CopyProgress, type EmbeddedBlob } from './embedded-import.js';
 import { PgHistoryRepo } from './history-repo.js';
 import { migrate, PG_MIGRATIONS } from './migrations.js';
 import { PgPackagesRepo } from './packages-repo.js';
@@ -100,17 +100,18 @@ export class PgEngine implements StoreEngine {
     }
   }
 
-  /** Copies an embedded store's rows into this (empty) pool, ids kept, in one transaction (embedded-import.ts). */
-  async copyFromEmbedded(db: Db, progress?: CopyProgress): Promise<Record<string, number>> {
-    const client = await this.pool.connect().catch((e: unknown) => {
-      throw inWords(e, this.url);
-    });
+  /**
+   * Copies an embedded store (its image files, then its rows with their ids) into this empty pool, in one transaction
+   * holding the write lock (embedded-import.ts): the pool's nodes change nothing meanwhile.
+   */
+  async copyFromEmbedded(db: Db, blobs: readonly EmbeddedBlob[], progress?: CopyProgress): Promise<Record<string, number>> {
     try {
-      return await copyEmbeddedRows(client, db, progress);
+      return await inTransaction(this.pool, async (client) => {
+        await this.writeLock(client, true);
+        return copyEmbeddedStore(client, db, blobs, progress);
+      });
     } catch (e) {
       throw inWords(e, this.url);
-    } finally {
-      client.release();
     }
   }
 
