@@ -155,6 +155,36 @@ after(async () => {
   await tmp?.remove();
 });
 
+test('pool init makes the schema once and says so; run again it changes nothing and says that', { skip }, async () => {
+  const url = cluster.createDatabase('init_twice');
+  const first = await cli(['pool', 'init', url]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /created/i);
+  const second = await cli(['pool', 'init', url]);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stdout, /up to date already/i);
+  assert.doesNotMatch(second.stdout, /created/i);
+});
+
+test('pool init refuses a URL that is not PostgreSQL\'s in one sentence, without its password', { skip }, async () => {
+  for (const url of ['mysql://admin:s3cret-pw@db/ucupdates', 'postgres://admin:s3cret-pw@db:port/ucupdates', 'db.example.com/ucupdates']) {
+    const r = await cli(['pool', 'init', url]);
+    oneSentence(r, /PostgreSQL URL|postgres:\/\//);
+    assert.doesNotMatch(r.stderr, /s3cret-pw/, 'the password is never shown');
+  }
+});
+
+test('an unreachable pool is refused in one sentence naming host:port, never the password', { skip }, async () => {
+  const port = Number(new URL(await (await import('../helpers.js')).closedUrl()).port);
+  const url = `postgres://ucupdates:s3cret-pw@127.0.0.1:${port}/ucupdates`;
+  const init = await cli(['pool', 'init', url]);
+  oneSentence(init, new RegExp(`127\\.0\\.0\\.1:${port}.*cannot be reached`));
+  assert.doesNotMatch(init.stderr, /s3cret-pw/);
+  const migrate = await cli(['--data', join(tmp.dir, 'node-unreachable'), '--pool', url, 'pool', 'migrate', '--from', source]);
+  oneSentence(migrate, new RegExp(`127\\.0\\.0\\.1:${port}`));
+  assert.doesNotMatch(migrate.stderr, /s3cret-pw/);
+});
+
 test('pool migrate without a pool says what to do', { skip }, async () => {
   const r = await cli(['--data', join(tmp.dir, 'node-nopool'), 'pool', 'migrate', '--from', source], { env: { UCUPDATES_POOL: '' } });
   oneSentence(r, /--pool postgres:\/\/.*UCUPDATES_POOL/);
@@ -248,3 +278,15 @@ test('a damaged image in the source folder is refused and nothing is copied', { 
   assert.deepEqual(emptyExceptSchemaVersion(await rowCounts(url)), [], 'no row in any table, images included');
 });
 
+test('--help of the pool commands says what they do and what they need', { skip }, async () => {
+  const top = await cli(['pool', '--help']);
+  assert.equal(top.code, 0);
+  assert.match(top.stdout, /init \[url\]/);
+  assert.match(top.stdout, /migrate \[options\]/);
+  const migrate = await cli(['pool', 'migrate', '--help']);
+  assert.match(migrate.stdout, /--from <dir>/);
+  assert.match(migrate.stdout, /--pool/);
+  assert.match(migrate.stdout, /Example:\n  ucupdates --pool postgres:\/\/\S+ pool migrate --from /);
+  const init = await cli(['pool', 'init', '--help']);
+  assert.match(init.stdout, /Example:\n  ucupdates pool init postgres:\/\//);
+});
