@@ -5,7 +5,7 @@
 // lacks a column (the copy fails half way), a damaged image in the source folder.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, readdir, writeFile } from 'node:fs/promises';
+import { cp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DEFAULT_PHONE, downloadOffer, httpRequest, simulateCheck, type SimulatedPhone } from '../../src/cli/phone-simulator.js';
@@ -199,8 +199,9 @@ test('pool migrate from a folder that holds no store is refused and copies nothi
   assert.equal((await readdir(tmp.dir)).includes('no-such-folder'), false, 'the named folder is not created');
 });
 
-test('pool migrate moves the embedded store: a node on the pool answers phones and lists the store as the embedded server did', { skip }, async () => {
+test('pool migrate moves the embedded store: a node on the pool answers phones and lists the store as the embedded server did', { skip }, async (t) => {
   const r = await cli(['--data', join(tmp.dir, 'node-migrate'), '--pool', cluster.url, 'pool', 'migrate', '--from', source]);
+  t.diagnostic(r.stdout.trim());
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /^Moved .* into the pool at postgres:\/\/ucupdates@127\.0\.0\.1:\d+\/ucupdates: \d+ image file\(s\)/);
   assert.match(r.stdout, /rules \d+/);
@@ -276,6 +277,18 @@ test('a damaged image in the source folder is refused and nothing is copied', { 
   const r = await cli(['--data', join(tmp.dir, 'node-damaged'), '--pool', url, 'pool', 'migrate', '--from', damaged]);
   oneSentence(r, new RegExp(`image file ${sha} .*damaged`));
   assert.deepEqual(emptyExceptSchemaVersion(await rowCounts(url)), [], 'no row in any table, images included');
+});
+
+test('an image file missing from the source folder is refused by name and nothing is copied', { skip }, async () => {
+  const url = cluster.createDatabase('missing_blob');
+  const missing = join(tmp.dir, 'missing');
+  await cp(source, missing, { recursive: true });
+  const prefix = (await readdir(join(missing, 'files'))).filter((d) => /^[0-9a-f]{2}$/.test(d)).sort()[0]!;
+  const sha = (await readdir(join(missing, 'files', prefix))).find((f) => /^[0-9a-f]{64}$/.test(f))!;
+  await rm(join(missing, 'files', prefix, sha));
+  const r = await cli(['--data', join(tmp.dir, 'node-missing'), '--pool', url, 'pool', 'migrate', '--from', missing]);
+  oneSentence(r, new RegExp(`image file ${sha} is missing from .*nothing was moved`));
+  assert.deepEqual(emptyExceptSchemaVersion(await rowCounts(url)), []);
 });
 
 test('--help of the pool commands says what they do and what they need', { skip }, async () => {
