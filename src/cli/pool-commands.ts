@@ -18,7 +18,7 @@ export function poolCommands(program: Command, cx: CliContext): void {
     .argument('[url]', 'postgres://user[:password]@host[:port]/database (default: --pool or $UCUPDATES_POOL)')
     .addHelpText('after', '\nRun again after an upgrade: it only adds what is missing. Example:\n  ucupdates pool init postgres://ucupdates@db.example.com/ucupdates')
     .action(async (url: string | undefined) => {
-      const target = poolUrl(url ?? cx.pool());
+      const target = poolUrl(url ?? cx.pool(), 'ucupdates pool init postgres://user@host/database (or give --pool, or set UCUPDATES_POOL)');
       const store = await openStore(cx.dataDir(), { pool: target });
       const where = store.engine.location;
       const found = (store.engine as PgEngine).schemaFound;
@@ -39,7 +39,7 @@ export function poolCommands(program: Command, cx: CliContext): void {
     .requiredOption('--from <dir>', 'the data folder whose store moves (stop its server first)')
     .addHelpText('after', '\nExample:\n  ucupdates --pool postgres://ucupdates@db.example.com/ucupdates pool migrate --from /var/lib/ucupdates')
     .action(async (o: { from: string }) => {
-      const target = poolUrl(cx.pool());
+      const target = poolUrl(cx.pool(), 'ucupdates --pool postgres://user@host/database pool migrate --from <dir> (or set UCUPDATES_POOL)');
       const store = await openStore(cx.dataDir(), { pool: target });
       try {
         let shown = '';
@@ -58,8 +58,9 @@ export function poolCommands(program: Command, cx: CliContext): void {
     });
 }
 
-function poolUrl(url: string | undefined): string {
-  if (!url) throw new AppError('invalid_input', 'Name the pool: --pool postgres://user@host/database (or set UCUPDATES_POOL).');
+/** The pool's URL, checked; `usage` says how to name it when none is given. */
+function poolUrl(url: string | undefined, usage: string): string {
+  if (!url) throw new AppError('invalid_input', `Name the pool: ${usage}.`);
   const problem = poolUrlProblem(url);
   if (problem) throw new AppError('invalid_input', problem);
   return url;

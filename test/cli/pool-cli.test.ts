@@ -185,9 +185,11 @@ test('an unreachable pool is refused in one sentence naming host:port, never the
   assert.doesNotMatch(migrate.stderr, /s3cret-pw/);
 });
 
-test('pool migrate without a pool says what to do', { skip }, async () => {
+test('pool migrate and pool init without a pool say what to do', { skip }, async () => {
   const r = await cli(['--data', join(tmp.dir, 'node-nopool'), 'pool', 'migrate', '--from', source], { env: { UCUPDATES_POOL: '' } });
-  oneSentence(r, /--pool postgres:\/\/.*UCUPDATES_POOL/);
+  oneSentence(r, /ucupdates --pool postgres:\/\/\S+ pool migrate --from .*UCUPDATES_POOL/);
+  const init = await cli(['--data', join(tmp.dir, 'node-nopool'), 'pool', 'init'], { env: { UCUPDATES_POOL: '' } });
+  oneSentence(init, /ucupdates pool init postgres:\/\/\S+ .*UCUPDATES_POOL/);
 });
 
 test('pool migrate from a folder that holds no store is refused and copies nothing', { skip }, async () => {
