@@ -1,6 +1,7 @@
 // How the CLI talks: tables for people, JSON for scripts, and one exit code per kind of error.
 import type { ErrorCode } from '../shared/errors.js';
 import { AppError } from '../server/app/app-error.js';
+import { StoreBusy, StoreUnavailable } from '../server/app/store-contract.js';
 
 export const EXIT: Record<ErrorCode | 'usage', number> = {
   internal: 1,
@@ -28,6 +29,11 @@ export function reportError(e: unknown): number {
   if (e instanceof AppError) {
     process.stderr.write(`ucupdates: ${e.message}\n`);
     return EXIT[e.code];
+  }
+  // The store's own sentences (a pool's database unreachable or busy): said as they are, like the console says them.
+  if (e instanceof StoreUnavailable || e instanceof StoreBusy) {
+    process.stderr.write(`ucupdates: ${e.message}\n`);
+    return EXIT.busy;
   }
   process.stderr.write(`ucupdates: ${inWords(e)}\n`);
   return EXIT.internal;

@@ -4,6 +4,9 @@ import type { Command } from 'commander';
 import { AppError } from '../server/app/app-error.js';
 import { migrateIntoPool } from '../server/app/pool-migration.js';
 import { openStore } from '../server/app/store.js';
+import { poolUrlProblem } from '../server/infra/pg/connection.js';
+import type { PgEngine } from '../server/infra/pg/engine.js';
+import { PG_MIGRATIONS } from '../server/infra/pg/migrations.js';
 import type { CliContext } from './cli-context.js';
 
 export function poolCommands(program: Command, cx: CliContext): void {
@@ -12,21 +15,31 @@ export function poolCommands(program: Command, cx: CliContext): void {
   pool
     .command('init')
     .description('create (or bring up to date) the pool\'s tables in an existing PostgreSQL database')
-    .argument('[url]', 'postgres://user@host/database (default: --pool or $UCUPDATES_POOL)')
+    .argument('[url]', 'postgres://user[:password]@host[:port]/database (default: --pool or $UCUPDATES_POOL)')
+    .addHelpText('after', '\nRun again after an upgrade: it only adds what is missing. Example:\n  ucupdates pool init postgres://ucupdates@db.example.com/ucupdates')
     .action(async (url: string | undefined) => {
-      const target = poolUrl(url ?? cx.pool());
+      const target = poolUrl(url ?? cx.pool(), 'ucupdates pool init postgres://user@host/database (or give --pool, or set UCUPDATES_POOL)');
       const store = await openStore(cx.dataDir(), { pool: target });
       const where = store.engine.location;
+      const found = (store.engine as PgEngine).schemaFound;
       await store.close();
-      cx.out(`The pool at ${where} is ready. On each server: ucupdates serve --pool ${where}`);
+      cx.out(
+        found === 0
+          ? `Created the pool's tables at ${where}.`
+          : found < PG_MIGRATIONS.length
+            ? `Brought the pool's tables at ${where} up to date (schema ${found} to ${PG_MIGRATIONS.length}).`
+            : `The pool's tables at ${where} are up to date already (nothing changed).`,
+      );
+      cx.out(`On each server: ucupdates serve --pool ${where}`);
     });
 
   pool
     .command('migrate')
-    .description('move the embedded store of a data folder (rules, packages, images, test devices, settings, accounts, inventory, history) into an empty pool, all or nothing')
-    .requiredOption('--from <dir>', 'the data folder whose store moves (no server may run on it meanwhile)')
+    .description('move the embedded store of a data folder (rules, packages, images, test devices, settings, accounts, inventory, history) into the empty pool named by --pool or $UCUPDATES_POOL, all or nothing')
+    .requiredOption('--from <dir>', 'the data folder whose store moves (stop its server first)')
+    .addHelpText('after', '\nExample:\n  ucupdates --pool postgres://ucupdates@db.example.com/ucupdates pool migrate --from /var/lib/ucupdates')
     .action(async (o: { from: string }) => {
-      const target = poolUrl(cx.pool());
+      const target = poolUrl(cx.pool(), 'ucupdates --pool postgres://user@host/database pool migrate --from <dir> (or set UCUPDATES_POOL)');
       const store = await openStore(cx.dataDir(), { pool: target });
       try {
         let shown = '';
@@ -45,8 +58,10 @@ export function poolCommands(program: Command, cx: CliContext): void {
     });
 }
 
-function poolUrl(url: string | undefined): string {
-  if (!url) throw new AppError('invalid_input', 'Name the pool: --pool postgres://user@host/database (or set UCUPDATES_POOL).');
-  if (!/^postgres(ql)?:\/\//i.test(url)) throw new AppError('invalid_input', `"${url}" is not a PostgreSQL URL: give postgres://user@host/database.`);
+/** The pool's URL, checked; `usage` says how to name it when none is given. */
+function poolUrl(url: string | undefined, usage: string): string {
+  if (!url) throw new AppError('invalid_input', `Name the pool: ${usage}.`);
+  const problem = poolUrlProblem(url);
+  if (problem) throw new AppError('invalid_input', problem);
   return url;
 }

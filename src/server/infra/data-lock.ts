@@ -13,8 +13,14 @@ export interface DataLock {
   release(): void;
 }
 
-/** Takes the data folder's lock, or throws one sentence naming the process that holds it. */
-export function lockDataFolder(dataDir: string): DataLock {
+const serving = (dataDir: string, pid: string) =>
+  `Another ucupdates${pid} is already serving the data folder ${dataDir}: stop it first, or give this one another data folder with --data.`;
+
+/**
+ * Takes the data folder's lock, or throws one sentence naming the process that holds it (`refusal` words it for
+ * another purpose than serving; pid is " (PID n)" or "").
+ */
+export function lockDataFolder(dataDir: string, refusal: (dataDir: string, pid: string) => string = serving): DataLock {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // as the store makes it: the lock is taken first
   const pidFile = join(dataDir, 'server.pid');
   const db = new Database(join(dataDir, 'server.lock'), { nativeBinding: nativeBinding() });
@@ -26,9 +32,7 @@ export function lockDataFolder(dataDir: string): DataLock {
     db.close();
     if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
     const pid = holder(pidFile);
-    throw new Error(
-      `Another ucupdates${pid ? ` (PID ${pid})` : ''} is already serving the data folder ${dataDir}: stop it first, or give this one another data folder with --data.`,
-    );
+    throw new Error(refusal(dataDir, pid ? ` (PID ${pid})` : ''));
   }
   try {
     writeSmallFile(pidFile, String(process.pid));

@@ -36,22 +36,10 @@ export class PgBlobStore implements BlobStore {
 
   /** The blob's row and all its chunks in one transaction: other nodes see the whole blob or none of it. */
   private async upload(sha256: string, size: number): Promise<void> {
-    const file = await open(this.pathOf(sha256), 'r');
-    try {
-      await inTransaction(this.pool, async (client) => {
-        // Another node uploading the same content at once: this insert waits for its commit, then does nothing.
-        const added = await client.query('INSERT INTO blobs (sha256, size) VALUES ($1, $2) ON CONFLICT DO NOTHING', [sha256, size]);
-        const buffer = Buffer.alloc(Math.min(CHUNK_BYTES, size));
-        for (let seq = 0, offset = 0; added.rowCount && offset < size; seq++) {
-          const { bytesRead } = await file.read(buffer, 0, Math.min(CHUNK_BYTES, size - offset), offset);
-          if (bytesRead === 0) throw new Error(`Image file ${sha256} shrank while it was copied to the pool.`);
-          await client.query('INSERT INTO blob_chunks (sha256, seq, data) VALUES ($1, $2, $3)', [sha256, seq, buffer.subarray(0, bytesRead)]);
-          offset += bytesRead;
-        }
-      });
-    } finally {
-      await file.close();
-    }
+    await inTransaction(this.pool, async (client) => {
+      const written = await uploadBlob(client, this.pathOf(sha256), sha256, size);
+      if (written.sha256 !== sha256 || written.size !== size) throw new Error(`Image file ${sha256} changed on this server's disk while it was copied to the pool.`);
+    });
   }
 
   /** The blob's cached file; fetched from the pool (and verified) first when this node lacks it. */
@@ -114,5 +102,33 @@ export class PgBlobStore implements BlobStore {
     );
     await this.cache.collectGarbage(referenced, minAgeMs);
     return removed.rowCount ?? 0;
+  }
+}
+
+/**
+ * Writes the file at `path` as the blob `sha256` (row and chunks) on `client`, inside the caller's transaction; does
+ * nothing when the pool has it already. Returns the SHA-256 and size of what was written, for the caller to check
+ * against the name before it commits (a damaged source file never becomes a blob).
+ */
+export async function uploadBlob(client: pg.PoolClient, path: string, sha256: string, size: number): Promise<{ sha256: string; size: number }> {
+  // Another node uploading the same content at once: this insert waits for its commit, then does nothing.
+  const added = await client.query('INSERT INTO blobs (sha256, size) VALUES ($1, $2) ON CONFLICT DO NOTHING', [sha256, size]);
+  if (!added.rowCount) return { sha256, size };
+  const file = await open(path, 'r');
+  try {
+    const hash = createHash('sha256');
+    const buffer = Buffer.alloc(CHUNK_BYTES);
+    let offset = 0;
+    for (let seq = 0; ; seq++) {
+      const { bytesRead } = await file.read(buffer, 0, CHUNK_BYTES, offset);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      hash.update(chunk);
+      await client.query('INSERT INTO blob_chunks (sha256, seq, data) VALUES ($1, $2, $3)', [sha256, seq, chunk]);
+      offset += bytesRead;
+    }
+    return { sha256: hash.digest('hex'), size: offset };
+  } finally {
+    await file.close();
   }
 }

@@ -75,6 +75,19 @@ export function withoutPassword(url: string): string {
   }
 }
 
+/** Why `url` is no PostgreSQL URL (one sentence, never its password), or undefined when it is one. */
+export function poolUrlProblem(url: string): string | undefined {
+  const give = 'give postgres://user@host/database (or postgresql://)';
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return `The pool URL is not a valid URL: ${give}.`;
+  }
+  if (!/^postgres(ql)?:$/i.test(u.protocol)) return `The pool URL ${withoutPassword(url)} is not a PostgreSQL URL: ${give}.`;
+  return undefined;
+}
+
 /** host:port of the URL (PostgreSQL's default port when it names none). */
 export function hostPort(url: string): string {
   try {

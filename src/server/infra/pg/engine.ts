@@ -14,9 +14,9 @@ import {
 import { PgAdminsRepo } from './admins-repo.js';
 import { PgBlobStore } from './blob-store.js';
 import { ChangeListener } from './change-listener.js';
-import { hostPort, inTransaction, inWords, openPool, withoutPassword, type Queryable } from './connection.js';
+import { hostPort, inTransaction, inWords, openPool, poolUrlProblem, withoutPassword, type Queryable } from './connection.js';
 import { PgDeviceLogsRepo } from './device-logs-repo.js';
-import { copyEmbeddedRows, type CopyProgress } from './embedded-import.js';
+import { copyEmbeddedStore, type CopyProgress, type EmbeddedBlob } from './embedded-import.js';
 import { PgHistoryRepo } from './history-repo.js';
 import { migrate, PG_MIGRATIONS } from './migrations.js';
 import { PgPackagesRepo } from './packages-repo.js';
@@ -52,6 +52,8 @@ export class PgEngine implements StoreEngine {
     private readonly pool: pg.Pool,
     dataDir: string,
     private readonly devices: DevicesFactory,
+    /** The schema version the database had when this engine opened it (0: none; `pool init` says what it did). */
+    readonly schemaFound = PG_MIGRATIONS.length,
   ) {
     this.location = withoutPassword(url);
     this.repos = this.reposOn(pool);
@@ -100,17 +102,18 @@ export class PgEngine implements StoreEngine {
     }
   }
 
-  /** Copies an embedded store's rows into this (empty) pool, ids kept, in one transaction (embedded-import.ts). */
-  async copyFromEmbedded(db: Db, progress?: CopyProgress): Promise<Record<string, number>> {
-    const client = await this.pool.connect().catch((e: unknown) => {
-      throw inWords(e, this.url);
-    });
+  /**
+   * Copies an embedded store (its image files, then its rows with their ids) into this empty pool, in one transaction
+   * holding the write lock (embedded-import.ts): the pool's nodes change nothing meanwhile.
+   */
+  async copyFromEmbedded(db: Db, blobs: readonly EmbeddedBlob[], progress?: CopyProgress): Promise<Record<string, number>> {
     try {
-      return await copyEmbeddedRows(client, db, progress);
+      return await inTransaction(this.pool, async (client) => {
+        await this.writeLock(client, true);
+        return copyEmbeddedStore(client, db, blobs, progress);
+      });
     } catch (e) {
       throw inWords(e, this.url);
-    } finally {
-      client.release();
     }
   }
 
@@ -160,14 +163,17 @@ export class PgEngine implements StoreEngine {
 
 /** Opens the pool at `url`, brings its schema up to date, and caches its blobs under `dataDir`. */
 export async function openPgEngine(url: string, dataDir: string, devices: DevicesFactory): Promise<PgEngine> {
+  const problem = poolUrlProblem(url);
+  if (problem) throw new Error(problem);
   const pool = openPool(url);
+  let found: number;
   try {
-    await migrate(pool);
+    found = await migrate(pool);
   } catch (e) {
     await pool.end();
     throw inWords(e, url);
   }
-  return new PgEngine(url, pool, dataDir, devices);
+  return new PgEngine(url, pool, dataDir, devices, found);
 }
 
 /** The repository with every rejection that means "cannot reach the database" put in words (StoreUnavailable). */

@@ -128,9 +128,12 @@ export const PG_MIGRATIONS: readonly (readonly string[])[] = [
   /* 1: the store, the device inventory (inventory-schema.ts) and the image blobs */ [...STORE_SCHEMA, ...INVENTORY_SCHEMA, ...BLOB_SCHEMA],
 ];
 
-/** Brings the pool's schema up to date, in one transaction; refuses a schema newer than this ucupdates knows. */
-export async function migrate(pool: pg.Pool): Promise<void> {
-  await inTransaction(pool, async (client) => {
+/**
+ * Brings the pool's schema up to date, in one transaction; refuses a schema newer than this ucupdates knows. Returns
+ * the schema version found (0: a database without the pool's tables).
+ */
+export async function migrate(pool: pg.Pool): Promise<number> {
+  return inTransaction(pool, async (client) => {
     await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
     await client.query('CREATE TABLE IF NOT EXISTS schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)');
     const current = (await client.query<{ version: number }>('SELECT version FROM schema_version WHERE id = 1')).rows[0]?.version ?? 0;
@@ -144,5 +147,6 @@ export async function migrate(pool: pg.Pool): Promise<void> {
       'INSERT INTO schema_version (id, version) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET version = excluded.version',
       [Math.max(current, PG_MIGRATIONS.length)],
     );
+    return current;
   });
 }
