@@ -13,7 +13,7 @@ export function errorMiddleware(log: Logger) {
       body = { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
     } else if (err instanceof StoreUnavailable) {
       // A pool whose database is away: phones are still answered from the last snapshot; changes must wait.
-      body = { error: { code: 'busy', message: `${err.message} Nothing was changed; phones are still answered with the rules last read.` } };
+      body = { error: { code: 'busy', message: `${err.message} Nothing was changed; phones are still answered with the rules last read. Try again once it is back.` } };
     } else if (e?.type === 'entity.parse.failed') {
       body = { error: { code: 'invalid_input', message: 'The request body is not valid JSON.' } };
     } else if (e?.type === 'entity.too.large') {

@@ -124,7 +124,7 @@ function unreachableReason(e: unknown): string | undefined {
 export function inWords(e: unknown, url: string): unknown {
   if (e instanceof StoreUnavailable) return e;
   const reason = unreachableReason(e);
-  if (reason) return new StoreUnavailable(`The pool's database at ${hostPort(url)} cannot be reached (${reason}); admin changes wait until it is back.`);
+  if (reason) return new StoreUnavailable(`The pool's database at ${hostPort(url)} cannot be reached (${reason}).`);
   const code = (e as { code?: unknown } | undefined)?.code;
   if (code === '28P01' || code === '28000') return new StoreUnavailable(`The pool's database at ${hostPort(url)} refused the user or password of the pool URL.`);
   if (code === '3D000') return new StoreUnavailable(`The pool URL names a database that does not exist at ${hostPort(url)}; create it first.`);
