@@ -4,7 +4,7 @@
 // tool, same run); how long an approval made on the store takes to be offered by every node; and, in a second storm
 // through the balancer, the inventory rows lost when one node is killed with SIGKILL half way.
 //   node --import tsx bench/pool.ts        (POOL_PHONES=20000 for a quicker run)
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simulateCheck } from '../src/cli/phone-simulator.js';
 import { phoneRequestBody } from '../src/cli/phone-simulator.js';
@@ -32,6 +32,7 @@ async function startBalancer(dir: string, ports: number[]): Promise<RunningChild
   const nginx = nginxPath();
   if (!nginx) throw new Error(NGINX_MISSING);
   const port = await freePort();
+  mkdirSync(dir, { recursive: true });
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
     conf,

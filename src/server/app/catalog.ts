@@ -75,13 +75,12 @@ export class Catalog {
 }
 
 export async function buildSnapshot(store: Repos): Promise<CatalogSnapshot> {
-  const [settings, storeFiles, rules, interims, testDevices] = await Promise.all([
-    store.settings.read(),
-    store.packages.allStoreFiles(),
-    store.rules.list(),
-    store.packages.listInterim(),
-    store.testDevices.list(),
-  ]);
+  // One after the other: inside a transaction they share one connection, which runs one query at a time anyway.
+  const settings = await store.settings.read();
+  const storeFiles = await store.packages.allStoreFiles();
+  const rules = await store.rules.list();
+  const interims = await store.packages.listInterim();
+  const testDevices = await store.testDevices.list();
   const files = new Map<string, StoreFile>();
   const byFolder = new Map<string, ImageFile[]>();
   for (const f of storeFiles) {

@@ -111,7 +111,7 @@ export class InventoryRecorder {
       await this.#engine.transaction(async (tx) => {
         await tx.devices.write(await apply(tx.devices, batch, max, seenDays, stale), seenDays);
         if (rejudge && stale.length > 0) await rejudge(tx, stale);
-      });
+      }, { wait: 'unless-blocking' });
       this.#failing = false;
       const full = (await this.#engine.repos.devices.count()) >= max;
       if (full && !this.#full) this.#onFull(max);

@@ -41,7 +41,8 @@ async function packageUses(store: Repos): Promise<PackageUse[]> {
   const rules = new Map((await store.rules.list()).map((r) => [r.id, r]));
   const interim = await store.packages.listInterim();
   const packages = await store.packages.list();
-  const images = await Promise.all(packages.map((p) => store.rules.imagesOfPackage(p.id)));
+  const images: Awaited<ReturnType<Repos['rules']['imagesOfPackage']>>[] = [];
+  for (const p of packages) images.push(await store.rules.imagesOfPackage(p.id)); // in a transaction: one connection
   return packages.map((p, i) => ({
     id: p.id,
     fileName: p.fileName,

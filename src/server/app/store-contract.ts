@@ -259,9 +259,10 @@ export interface BlobStore {
 }
 
 export interface TxOptions {
-  /** Wait for another writer's lock (admin changes). Without it (the phone path's flushes) a busy store fails at once
-   * with StoreBusy, and the caller tries later. */
-  wait?: boolean;
+  /** Wait for another writer's lock (admin changes). Without it a busy store fails at once with StoreBusy, and the
+   * caller tries later. 'unless-blocking' (the phone path's flushes): wait where waiting leaves this process's event
+   * loop free (a pool: other nodes flush all the time), fail at once where it would hold it (SQLite's busy wait). */
+  wait?: boolean | 'unless-blocking';
 }
 
 /** One engine: the repositories, transactions, and the signal that another process or node changed the store. */

@@ -51,7 +51,8 @@ export class SqliteEngine implements StoreEngine {
     return run;
   }
 
-  async #run<T>(fn: (tx: Repos) => Promise<T>, { wait }: TxOptions): Promise<T> {
+  async #run<T>(fn: (tx: Repos) => Promise<T>, opts: TxOptions): Promise<T> {
+    const wait = opts.wait === true; // SQLite waits for a lock synchronously, holding the event loop
     if (!wait) this.db.pragma('busy_timeout = 0');
     try {
       this.db.exec('BEGIN IMMEDIATE');

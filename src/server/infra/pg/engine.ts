@@ -78,7 +78,7 @@ export class PgEngine implements StoreEngine {
   async transaction<T>(fn: (tx: Repos) => Promise<T>, opts: PgTxOptions = {}): Promise<T> {
     try {
       return await inTransaction(this.pool, async (client) => {
-        await this.writeLock(client, opts.wait === true);
+        await this.writeLock(client, opts.wait === true || opts.wait === 'unless-blocking'); // an async wait
         const result = await fn(this.reposOn(client));
         if (opts.announce) await client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, this.nodeId]);
         return result;
