@@ -105,10 +105,10 @@ for (const engine of engines) {
       await t.begin('c', 'alice', 3);
     });
 
-    test('a full table forgets the keys attempted least recently', async () => {
+    test('a full table forgets the oldest attempts first', async () => {
       const { store } = await fresh();
       const t = new SignInThrottle(store.engine, () => 0, 4);
-      await t.begin('a', 'alice', 1); // two keys: address a, account alice
+      await t.begin('a', 'alice', 1); // two rows: address a, account alice
       await t.begin('b', 'bob', 1); // four
       await assert.rejects(t.begin('a', 'carol', 1), limited(/address/));
       await t.begin('c', 'carol', 1); // forgets address a and account alice, the oldest two

@@ -3,13 +3,15 @@
 // before its password is hashed, as a failure until it succeeds: parallel guesses cannot all be checked before the
 // first one is counted. The attempts are kept in the store, so that every server of a pool counts the same ones (N
 // servers behind a balancer must not give a guesser N times the attempts); the count and the new attempt are one
-// writing transaction, so that two servers cannot both give away the last one. The table is bounded: when full it
-// forgets the keys attempted least recently. A restart forgets nothing.
+// writing transaction, so that two servers cannot both give away the last one. The table is bounded: beyond
+// MAX_TRACKED attempts it forgets the oldest first (at every attempt, by index ranges: cheap while guesses flood in).
+// A restart forgets nothing.
 import { AppError } from './app-error.js';
 import type { Repos, StoreEngine } from './store-contract.js';
 
 const WINDOW_MS = 15 * 60_000;
-const MAX_TRACKED = 10_000;
+/** Attempts kept (two rows each: address and account), about as many as the 10,000 keys kept in memory before. */
+const MAX_TRACKED = 20_000;
 
 export interface SignInAttempt {
   /** The password was right: this attempt is no failure, and the address starts afresh. */

@@ -175,8 +175,8 @@ export interface SignInAttemptsRepo {
   add(key: string, at: number): Promise<number>;
   remove(id: number): Promise<void>;
   removeKey(key: string): Promise<void>;
-  /** Forgets the attempts at or before `before`, then whole keys, least recently attempted first, beyond `maxKeys`. */
-  prune(before: number, maxKeys: number): Promise<void>;
+  /** Forgets the attempts at or before `before`, and those older than the latest `keep` (in the order added). */
+  prune(before: number, keep: number): Promise<void>;
 }
 
 export interface DeviceLogsRepo {

@@ -198,7 +198,7 @@ export const MIGRATIONS: readonly string[] = [
   `,
   /* 7: sign-in attempts in the store (app/sign-in-throttle.ts), so that every server sharing it counts the same ones */ `
   CREATE TABLE sign_in_attempts (
-    id INTEGER PRIMARY KEY,               -- in the order attempted: a full table forgets the keys tried longest ago
+    id INTEGER PRIMARY KEY,               -- in the order added: a full table forgets the oldest first
     key TEXT NOT NULL,                    -- 'address <ip>' or 'account <lower-cased user name>'
     at INTEGER NOT NULL                   -- milliseconds since the epoch
   );

@@ -23,13 +23,8 @@ export class PgSignInAttemptsRepo implements SignInAttemptsRepo {
     await this.q.query('DELETE FROM sign_in_attempts WHERE key = $1', [key]);
   }
 
-  async prune(before: number, maxKeys: number): Promise<void> {
+  async prune(before: number, keep: number): Promise<void> {
     await this.q.query('DELETE FROM sign_in_attempts WHERE at <= $1', [before]);
-    await this.q.query(
-      `DELETE FROM sign_in_attempts WHERE key IN (
-         SELECT key FROM sign_in_attempts GROUP BY key ORDER BY max(id)
-         LIMIT greatest(0, (SELECT count(DISTINCT key) FROM sign_in_attempts) - $1::integer))`,
-      [maxKeys],
-    );
+    await this.q.query('DELETE FROM sign_in_attempts WHERE id <= (SELECT max(id) FROM sign_in_attempts) - $1::bigint', [keep]);
   }
 }
