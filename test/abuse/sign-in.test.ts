@@ -110,12 +110,15 @@ test('200 wrong passwords at once from 200 addresses: two hashes at a time and a
   assert.equal((await signIn(`10.8.${refused >> 8}.${refused & 255}`, 'alice', 'alice-password-1')).status, 200);
 });
 
-test('an account is locked after signInMaxFailures wrong passwords, whichever addresses they came from', async () => {
+test('an account is locked after signInMaxFailures wrong passwords, whichever addresses and spelling they came with', async () => {
   await setAdmin(server.store, 'dave', 'dave-password-1', 'admin', 'test');
-  for (let i = 1; i <= MAX_FAILURES; i++) assert.equal((await signIn(`10.7.0.${i}`, 'dave', 'wrong-password')).status, 401);
-  const locked = await signIn('10.7.0.99', 'dave', 'dave-password-1');
-  assert.equal(locked.status, 429);
-  assert.match(locked.message, /for this account/);
+  for (let i = 1; i <= MAX_FAILURES; i++) assert.equal((await signIn(`10.7.0.${i}`, i % 2 ? 'dave' : 'Dave', 'wrong-password')).status, 401);
+  for (const name of ['dave', 'DAVE']) {
+    // User names sign in without case: another spelling is the same account, not fresh guesses.
+    const locked = await signIn('10.7.0.99', name, 'dave-password-1');
+    assert.equal(locked.status, 429);
+    assert.match(locked.message, /for this account/);
+  }
   // The address itself is not locked: another account signs in from it.
   assert.equal((await signIn('10.7.0.99', 'alice', 'alice-password-1')).status, 200);
   // A made-up account is locked the same way, so a 429 does not tell which accounts exist.

@@ -6,7 +6,7 @@ import { migrate, openDatabase } from '../../src/server/infra/db/connection.js';
 import { MIGRATIONS } from '../../src/server/infra/db/migrations.js';
 import { tempDir } from '../helpers.js';
 
-const TABLES = ['admins', 'device_logs', 'devices', 'history', 'images', 'interim_images', 'inventory_judged', 'inventory_overflow', 'package_files', 'packages', 'rules', 'seen_days', 'sessions', 'settings', 'shared_downloads', 'store_files', 'test_devices'];
+const TABLES = ['admins', 'device_logs', 'devices', 'history', 'images', 'interim_images', 'inventory_judged', 'inventory_overflow', 'package_files', 'packages', 'rules', 'seen_days', 'sessions', 'settings', 'shared_downloads', 'sign_in_attempts', 'store_files', 'test_devices'];
 
 test('an empty file is brought to the latest schema, in WAL mode with foreign keys on', async () => {
   const t = await tempDir();

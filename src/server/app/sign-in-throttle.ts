@@ -1,64 +1,65 @@
 // Password guessing is slowed per client address and per account: each is allowed `maxFailures` failed sign-ins
 // within 15 minutes, then refused until the oldest failure leaves the window. An attempt is counted when it begins,
 // before its password is hashed, as a failure until it succeeds: parallel guesses cannot all be checked before the
-// first one is counted. In memory: a restart forgets, which is acceptable for a console that is on loopback unless the
-// admin exposes it; the table is bounded, and when full it forgets the entry that changed least recently.
+// first one is counted. The attempts are kept in the store, so that every server of a pool counts the same ones (N
+// servers behind a balancer must not give a guesser N times the attempts); the count and the new attempt are one
+// writing transaction, so that two servers cannot both give away the last one. The table is bounded: beyond
+// MAX_TRACKED attempts it forgets the oldest first (at every attempt, by index ranges: cheap while guesses flood in).
+// A restart forgets nothing.
 import { AppError } from './app-error.js';
+import type { Repos, StoreEngine } from './store-contract.js';
 
 const WINDOW_MS = 15 * 60_000;
-const MAX_TRACKED = 10_000;
+/** Attempts kept (two rows each: address and account), about as many as the 10,000 keys kept in memory before. */
+const MAX_TRACKED = 20_000;
 
 export interface SignInAttempt {
   /** The password was right: this attempt is no failure, and the address starts afresh. */
-  succeeded(): void;
+  succeeded(): Promise<void>;
   /** The password was never checked (the server was busy): this attempt does not count. */
-  withdrawn(): void;
+  withdrawn(): Promise<void>;
 }
 
 export class SignInThrottle {
-  /** Key -> times of failures (and attempts in flight), oldest first; the Map's order is least recently changed first. */
-  private readonly failures = new Map<string, number[]>();
-
   constructor(
+    private readonly engine: StoreEngine,
     private readonly clock: () => number = Date.now,
     private readonly maxTracked = MAX_TRACKED,
   ) {}
 
   /** Counts one attempt for the address and the account, or throws rate_limited when either has failed too often. */
-  begin(address: string, username: string, maxFailures: number): SignInAttempt {
-    const keys = [`address ${address}`, `account ${username}`] as const;
+  async begin(address: string, username: string, maxFailures: number): Promise<SignInAttempt> {
+    // User names are compared without case (admins-repo): so are their counts, or "Alice" would be a fresh account.
+    const [addressKey, accountKey] = [`address ${address}`, `account ${username.toLowerCase()}`];
     const now = this.clock();
-    const recent = keys.map((k) => this.recent(k, now));
-    const full = recent.findIndex((r) => r.length >= maxFailures);
-    if (full >= 0) {
-      const minutes = Math.ceil((recent[full]![recent[full]!.length - maxFailures]! + WINDOW_MS - now) / 60_000);
-      const from = full === 0 ? 'from this address' : 'for this account';
-      throw new AppError('rate_limited', `Too many failed sign-ins ${from}: try again in ${minutes} minute(s).`);
-    }
-    keys.forEach((k, i) => this.store(k, [...recent[i]!, now]));
-    const forget = (key: string) => {
-      const times = this.recent(key, this.clock());
-      const mine = times.indexOf(now);
-      if (mine >= 0) times.splice(mine, 1);
-      this.store(key, times);
-    };
-    return {
-      succeeded: () => {
-        this.failures.delete(keys[0]);
-        forget(keys[1]);
+    const [addressId, accountId] = await this.engine.transaction(
+      async (tx) => {
+        const ids: number[] = [];
+        for (const [key, from] of [[addressKey, 'from this address'], [accountKey, 'for this account']] as const) {
+          const recent = await tx.signInAttempts.recent(key, now - WINDOW_MS);
+          if (recent.length >= maxFailures) {
+            const minutes = Math.ceil((recent[recent.length - maxFailures]! + WINDOW_MS - now) / 60_000);
+            throw new AppError('rate_limited', `Too many failed sign-ins ${from}: try again in ${minutes} minute(s).`);
+          }
+        }
+        for (const key of [addressKey, accountKey]) ids.push(await tx.signInAttempts.add(key, now));
+        await tx.signInAttempts.prune(now - WINDOW_MS, this.maxTracked);
+        return ids as [number, number];
       },
-      withdrawn: () => keys.forEach(forget),
+      { wait: true },
+    );
+    const forget = (fn: (tx: Repos) => Promise<void>) => this.engine.transaction(fn, { wait: true });
+    return {
+      succeeded: () =>
+        forget(async (tx) => {
+          await tx.signInAttempts.removeKey(addressKey);
+          await tx.signInAttempts.remove(accountId);
+        }),
+      withdrawn: () =>
+        forget(async (tx) => {
+          await tx.signInAttempts.remove(addressId);
+          await tx.signInAttempts.remove(accountId);
+        }),
     };
-  }
-
-  private store(key: string, times: number[]): void {
-    this.failures.delete(key); // re-inserted last: the Map's order stays least recently changed first
-    if (times.length === 0) return;
-    if (this.failures.size >= this.maxTracked) this.failures.delete(this.failures.keys().next().value!);
-    this.failures.set(key, times);
-  }
-
-  private recent(key: string, now: number): number[] {
-    return (this.failures.get(key) ?? []).filter((t) => t > now - WINDOW_MS);
   }
 }

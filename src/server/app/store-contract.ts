@@ -164,6 +164,21 @@ export interface AdminsRepo {
   removeExpiredSessions(now: string): Promise<void>;
 }
 
+/**
+ * Sign-in attempts by key (`address <ip>` or `account <name>`), kept in the store so that every server of a pool counts
+ * the same ones (app/sign-in-throttle.ts). Times are milliseconds since the epoch.
+ */
+export interface SignInAttemptsRepo {
+  /** The times of the key's attempts after `since`, oldest first. */
+  recent(key: string, since: number): Promise<number[]>;
+  /** Records one attempt of the key at `at`; returns its id. */
+  add(key: string, at: number): Promise<number>;
+  remove(id: number): Promise<void>;
+  removeKey(key: string): Promise<void>;
+  /** Forgets the attempts at or before `before`, and those older than the latest `keep` (in the order added). */
+  prune(before: number, keep: number): Promise<void>;
+}
+
 export interface DeviceLogsRepo {
   add(r: Omit<DeviceLogRecord, 'id'>): Promise<number>;
   listFor(mac: string, serial: string): Promise<DeviceLogRecord[]>;
@@ -239,6 +254,7 @@ export interface Repos {
   settings: SettingsRepo;
   history: HistoryRepo;
   admins: AdminsRepo;
+  signInAttempts: SignInAttemptsRepo;
   devices: DevicesRepo;
   deviceLogs: DeviceLogsRepo;
 }

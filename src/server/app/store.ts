@@ -76,6 +76,7 @@ export class Store implements Repos {
   get settings() { return this.engine.repos.settings; }
   get history() { return this.engine.repos.history; }
   get admins() { return this.engine.repos.admins; }
+  get signInAttempts() { return this.engine.repos.signInAttempts; }
   get devices() { return this.engine.repos.devices; }
   get deviceLogs() { return this.engine.repos.deviceLogs; }
 

@@ -64,16 +64,17 @@ export function adminRoutes({ store, catalog, local, jobs, status, inventory }: 
     res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeS}${secure}`);
     res.json(s satisfies SessionInfo);
   };
-  const throttle = new SignInThrottle();
+  const throttle = new SignInThrottle(store.engine);
   api.post('/session', json, async (req, res) => {
     const { username, password } = parse(signInInput, req.body);
-    // Counted before the password is hashed; only a wrong password leaves the count standing.
-    const attempt = throttle.begin(remote(req).address, username, catalog.current().settings.signInMaxFailures);
-    const s = await signIn(store, username, password).catch((e: unknown) => {
-      if (!(e instanceof AppError && e.code === 'unauthenticated')) attempt.withdrawn();
+    // Counted (in the store: pool-wide) before the password is hashed; only a wrong password leaves the count standing.
+    const attempt = await throttle.begin(remote(req).address, username, catalog.current().settings.signInMaxFailures);
+    const s = await signIn(store, username, password).catch(async (e: unknown) => {
+      // A withdrawal that fails too (the store is gone) leaves the attempt counted: the first error says more.
+      if (!(e instanceof AppError && e.code === 'unauthenticated')) await attempt.withdrawn().catch(() => undefined);
       throw e;
     });
-    attempt.succeeded();
+    await attempt.succeeded();
     startSession(req, res, s.token, { username: s.username, role: s.role, csrf: s.csrf }, 12 * 3600);
   });
   api.post('/session/exchange', json, (req, res) => {

@@ -12,6 +12,7 @@ import { SqliteHistoryRepo } from './history-repo.js';
 import { SqlitePackagesRepo } from './packages-repo.js';
 import { SqliteRulesRepo } from './rules-repo.js';
 import { SqliteSettingsRepo } from './settings-repo.js';
+import { SqliteSignInAttemptsRepo } from './sign-in-attempts-repo.js';
 import { SqliteTestDevicesRepo } from './test-devices-repo.js';
 
 /** How stale this process's view of changes committed by another process (the CLI) may be. */
@@ -38,6 +39,7 @@ export class SqliteEngine implements StoreEngine {
       settings: new SqliteSettingsRepo(this.db),
       history: new SqliteHistoryRepo(this.db),
       admins: new SqliteAdminsRepo(this.db),
+      signInAttempts: new SqliteSignInAttemptsRepo(this.db),
       devices: new SqliteDevicesRepo(this.db),
       deviceLogs: new SqliteDeviceLogsRepo(this.db),
     };

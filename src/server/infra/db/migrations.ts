@@ -196,4 +196,13 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (address, folder)
   ) WITHOUT ROWID;
   `,
+  /* 7: sign-in attempts in the store (app/sign-in-throttle.ts), so that every server sharing it counts the same ones */ `
+  CREATE TABLE sign_in_attempts (
+    id INTEGER PRIMARY KEY,               -- in the order added: a full table forgets the oldest first
+    key TEXT NOT NULL,                    -- 'address <ip>' or 'account <lower-cased user name>'
+    at INTEGER NOT NULL                   -- milliseconds since the epoch
+  );
+  CREATE INDEX sign_in_attempts_key ON sign_in_attempts(key, at);
+  CREATE INDEX sign_in_attempts_at ON sign_in_attempts(at);
+  `,
 ];

@@ -22,6 +22,7 @@ import { migrate, PG_MIGRATIONS } from './migrations.js';
 import { PgPackagesRepo } from './packages-repo.js';
 import { PgRulesRepo } from './rules-repo.js';
 import { PgSettingsRepo } from './settings-repo.js';
+import { PgSignInAttemptsRepo } from './sign-in-attempts-repo.js';
 import { PgTestDevicesRepo } from './test-devices-repo.js';
 
 /** The channel every node listens on; a notification's payload is the node id of the engine that sent it. */
@@ -68,6 +69,7 @@ export class PgEngine implements StoreEngine {
       settings: new PgSettingsRepo(q),
       history: new PgHistoryRepo(q),
       admins: new PgAdminsRepo(q),
+      signInAttempts: new PgSignInAttemptsRepo(q),
       devices: this.devices(q),
       deviceLogs: new PgDeviceLogsRepo(q),
     };
