@@ -6,6 +6,7 @@ import { phaseOf, phaseSince, type Blocker, type DeviceRecord, type DevicePhase 
 import type { RuleKey } from '../../domain/device.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.js';
+import { ROLLOUT_PARTS, SORT_FIELDS, STATE_SQL } from '../store-rows.js';
 import type { DeviceChange, DeviceFilter, DeviceSituation, DevicesRepo, InventoryOverflow, RolloutPart, StateCutoffs, StoredDevice } from '../../app/store-contract.js';
 
 
@@ -94,43 +95,8 @@ const EVICT = `DELETE FROM devices WHERE id IN (
 /** Phones of a rule's model and locale (every field of its key but the update type; case-insensitive columns). */
 const RULE_PHONES = 'model = @model AND locale = @locale AND vendor = @vendor AND device_type = @deviceType AND revision = @revision';
 
-/** The record field each sort orders by (its column in COLUMNS). */
-const SORT_FIELDS: Record<DeviceSort, keyof DeviceRecord> = {
-  lastSeen: 'lastSeen',
-  firstSeen: 'firstSeen',
-  mac: 'mac',
-  serial: 'serial',
-  model: 'model',
-  version: 'version',
-  locale: 'locale',
-  user: 'userName',
-};
 
-// Each state as a condition on the stored phase and times: the same comparisons as deviceState() in the domain.
-const ACTIVE = 'last_seen >= @silentBefore';
-const STATE_SQL: Record<DeviceState, string> = {
-  silent: 'last_seen < @silentBefore',
-  'up-to-date': `phase = 'current' AND ${ACTIVE}`,
-  blocked: `phase = 'blocked' AND ${ACTIVE}`,
-  behind: `phase = 'behind' AND ${ACTIVE}`,
-  updated: `phase = 'updated' AND ${ACTIVE}`,
-  offered: `phase = 'offered' AND phase_since >= @stuckBefore AND ${ACTIVE}`,
-  downloaded: `phase = 'downloaded' AND phase_since >= @stuckBefore AND ${ACTIVE}`,
-  stuck: `phase IN ('offered', 'downloaded') AND phase_since < @stuckBefore AND ${ACTIVE}`,
-};
 
-const NOT_ON = 'version != @approved';
-/** The parts of a rollout: on the approved version, else the state (STATE_SQL is itself a partition). */
-const ROLLOUT_PARTS: Record<RolloutPart, string> = {
-  onApproved: 'version = @approved',
-  blocked: `${NOT_ON} AND ${STATE_SQL.blocked}`,
-  behind: `${NOT_ON} AND ${STATE_SQL.behind}`,
-  offered: `${NOT_ON} AND ${STATE_SQL.offered}`,
-  downloaded: `${NOT_ON} AND ${STATE_SQL.downloaded}`,
-  stuck: `${NOT_ON} AND ${STATE_SQL.stuck}`,
-  silent: `${NOT_ON} AND ${STATE_SQL.silent}`,
-  other: `${NOT_ON} AND (${STATE_SQL['up-to-date']} OR ${STATE_SQL.updated})`,
-};
 
 /** The phases PHASE may give (the stored column's CHECK). */
 export const PHASES: readonly DevicePhase[] = ['current', 'blocked', 'behind', 'offered', 'downloaded', 'updated'];

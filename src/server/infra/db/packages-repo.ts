@@ -2,31 +2,10 @@
 import type { Version } from '../../../shared/version.js';
 import type { Db } from './connection.js';
 import type { PackageRecord, PackagesRepo, StoreFile } from '../../app/store-contract.js';
+import { toPackage, type PackageRow } from '../store-rows.js';
 
 
 
-interface PackageRow {
-  id: number;
-  sha256: string;
-  file_name: string;
-  package_version: string | null;
-  size: number;
-  kind: PackageRecord['kind'];
-  imported_at: string;
-  imported_by: string;
-  file_count: number;
-}
-const toPackage = (r: PackageRow): PackageRecord => ({
-  id: r.id,
-  sha256: r.sha256,
-  fileName: r.file_name,
-  packageVersion: r.package_version,
-  size: r.size,
-  kind: r.kind,
-  importedAt: r.imported_at,
-  importedBy: r.imported_by,
-  fileCount: r.file_count,
-});
 
 const PACKAGE_SELECT = `SELECT p.*, (SELECT count(*) FROM package_files f WHERE f.package_id = p.id) AS file_count FROM packages p`;
 

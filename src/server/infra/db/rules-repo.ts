@@ -3,36 +3,10 @@ import { compareVersions, type Version } from '../../../shared/version.js';
 import type { RuleKey, UpdateRule } from '../../domain/device.js';
 import type { Db } from './connection.js';
 import type { RuleRecord, RulesRepo } from '../../app/store-contract.js';
-
-interface RuleRow {
-  id: number;
-  device_type: string;
-  vendor: string;
-  model: string;
-  revision: string;
-  locale: string;
-  update_type: string;
-  approved: string | null;
-  pending: string | null;
-  restore: string | null;
-  updated_at: string;
-}
+import { toRule, type RuleRow } from '../store-rows.js';
 
 
-const toRule = (r: RuleRow, versions: Version[]): RuleRecord => ({
-  id: r.id,
-  deviceType: r.device_type,
-  vendor: r.vendor,
-  model: r.model,
-  revision: r.revision,
-  locale: r.locale,
-  updateType: r.update_type,
-  approved: r.approved as Version | null,
-  pending: r.pending as Version | null,
-  restore: r.restore as Version | null,
-  updatedAt: r.updated_at,
-  versions,
-});
+
 
 export class SqliteRulesRepo implements RulesRepo {
   constructor(private readonly db: Db) {}

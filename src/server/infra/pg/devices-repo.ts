@@ -19,6 +19,7 @@ import type {
   StoredDevice,
 } from '../../app/store-contract.js';
 import type { Queryable } from './connection.js';
+import { ROLLOUT_PARTS, SORT_FIELDS, STATE_SQL } from '../store-rows.js';
 
 /** The column of each record field; rows are selected with these (quoted) aliases, so they come back as records. */
 const COLUMNS: Record<keyof DeviceRecord, string> = {
@@ -100,43 +101,8 @@ const EVICT = `DELETE FROM devices WHERE id IN (
 /** Phones of a rule's model and locale (every field of its key but the update type; case-insensitive). */
 const RULE_PHONES = 'lower(model) = lower(@model) AND lower(locale) = lower(@locale) AND lower(vendor) = lower(@vendor) AND lower(device_type) = lower(@deviceType) AND lower(revision) = lower(@revision)';
 
-/** The record field each sort orders by. */
-const SORT_FIELDS: Record<DeviceSort, keyof DeviceRecord> = {
-  lastSeen: 'lastSeen',
-  firstSeen: 'firstSeen',
-  mac: 'mac',
-  serial: 'serial',
-  model: 'model',
-  version: 'version',
-  locale: 'locale',
-  user: 'userName',
-};
 
-// Each state as a condition on the stored phase and times: the same comparisons as deviceState() in the domain.
-const ACTIVE = 'last_seen >= @silentBefore';
-const STATE_SQL: Record<DeviceState, string> = {
-  silent: 'last_seen < @silentBefore',
-  'up-to-date': `phase = 'current' AND ${ACTIVE}`,
-  blocked: `phase = 'blocked' AND ${ACTIVE}`,
-  behind: `phase = 'behind' AND ${ACTIVE}`,
-  updated: `phase = 'updated' AND ${ACTIVE}`,
-  offered: `phase = 'offered' AND phase_since >= @stuckBefore AND ${ACTIVE}`,
-  downloaded: `phase = 'downloaded' AND phase_since >= @stuckBefore AND ${ACTIVE}`,
-  stuck: `phase IN ('offered', 'downloaded') AND phase_since < @stuckBefore AND ${ACTIVE}`,
-};
 
-const NOT_ON = 'version != @approved';
-/** The parts of a rollout: on the approved version, else the state (STATE_SQL is itself a partition). */
-const ROLLOUT_PARTS: Record<RolloutPart, string> = {
-  onApproved: 'version = @approved',
-  blocked: `${NOT_ON} AND ${STATE_SQL.blocked}`,
-  behind: `${NOT_ON} AND ${STATE_SQL.behind}`,
-  offered: `${NOT_ON} AND ${STATE_SQL.offered}`,
-  downloaded: `${NOT_ON} AND ${STATE_SQL.downloaded}`,
-  stuck: `${NOT_ON} AND ${STATE_SQL.stuck}`,
-  silent: `${NOT_ON} AND ${STATE_SQL.silent}`,
-  other: `${NOT_ON} AND (${STATE_SQL['up-to-date']} OR ${STATE_SQL.updated})`,
-};
 
 // ---- a write: new rows, and the changed columns of the others, in one statement ----
 

@@ -2,36 +2,10 @@
 import { compareVersions, type Version } from '../../../shared/version.js';
 import type { RuleKey, UpdateRule } from '../../domain/device.js';
 import type { RuleRecord, RulesRepo } from '../../app/store-contract.js';
+import { toRule, type RuleRow } from '../store-rows.js';
 import type { Queryable } from './connection.js';
 
-interface RuleRow {
-  id: number;
-  device_type: string;
-  vendor: string;
-  model: string;
-  revision: string;
-  locale: string;
-  update_type: string;
-  approved: string | null;
-  pending: string | null;
-  restore: string | null;
-  updated_at: string;
-}
 
-const toRule = (r: RuleRow, versions: Version[]): RuleRecord => ({
-  id: r.id,
-  deviceType: r.device_type,
-  vendor: r.vendor,
-  model: r.model,
-  revision: r.revision,
-  locale: r.locale,
-  updateType: r.update_type,
-  approved: r.approved as Version | null,
-  pending: r.pending as Version | null,
-  restore: r.restore as Version | null,
-  updatedAt: r.updated_at,
-  versions,
-});
 
 /** An image's files: below <type>/<vendor>/<model>/<revision>/<locale>/<version>/<updateType>/, lower case. */
 export const IMAGE_PREFIX = `lower(r.device_type||'/'||r.vendor||'/'||r.model||'/'||r.revision||'/'||r.locale||'/'||i.version||'/'||r.update_type||'/') COLLATE "C"`;
