@@ -1,6 +1,7 @@
 // The store contract through the device inventory, on both engines: the phone path's recorder (checks decided on
 // the catalog's rules, downloads attributed by address, one download shared by two phones behind one address), the
-// inventory judged again by an approval, and what admins read of it (list, counts, CSV, dashboard, a phone's logs).
+// inventory judged again by an approval, its cap, and what admins read of it (list, counts, CSV, dashboard, a phone's
+// logs).
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -148,4 +149,43 @@ forEachEngine('a phone is known by its MAC or its serial; its uploaded logs are 
   await store.deviceLogs.removePaths([log(2).relPath, 'Client/none']);
   assert.deepEqual((await store.deviceLogs.listFor(phone(1).mac, phone(1).serial)).map((l) => l.id), [c]);
   assert.equal(await store.deviceLogs.totalBytes(), 700);
+});
+
+acrossEngines('the inventory at its cap: phones seen once long ago make room, new ones are refused when none can, both counted until it has room', async (store) => {
+  let max = 3;
+  const full: number[] = [];
+  const r = new InventoryRecorder(store.engine, { maxDevices: () => max, onFull: (n) => full.push(n) });
+  const out: Record<string, unknown> = {};
+  const snapshot = async () => ({
+    count: await store.devices.count(),
+    overflow: await store.devices.overflow(),
+    phones: (await listDevices(store, query({ sort: 'mac' }))).devices.map((d) => d.mac),
+  });
+  const nothing = { offers: [], reason: 'up-to-date' as const, langList: ['ENU'], trace: [] };
+  try {
+    const threeDaysAgo = 3 * 24 * 60;
+    for (const n of [1, 2, 3]) r.check(at(threeDaysAgo - n), '10.0.0.1', phone(n), nothing);
+    r.check(at(threeDaysAgo - 180), '10.0.0.1', phone(3), nothing); // phone 3 came back: never evicted
+    await r.flush();
+    out.filled = await snapshot();
+    for (const n of [4, 5]) r.check(at(20 - n), '10.0.0.2', phone(n), nothing);
+    await r.flush();
+    out.evicted = await snapshot();
+    r.check(at(10), '10.0.0.2', phone(6), nothing);
+    await r.flush();
+    out.refused = await snapshot();
+    max = 10;
+    r.check(at(5), '10.0.0.2', phone(6), nothing);
+    await r.flush();
+    out.room = await snapshot();
+    out.full = full;
+    out.dropped = r.droppedObservations;
+  } finally {
+    await r.close();
+  }
+  assert.deepEqual((out.evicted as { phones: string[] }).phones, [3, 4, 5].map((n) => phone(n).mac));
+  assert.deepEqual((out.refused as { overflow: unknown }).overflow, { since: at(15).toISOString(), evicted: 2, refused: 1 });
+  assert.equal((out.room as { overflow: unknown }).overflow, undefined);
+  assert.deepEqual(full, [3]);
+  return normalise(out);
 });
