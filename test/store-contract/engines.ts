@@ -3,6 +3,7 @@
 // forEachEngine() runs a case once per engine; acrossEngines() runs it on both and compares what they return.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { openStore, Store } from '../../src/server/app/store.js';
 import { pgMissing, startPgCluster, type PgCluster } from '../pg-cluster.js';
 import { tempDir } from '../helpers.js';
@@ -28,17 +29,23 @@ let started: PgCluster | undefined;
 let databases = 0;
 const poolUrls = new WeakMap<Store, string>();
 const cleanups: (() => Promise<void>)[] = [];
+const folders: string[] = [];
 
 after(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
   started?.remove();
   started = undefined;
 });
-// A case that failed holding a transaction open leaves a close() that never resolves: the cluster goes all the same.
-process.on('exit', () => started?.remove());
+// A case that failed holding a transaction open leaves a close() that never resolves: the cluster and the data
+// folders go all the same.
+process.on('exit', () => {
+  started?.remove();
+  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+});
 
 async function inFreshFolder(open: (dir: string) => Promise<Store>): Promise<Store> {
   const t = await tempDir('ucu-contract-');
+  folders.push(t.dir);
   const store = await open(t.dir);
   cleanups.push(t.remove, () => store.close());
   return store;
