@@ -146,14 +146,22 @@ function bind(text: string, params: Record<string, Param>): pg.QueryConfig {
   return { text: sql, values, types: TYPES };
 }
 
+/** Batches written through an engine's repos: one counter for the autocommit repo and those of its transactions. */
+export interface BatchCounter {
+  batches: number;
+}
+
 export class PgDevicesRepo implements DevicesRepo {
-  #batches = 0;
+  /** `written`: shared by every repo of one engine, so that a transaction's writes move the engine repo's `batches`. */
+  constructor(
+    private readonly q: Queryable,
+    private readonly written: BatchCounter = { batches: 0 },
+  ) {}
 
-  constructor(private readonly q: Queryable) {}
-
-  /** Writes (and judgings, evictions) through this repo that changed rows: what was read before is stale once it moves. */
+  /** Writes (and judgings, evictions) through this engine's repos that changed rows: what was read before is stale
+   * once it moves (the recorder writes in transactions, each on a repo of its own). */
   get batches(): number {
-    return this.#batches;
+    return this.written.batches;
   }
 
   private async rows<T>(text: string, params: Record<string, Param> = {}): Promise<T[]> {
@@ -207,7 +215,7 @@ export class PgDevicesRepo implements DevicesRepo {
       WHERE ${SITUATION}${only ? ` AND ${ONLY}` : ''}`,
       only ? { ...params, only } : params,
     );
-    if (changed > 0) this.#batches++;
+    if (changed > 0) this.written.batches++;
     return changed;
   }
 
@@ -226,7 +234,7 @@ export class PgDevicesRepo implements DevicesRepo {
 
   async evict(before: string, limit: number, keep: readonly string[]): Promise<number> {
     const gone = await this.run(EVICT, { before, limit, keep });
-    if (gone > 0) this.#batches++;
+    if (gone > 0) this.written.batches++;
     return gone;
   }
 
@@ -301,7 +309,7 @@ export class PgDevicesRepo implements DevicesRepo {
     if (parts.length === 0) return;
     const counted = [inserts.length > 0 && '(SELECT count(*) FROM ins)', updates.length > 0 && '(SELECT count(*) FROM upd)'].filter(Boolean);
     const [row] = await this.rows<{ n: number }>(`WITH ${parts.join(',\n')} SELECT ${counted.join(' + ') || '0'} AS n`, params);
-    if (row!.n > 0) this.#batches++;
+    if (row!.n > 0) this.written.batches++;
   }
 
   async findAll(identities: readonly string[]): Promise<Map<string, DeviceRecord & { id: number }>> {

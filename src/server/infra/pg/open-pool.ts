@@ -4,5 +4,6 @@ import { PgDevicesRepo } from './devices-repo.js';
 import { openPgEngine, type PgEngine } from './engine.js';
 
 export function openPool(url: string, dataDir: string): Promise<PgEngine> {
-  return openPgEngine(url, dataDir, (q) => new PgDevicesRepo(q));
+  const written = { batches: 0 };
+  return openPgEngine(url, dataDir, (q) => new PgDevicesRepo(q, written));
 }
