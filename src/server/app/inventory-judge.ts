@@ -6,7 +6,7 @@
 import type { DeviceRequest } from '../domain/device.js';
 import { blockerOf, parseModuleList, type Blocker } from '../domain/device-state.js';
 import { buildSnapshot, type CatalogSnapshot } from './catalog.js';
-import type { DeviceSituation, Repos } from './store-contract.js';
+import type { DeviceSituation, Repos, TxOptions } from './store-contract.js';
 import type { Store } from './store.js';
 import { decisionFor } from './update-check.js';
 
@@ -25,9 +25,14 @@ export async function judgeInventory(tx: Repos, only?: readonly string[]): Promi
   return changed;
 }
 
-/** judgeInventory() in a transaction of its own (a server's start: rows migrated, or changed while it was stopped). */
-export function judgeInventoryNow(store: Store): Promise<number> {
-  return store.engine.transaction((tx) => judgeInventory(tx), { wait: true });
+/**
+ * judgeInventory() in a transaction of its own: after every admin change (Store.write), at a server's start (rows
+ * migrated, or changed while it was stopped) and after its catalog follows another process's or node's change (in
+ * case that one stopped before judging). `wait: 'unless-blocking'` (the background case): a SQLite store busy with
+ * another process's write is left to it rather than held up on the event loop.
+ */
+export function judgeInventoryNow(store: Pick<Store, 'engine'>, wait: TxOptions['wait'] = true): Promise<number> {
+  return store.engine.transaction((tx) => judgeInventory(tx), { wait });
 }
 
 /** What the phone path would offer a phone in this situation (lower-cased folder, like the stored offer), or what

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SqliteEngine } from '../infra/db/engine.js';
 import { openPool } from '../infra/pg/open-pool.js';
 import { inWords } from '../infra/storage-problem.js';
-import { judgeInventory } from './inventory-judge.js';
+import { judgeInventoryNow } from './inventory-judge.js';
 import type { BlobStore, HistoryEntry, Repos, StoreEngine } from './store-contract.js';
 
 export interface StorePaths {
@@ -90,9 +90,12 @@ export class Store implements Repos {
   }
 
   /**
-   * Runs fn in one transaction, with the history entries it returns written in the same transaction, and the device
-   * inventory judged again if fn changed what the rules offer (app/inventory-judge.ts: the CLI's changes too); then
-   * lets other processes and nodes know, and waits for this process's listeners (the phone catalog) to follow.
+   * Runs fn in one transaction, with the history entries it returns written in the same transaction; then lets other
+   * processes and nodes know (their phones are answered on the change at once), waits for this process's listeners
+   * (the phone catalog) to follow, and judges the device inventory again if fn changed what the rules offer
+   * (app/inventory-judge.ts: the CLI's changes too), in a transaction of its own: judging 100,000 phones takes
+   * seconds, and the phones of a pool's other nodes must not wait for it. The change is committed whatever the
+   * judging does: a judging that fails is made up by the next change, a server's catalog refresh or its start.
    */
   async write<T>(fn: (tx: Repos, now: string) => Promise<{ result: T; history?: HistoryNote | HistoryNote[] }>): Promise<T> {
     const now = this.clock().toISOString();
@@ -101,13 +104,13 @@ export class Store implements Repos {
         const out = await fn(tx, now);
         const entries = out.history === undefined ? [] : Array.isArray(out.history) ? out.history : [out.history];
         for (const h of entries) await tx.history.add({ ...h, at: now });
-        await judgeInventory(tx);
         return out.result;
       },
       { wait: true },
     );
-    await this.engine.announceChange();
+    await this.engine.announceChange().catch(() => undefined); // committed: the other nodes' listeners catch up after a gap
     await this.notify();
+    await judgeInventoryNow(this).catch(() => undefined);
     return result;
   }
 
