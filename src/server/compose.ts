@@ -95,6 +95,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     closers.unshift(() => logs.close());
     const inventory = new InventoryRecorder(store.engine, {
       maxDevices: () => catalog.current().settings.inventoryMaxDevices,
+      maxBuffered: settings.inventoryMaxWaiting,
       onFull: (max) => log.warn(`The device inventory is full (${max} phones): phones seen once make room for new ones, else new phones are not recorded.`),
       onError: (err) => log.error({ err }, 'cannot write the device inventory'),
       rejudge: (tx, identities) => judgeInventory(tx, identities),

@@ -76,6 +76,8 @@ export const settingsSchema = z.object({
   answerCacheMB: z.number().int().min(1).max(1024).default(32),
   /** Phones kept in the inventory; past it, phones that checked in once and never again make room, else new ones are not recorded. */
   inventoryMaxDevices: z.number().int().min(100).max(10_000_000).default(250_000),
+  /** Phone observations (checks, downloads) a server holds while the store cannot take them (a pool's database away); more are dropped and counted. Read at start. */
+  inventoryMaxWaiting: z.number().int().min(1_000).max(1_000_000).default(50_000),
   /** Seconds a phone connection may take to send its headers, its whole request, and may sit idle. */
   phoneHeadersTimeoutS: z.number().int().min(1).max(600).default(10),
   phoneRequestTimeoutS: z.number().int().min(1).max(3600).default(30),

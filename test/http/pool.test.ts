@@ -142,3 +142,25 @@ test('PostgreSQL stopped: phones are answered, admin changes refused in words; s
   assert.ok((await b.store.testDevices.list()).some((d) => d.name === 'after the outage'));
   assert.equal((await statusOf(a)).store.problem, null);
 });
+
+test('PostgreSQL away: the observations a node holds are bounded by inventoryMaxWaiting, the rest dropped and counted', { skip }, async () => {
+  await updateSettings(a.store, { inventoryMaxWaiting: 1000 }, 'test'); // the pool's setting, read by a node at start
+  const c = await startTestServer(join(tmp.dir, 'c2'), { pool: cluster.url });
+  try {
+    cluster.stop();
+    try {
+      // Invented phones, as any client on the phone network could send while the database is away.
+      for (let n = 0; n < 1300; n++) assert.equal((await simulateCheck(c.urls.http, phone(5000 + n))).status, 200);
+      const { store } = await statusOf(c);
+      assert.equal(store.waiting, 1000, 'held up to the bound');
+      assert.equal(store.dropped, 300, 'the rest dropped and counted');
+    } finally {
+      cluster.start();
+    }
+    await eventually(async () => assert.equal((await statusOf(c)).store.waiting, 0), 30_000);
+    assert.ok(await deviceOf(a, phone(5000)), 'what was held is written once the database is back');
+  } finally {
+    await c.close();
+  }
+});
+

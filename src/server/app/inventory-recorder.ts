@@ -46,6 +46,8 @@ export class InventoryRecorder {
   readonly #rejudge: ((tx: Repos, identities: string[]) => Promise<unknown>) | undefined;
   /** The flush being written; the next waits for it (one transaction at a time). */
   #flushing: Promise<void> | undefined;
+  /** Observations in the flush being written: they count against the bound too. */
+  #inFlight = 0;
   #buffer: Observation[] = [];
   #timer: NodeJS.Timeout | undefined;
   #early = false;
@@ -93,12 +95,14 @@ export class InventoryRecorder {
     this.#timer = undefined;
     this.#early = false;
     if (this.#buffer.length === 0) return;
+    this.#inFlight = this.#buffer.length;
     this.#flushing = this.#write(this.#buffer);
     this.#buffer = [];
     try {
       await this.#flushing;
     } finally {
       this.#flushing = undefined;
+      this.#inFlight = 0;
     }
   }
 
@@ -131,9 +135,10 @@ export class InventoryRecorder {
     }
   }
 
-  /** Observations waiting to be written (for a pool node's status while its database is away). */
+  /** Observations waiting to be written, the flush being written included (a pool node's status while its database
+   * is away). */
   get buffered(): number {
-    return this.#buffer.length;
+    return this.#buffer.length + this.#inFlight;
   }
 
   /** Writes what is buffered; later observations are dropped. */
@@ -144,7 +149,7 @@ export class InventoryRecorder {
   }
 
   #push(o: Observation): void {
-    if (this.#closed || this.#buffer.length >= this.#max) return void this.#dropped++;
+    if (this.#closed || this.#buffer.length + this.#inFlight >= this.#max) return void this.#dropped++;
     this.#buffer.push(o);
     if (this.#buffer.length >= EARLY_FLUSH && !this.#early) {
       this.#early = true;

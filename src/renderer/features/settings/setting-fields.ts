@@ -125,6 +125,12 @@ export const SETTING_FIELDS: Record<SettingKey, SettingField> = {
     help: 'Past it, phones seen only once make room; if none can, new phones are not recorded (counted on the Devices tab).',
     kind: 'number',
   },
+  inventoryMaxWaiting: {
+    label: 'Observations held while the store is away',
+    help: 'Phone check-ins and downloads a server keeps in memory while the store cannot take them (a pool\'s database down); more are dropped and counted in the status line.',
+    kind: 'number',
+    restart: true,
+  },
   phoneHeadersTimeoutS: { label: 'Header timeout (s)', help: 'A phone connection must send its request headers within this.', kind: 'number', restart: true },
   phoneRequestTimeoutS: { label: 'Request timeout (s)', help: 'A phone connection must send its whole request within this.', kind: 'number', restart: true },
   phoneIdleTimeoutS: { label: 'Idle timeout (s)', help: 'A phone connection with no traffic for this long is closed.', kind: 'number', restart: true },
@@ -177,6 +183,6 @@ export const SETTING_GROUPS: { id: string; title: string; keys: SettingKey[] }[]
       'maxUnpackedMB',
     ],
   },
-  { id: 'inventory', title: 'Device inventory', keys: ['deviceStuckHours', 'deviceSilentDays', 'inventoryMaxDevices', 'macNotation'] },
+  { id: 'inventory', title: 'Device inventory', keys: ['deviceStuckHours', 'deviceSilentDays', 'inventoryMaxDevices', 'inventoryMaxWaiting', 'macNotation'] },
   { id: 'phone-logs', title: 'Phone log uploads', keys: ['deviceLogTypes', 'deviceLogExtensions', 'deviceLogMaxBytes', 'deviceLogRetentionDays', 'deviceLogMaxPerPhoneMB', 'deviceLogMaxTotalMB'] },
 ];
