@@ -71,6 +71,33 @@ export function settingsFromRows(rows: Iterable<{ key: string; value: string }>)
   return settingsSchema.parse(Object.fromEntries(Object.entries(stored).filter(([k]) => !bad.has(k))));
 }
 
+/** The devices table's column of each record field (rows are selected with the fields as aliases). */
+export const COLUMNS: Record<keyof DeviceRecord, string> = {
+  identity: 'identity',
+  mac: 'mac',
+  serial: 'serial',
+  deviceType: 'device_type',
+  vendor: 'vendor',
+  model: 'model',
+  revision: 'revision',
+  locale: 'locale',
+  version: 'version',
+  userName: 'user_name',
+  address: 'address',
+  firstSeen: 'first_seen',
+  lastSeen: 'last_seen',
+  offeredVersion: 'offered_version',
+  offeredFolder: 'offered_folder',
+  offeredAt: 'offered_at',
+  downloadedAt: 'downloaded_at',
+  updatedAt: 'updated_at',
+  modules: 'modules',
+  dueVersion: 'due_version',
+  dueFolder: 'due_folder',
+  dueBlocker: 'due_blocker',
+};
+export const FIELDS = Object.keys(COLUMNS) as (keyof DeviceRecord)[];
+
 /** The record field each sort of the Devices list orders by. */
 export const SORT_FIELDS: Record<DeviceSort, keyof DeviceRecord> = {
   lastSeen: 'lastSeen',

@@ -6,39 +6,13 @@ import { phaseOf, phaseSince, type Blocker, type DeviceRecord, type DevicePhase 
 import type { RuleKey } from '../../domain/device.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './connection.js';
-import { ROLLOUT_PARTS, SORT_FIELDS, STATE_SQL } from '../store-rows.js';
+import { COLUMNS, FIELDS, ROLLOUT_PARTS, SORT_FIELDS, STATE_SQL } from '../store-rows.js';
 import type { DeviceChange, DeviceFilter, DeviceSituation, DevicesRepo, InventoryOverflow, RolloutPart, StateCutoffs, StoredDevice } from '../../app/store-contract.js';
 
 
 
 
 
-/** The column of each record field; rows are selected with these aliases, so they come back as records. */
-const COLUMNS: Record<keyof DeviceRecord, string> = {
-  identity: 'identity',
-  mac: 'mac',
-  serial: 'serial',
-  deviceType: 'device_type',
-  vendor: 'vendor',
-  model: 'model',
-  revision: 'revision',
-  locale: 'locale',
-  version: 'version',
-  userName: 'user_name',
-  address: 'address',
-  firstSeen: 'first_seen',
-  lastSeen: 'last_seen',
-  offeredVersion: 'offered_version',
-  offeredFolder: 'offered_folder',
-  offeredAt: 'offered_at',
-  downloadedAt: 'downloaded_at',
-  updatedAt: 'updated_at',
-  modules: 'modules',
-  dueVersion: 'due_version',
-  dueFolder: 'due_folder',
-  dueBlocker: 'due_blocker',
-};
-const FIELDS = Object.keys(COLUMNS) as (keyof DeviceRecord)[];
 const SELECT = `SELECT id, ${FIELDS.map((f) => `${COLUMNS[f]} AS ${f}`).join(', ')} FROM devices`;
 
 /** Downloads of an offered phone's image from its address since it was offered, not attributed (shared_downloads). */

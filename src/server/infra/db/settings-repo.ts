@@ -1,5 +1,6 @@
 // SQL for settings: one row per key that differs from its default, stored as JSON.
-import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../../shared/settings.js';
+import type { Settings } from '../../../shared/settings.js';
+import { settingsFromRows } from '../store-rows.js';
 import type { Db } from './connection.js';
 import type { SettingsRepo } from '../../app/store-contract.js';
 
@@ -8,14 +9,7 @@ export class SqliteSettingsRepo implements SettingsRepo {
 
   /** All settings, defaults filled in. A stored value that no longer validates falls back to its default. */
   async read(): Promise<Settings> {
-    const stored: Record<string, unknown> = {};
-    for (const { key, value } of this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[]) {
-      if (key in DEFAULT_SETTINGS) stored[key] = JSON.parse(value);
-    }
-    const parsed = settingsSchema.safeParse(stored);
-    if (parsed.success) return parsed.data;
-    const bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));
-    return settingsSchema.parse(Object.fromEntries(Object.entries(stored).filter(([k]) => !bad.has(k))));
+    return settingsFromRows(this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[]);
   }
 
   /** Writes already-validated values. */

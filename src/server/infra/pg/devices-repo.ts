@@ -19,34 +19,8 @@ import type {
   StoredDevice,
 } from '../../app/store-contract.js';
 import type { Queryable } from './connection.js';
-import { ROLLOUT_PARTS, SORT_FIELDS, STATE_SQL } from '../store-rows.js';
+import { COLUMNS, FIELDS, ROLLOUT_PARTS, SORT_FIELDS, STATE_SQL } from '../store-rows.js';
 
-/** The column of each record field; rows are selected with these (quoted) aliases, so they come back as records. */
-const COLUMNS: Record<keyof DeviceRecord, string> = {
-  identity: 'identity',
-  mac: 'mac',
-  serial: 'serial',
-  deviceType: 'device_type',
-  vendor: 'vendor',
-  model: 'model',
-  revision: 'revision',
-  locale: 'locale',
-  version: 'version',
-  userName: 'user_name',
-  address: 'address',
-  firstSeen: 'first_seen',
-  lastSeen: 'last_seen',
-  offeredVersion: 'offered_version',
-  offeredFolder: 'offered_folder',
-  offeredAt: 'offered_at',
-  downloadedAt: 'downloaded_at',
-  updatedAt: 'updated_at',
-  modules: 'modules',
-  dueVersion: 'due_version',
-  dueFolder: 'due_folder',
-  dueBlocker: 'due_blocker',
-};
-const FIELDS = Object.keys(COLUMNS) as (keyof DeviceRecord)[];
 /** SQLite's COLLATE NOCASE columns: compared, grouped and sorted as lower(). */
 const NOCASE = new Set<keyof DeviceRecord>(['mac', 'serial', 'deviceType', 'vendor', 'model', 'revision', 'locale', 'userName']);
 const RECORD = FIELDS.map((f) => `${COLUMNS[f]} AS "${f}"`).join(', ');

@@ -1,5 +1,6 @@
 // SQL for settings: one row per key that differs from its default, stored as JSON (as infra/db/settings-repo.ts).
-import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../../shared/settings.js';
+import type { Settings } from '../../../shared/settings.js';
+import { settingsFromRows } from '../store-rows.js';
 import type { SettingsRepo } from '../../app/store-contract.js';
 import type { Queryable } from './connection.js';
 
@@ -8,14 +9,7 @@ export class PgSettingsRepo implements SettingsRepo {
 
   /** All settings, defaults filled in. A stored value that no longer validates falls back to its default. */
   async read(): Promise<Settings> {
-    const stored: Record<string, unknown> = {};
-    for (const { key, value } of (await this.q.query<{ key: string; value: string }>('SELECT key, value FROM settings')).rows) {
-      if (key in DEFAULT_SETTINGS) stored[key] = JSON.parse(value);
-    }
-    const parsed = settingsSchema.safeParse(stored);
-    if (parsed.success) return parsed.data;
-    const bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));
-    return settingsSchema.parse(Object.fromEntries(Object.entries(stored).filter(([k]) => !bad.has(k))));
+    return settingsFromRows((await this.q.query<{ key: string; value: string }>('SELECT key, value FROM settings')).rows);
   }
 
   /** Writes already-validated values (one statement: all of them or none). */
