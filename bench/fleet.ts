@@ -75,6 +75,8 @@ async function main(): Promise<void> {
     const testDevices: { name: string; mac?: string; serial?: string }[] = [];
     const testPhones = new Set<number>();
     try {
+      // The load tool is one address standing in for 100,000 phones: lift the per-address connection cap above its 100.
+      await store.settings.write({ phoneMaxConnectionsPerAddress: 1024 });
       await importInto(store, await multiDevicePackage(cabs));
       await importInto(
         store,

@@ -107,6 +107,8 @@ async function main(): Promise<void> {
     const embedded = new Store(embeddedDir);
     const pool = await openStore(join(tmp, 'bench-node'), { pool: cluster.url });
     for (const store of [embedded, pool]) {
+      // The load tool is one address standing in for 100,000 phones: lift the per-address connection cap above its 100.
+      await store.settings.write({ phoneMaxConnectionsPerAddress: 1024 });
       await importInto(store, await multiDevicePackage(cabs));
       await approveWhere(store, () => true);
       await importInto(store, await newerPackage(cabs));
