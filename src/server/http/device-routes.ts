@@ -53,11 +53,13 @@ export function deviceRoutes(store: Store, parse: Parse): Router {
   api.post('/audit-logs', async (req, res) => {
     const name = parse(auditLogName, req.query.name).split(/[\\/]/).pop()!;
     const upload = await receiveUpload(req, res, store.paths.stagingDir, MAX_AUDIT_LOG_BYTES, 'The audit log is larger than 1 GB: import it with `ucupdates import-audit`.');
+    let result;
     try {
-      res.json(await importAuditLog(store, upload, name, req.caller!.username));
+      result = await importAuditLog(store, upload, name, req.caller!.username);
     } finally {
-      await rm(upload, { force: true });
+      await rm(upload, { force: true }); // before the answer: a client that got it finds the staging folder clean
     }
+    res.json(result);
   });
   return api;
 }
