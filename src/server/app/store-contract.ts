@@ -279,6 +279,9 @@ export interface TxOptions {
    * caller tries later. 'unless-blocking' (the phone path's flushes): wait where waiting leaves this process's event
    * loop free (a pool: other nodes flush all the time), fail at once where it would hold it (SQLite's busy wait). */
   wait?: boolean | 'unless-blocking';
+  /** Let the other processes and nodes know of this change, if and only if it commits (a pool: NOTIFY inside the
+   * transaction; SQLite: its commit alone moves the others' data_version). */
+  announce?: boolean;
 }
 
 /** One engine: the repositories, transactions, and the signal that another process or node changed the store. */

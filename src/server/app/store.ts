@@ -90,8 +90,8 @@ export class Store implements Repos {
   }
 
   /**
-   * Runs fn in one transaction, with the history entries it returns written in the same transaction; then lets other
-   * processes and nodes know (their phones are answered on the change at once), waits for this process's listeners
+   * Runs fn in one transaction, with the history entries it returns written in the same transaction and the other
+   * processes and nodes told of it as it commits (their phones are answered on the change at once); then waits for this process's listeners
    * (the phone catalog) to follow, and judges the device inventory again if fn changed what the rules offer
    * (app/inventory-judge.ts: the CLI's changes too), in a transaction of its own: judging 100,000 phones takes
    * seconds, and the phones of a pool's other nodes must not wait for it. The change is committed whatever the
@@ -106,9 +106,8 @@ export class Store implements Repos {
         for (const h of entries) await tx.history.add({ ...h, at: now });
         return out.result;
       },
-      { wait: true },
+      { wait: true, announce: true },
     );
-    await this.engine.announceChange().catch(() => undefined); // committed: the other nodes' listeners catch up after a gap
     await this.notify();
     await judgeInventoryNow(this).catch(() => undefined);
     return result;

@@ -33,10 +33,6 @@ const WRITE_LOCK = 0x75637531; // 'ucu1'
 /** Builds the device inventory repository on a connection (PgDevicesRepo's constructor). */
 export type DevicesFactory = (q: Queryable) => DevicesRepo;
 
-export interface PgTxOptions extends TxOptions {
-  /** NOTIFY the other nodes inside the transaction, just before COMMIT: delivered only if it commits. */
-  announce?: boolean;
-}
 
 export class PgEngine implements StoreEngine {
   readonly kind = 'postgres' as const;
@@ -77,7 +73,7 @@ export class PgEngine implements StoreEngine {
     return repos;
   }
 
-  async transaction<T>(fn: (tx: Repos) => Promise<T>, opts: PgTxOptions = {}): Promise<T> {
+  async transaction<T>(fn: (tx: Repos) => Promise<T>, opts: TxOptions = {}): Promise<T> {
     try {
       return await inTransaction(this.pool, async (client) => {
         await this.writeLock(client, opts.wait === true || opts.wait === 'unless-blocking'); // an async wait
