@@ -378,13 +378,13 @@ describe('PostgreSQL engine', { skip, timeout: 120_000 }, () => {
     // Listening begins once the listener connected: announce until the first one arrives.
     const first = nextCall((fn) => b.onExternalChange(fn));
     while (bCalls === 0) {
-      await a.announceChange();
+      await a.transaction(async () => undefined, { announce: true });
       await Promise.race([first, new Promise((r) => setTimeout(r, 50))]);
     }
     const before = { a: aCalls, b: bCalls };
     const arrived = nextCall((fn) => b.onExternalChange(fn));
     const sent = performance.now();
-    await a.announceChange();
+    await a.transaction(async () => undefined, { announce: true });
     await arrived;
     t.diagnostic(`a notification took ${(performance.now() - sent).toFixed(1)} ms from node to node`);
     assert.equal(aCalls, before.a, 'a node is not told of its own change');
@@ -409,7 +409,7 @@ describe('PostgreSQL engine', { skip, timeout: 120_000 }, () => {
     let calls = 0;
     a.onExternalChange(() => calls++);
     while (calls === 0) {
-      await b.announceChange(); // until a's listener is connected
+      await b.transaction(async () => undefined, { announce: true }); // until a's listener is connected
       await new Promise((r) => setTimeout(r, 50));
     }
 
@@ -423,7 +423,7 @@ describe('PostgreSQL engine', { skip, timeout: 120_000 }, () => {
     await assert.rejects(a.repos.settings.read(), unavailable);
     await assert.rejects(a.transaction(async () => {}, { wait: true }), unavailable);
     await assert.rejects(a.check(), unavailable);
-    await assert.rejects(a.announceChange(), unavailable);
+    await assert.rejects(a.transaction(async () => undefined, { announce: true }), unavailable);
     await assert.rejects(a.blobs.local('e'.repeat(64)), unavailable);
     await assert.rejects(openPgEngine(url, join(tmp.dir, 'late'), noDevices), unavailable);
 
@@ -435,7 +435,7 @@ describe('PostgreSQL engine', { skip, timeout: 120_000 }, () => {
     assert.equal((await a.repos.settings.read()).httpPort, 8080);
     const told = nextCall((fn) => a.onExternalChange(fn));
     await b.transaction(async (tx) => tx.settings.write({ httpPort: 8081 }), { wait: true });
-    await b.announceChange();
+    await b.transaction(async () => undefined, { announce: true });
     await told;
     assert.equal((await a.repos.settings.read()).httpPort, 8081);
   });

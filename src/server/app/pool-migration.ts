@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { lockDataFolder } from '../infra/data-lock.js';
 import type { SqliteEngine } from '../infra/db/engine.js';
-import { DamagedImage, type EmbeddedBlob } from '../infra/pg/embedded-import.js';
+import { DamagedImage } from '../infra/pg/blob-store.js';
+import type { EmbeddedBlob } from '../infra/pg/embedded-import.js';
 import type { PgEngine } from '../infra/pg/engine.js';
 import { AppError } from './app-error.js';
 import { Store, storePaths } from './store.js';
@@ -43,7 +44,6 @@ export async function migrateIntoPool(fromDir: string, pool: Store, progress: Mi
         if (e instanceof DamagedImage) throw new AppError('invalid_input', `${e.message} in ${fromDir}: nothing was moved.`);
         throw e;
       });
-    await pool.engine.announceChange(); // the pool's running nodes read the moved store at once
     return { images: blobs.length, bytes: blobs.reduce((n, b) => n + b.size, 0), rows };
   } finally {
     await source?.close();

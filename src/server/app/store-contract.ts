@@ -295,8 +295,6 @@ export interface StoreEngine {
   transaction<T>(fn: (tx: Repos) => Promise<T>, opts?: TxOptions): Promise<T>;
   /** Calls fn when another connection (the CLI, another node) has committed a change; returns the unsubscribe. */
   onExternalChange(fn: () => void): () => void;
-  /** After this process's own commit: let the other processes and nodes know. */
-  announceChange(): Promise<void>;
   /** A server's start: the store readable and writable, or one sentence on what to do. */
   check(): Promise<void>;
   /** Resolves when the store answers now (cheap: for the status line); StoreUnavailable when it does not. */

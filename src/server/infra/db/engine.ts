@@ -100,9 +100,6 @@ export class SqliteEngine implements StoreEngine {
     this.#poll = undefined;
   }
 
-  /** Other processes see this connection's commits through data_version: nothing to send. */
-  async announceChange(): Promise<void> {}
-
   /** The file is on this machine: it answers whenever this process runs. */
   async ping(): Promise<void> {}
 

@@ -36,10 +36,7 @@ export class PgBlobStore implements BlobStore {
 
   /** The blob's row and all its chunks in one transaction: other nodes see the whole blob or none of it. */
   private async upload(sha256: string, size: number): Promise<void> {
-    await inTransaction(this.pool, async (client) => {
-      const written = await uploadBlob(client, this.pathOf(sha256), sha256, size);
-      if (written.sha256 !== sha256 || written.size !== size) throw new Error(`Image file ${sha256} changed on this server's disk while it was copied to the pool.`);
-    });
+    await inTransaction(this.pool, (client) => uploadBlob(client, this.pathOf(sha256), sha256, size));
   }
 
   /** The blob's cached file; fetched from the pool (and verified) first when this node lacks it. */
@@ -105,15 +102,22 @@ export class PgBlobStore implements BlobStore {
   }
 }
 
+/** A file whose content no longer matches its name (SHA-256) or size. */
+export class DamagedImage extends Error {
+  constructor(readonly sha256: string) {
+    super(`The image file ${sha256} is damaged (its content no longer matches its name)`);
+  }
+}
+
 /**
  * Writes the file at `path` as the blob `sha256` (row and chunks) on `client`, inside the caller's transaction; does
- * nothing when the pool has it already. Returns the SHA-256 and size of what was written, for the caller to check
- * against the name before it commits (a damaged source file never becomes a blob).
+ * nothing when the pool has it already. What was written is checked against the name and size before the caller can
+ * commit (DamagedImage): a damaged source file never becomes a blob.
  */
-export async function uploadBlob(client: pg.PoolClient, path: string, sha256: string, size: number): Promise<{ sha256: string; size: number }> {
+export async function uploadBlob(client: pg.PoolClient, path: string, sha256: string, size: number): Promise<void> {
   // Another node uploading the same content at once: this insert waits for its commit, then does nothing.
   const added = await client.query('INSERT INTO blobs (sha256, size) VALUES ($1, $2) ON CONFLICT DO NOTHING', [sha256, size]);
-  if (!added.rowCount) return { sha256, size };
+  if (!added.rowCount) return;
   const file = await open(path, 'r');
   try {
     const hash = createHash('sha256');
@@ -127,7 +131,7 @@ export async function uploadBlob(client: pg.PoolClient, path: string, sha256: st
       await client.query('INSERT INTO blob_chunks (sha256, seq, data) VALUES ($1, $2, $3)', [sha256, seq, chunk]);
       offset += bytesRead;
     }
-    return { sha256: hash.digest('hex'), size: offset };
+    if (offset !== size || hash.digest('hex') !== sha256) throw new DamagedImage(sha256);
   } finally {
     await file.close();
   }

@@ -73,11 +73,16 @@ export class PgEngine implements StoreEngine {
     return repos;
   }
 
-  async transaction<T>(fn: (tx: Repos) => Promise<T>, opts: TxOptions = {}): Promise<T> {
+  transaction<T>(fn: (tx: Repos) => Promise<T>, opts: TxOptions = {}): Promise<T> {
+    return this.locked((client) => fn(this.reposOn(client)), opts);
+  }
+
+  /** fn on one client in a transaction that holds the write lock first, announced (NOTIFY) if asked as it commits. */
+  private async locked<T>(fn: (client: pg.PoolClient) => Promise<T>, opts: TxOptions): Promise<T> {
     try {
       return await inTransaction(this.pool, async (client) => {
         await this.writeLock(client, opts.wait === true || opts.wait === 'unless-blocking'); // an async wait
-        const result = await fn(this.reposOn(client));
+        const result = await fn(client);
         if (opts.announce) await client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, this.nodeId]);
         return result;
       });
@@ -102,17 +107,11 @@ export class PgEngine implements StoreEngine {
 
   /**
    * Copies an embedded store (its image files, then its rows with their ids) into this empty pool, in one transaction
-   * holding the write lock (embedded-import.ts): the pool's nodes change nothing meanwhile.
+   * holding the write lock (embedded-import.ts): the pool's nodes change nothing meanwhile, and read the moved store
+   * as it commits.
    */
-  async copyFromEmbedded(db: Db, blobs: readonly EmbeddedBlob[], progress?: CopyProgress): Promise<Record<string, number>> {
-    try {
-      return await inTransaction(this.pool, async (client) => {
-        await this.writeLock(client, true);
-        return copyEmbeddedStore(client, db, blobs, progress);
-      });
-    } catch (e) {
-      throw inWords(e, this.url);
-    }
+  copyFromEmbedded(db: Db, blobs: readonly EmbeddedBlob[], progress?: CopyProgress): Promise<Record<string, number>> {
+    return this.locked((client) => copyEmbeddedStore(client, db, blobs, progress), { wait: true, announce: true });
   }
 
   onExternalChange(fn: () => void): () => void {
@@ -122,12 +121,6 @@ export class PgEngine implements StoreEngine {
     });
     // The listener stays until close(): one subscribing later must not miss what was sent while it connected.
     return () => this.subscribers.delete(fn);
-  }
-
-  async announceChange(): Promise<void> {
-    await this.pool.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, this.nodeId]).catch((e: unknown) => {
-      throw inWords(e, this.url);
-    });
   }
 
   async ping(): Promise<void> {
