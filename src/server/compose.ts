@@ -77,8 +77,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const settings = { ...(await store.settings.read()), ...opts.overrides };
     const catalog = await Catalog.load(store, (err) => log.error({ err }, 'cannot read the store: phones are answered from the rules last read'));
     closers.unshift(() => catalog.close());
-    // Another process or node changed the rules: if it stopped before judging the inventory, this server does.
-    catalog.onRefresh(() => void judgeInventoryNow(store, 'unless-blocking').catch((err: unknown) => (err as { code?: string }).code === 'STORE_BUSY' || log.warn({ err }, 'cannot judge the device inventory yet')));
+    // Another process or node changed the rules: if it stopped before judging the inventory, this server does (its own
+    // changes are judged by Store.write).
+    const judgeOthers = store.engine.onExternalChange(() => void judgeInventoryNow(store, 'unless-blocking').catch((err: unknown) => (err as { code?: string }).code === 'STORE_BUSY' || log.warn({ err }, 'cannot judge the device inventory yet')));
+    closers.unshift(judgeOthers);
     if (store.engine.kind === 'postgres') {
       // A pool node keeps a verified copy of every image it may serve, fetched as soon as any node imports one.
       const prefetch = new ImagePrefetch(store.blobs, () => catalog.current(), (err) => log.warn({ err }, 'cannot fetch images from the pool yet: phones that ask first wait for them'));
