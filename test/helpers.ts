@@ -30,9 +30,13 @@ export async function withFreshStore(fn: (store: Store) => Promise<void>, prefix
   }
 }
 
-/** The whole server on loopback, on ports the system picks, logging nothing (unless opts says otherwise). */
+/**
+ * The whole server on loopback, on ports the system picks, logging nothing (unless opts says otherwise).
+ * UCUPDATES_TEST_PHONE_WORKERS=N runs the tests' servers with N phone workers (those with a clock of their own keep none).
+ */
 export function startTestServer(dataDir: string, opts: Omit<ServerOptions, 'dataDir' | 'overrides'> = {}): Promise<RunningServer> {
-  return startServer({ dataDir, overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' }, log: silentLog, ...opts });
+  const phoneWorkers = opts.clock ? 0 : Number(process.env.UCUPDATES_TEST_PHONE_WORKERS ?? 0);
+  return startServer({ dataDir, overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' }, log: silentLog, phoneWorkers, ...opts });
 }
 
 /** Retries fn until it stops throwing, up to timeoutMs (for what is written in the background, like the inventory). */

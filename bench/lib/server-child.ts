@@ -1,6 +1,7 @@
 // Child process: our server (startServer) on a prepared data folder, all ports 0. Reports its ports over IPC
 // ({type: 'ready', http, https, admin}); on {type: 'stop'} it closes the server (flushing the logs) and exits.
 // Exits as well when the benchmark that started it goes away. With a pool URL it is a pool node (bench/pool.ts).
+// BENCH_PHONE_WORKERS=N gives it N phone workers (phone-workers/), as `ucupdates serve --phone-workers N` does.
 //   node --import tsx bench/lib/server-child.ts <dataDir> [postgres://...]
 import { startServer } from '../../src/server/compose.js';
 import { createAppLog } from '../../src/server/infra/app-log.js';
@@ -18,6 +19,7 @@ const server = await startServer({
   overrides: { httpPort: 0, httpsPort: 0, adminPort: 0, adminHost: '127.0.0.1' },
   log: createAppLog({ level: process.env.BENCH_SERVER_LOG_LEVEL ?? 'error' }),
   consoleDir: '/nonexistent-console-dir',
+  phoneWorkers: Number(process.env.BENCH_PHONE_WORKERS ?? 0),
 });
 const port = (url: string) => Number(new URL(url).port);
 

@@ -1,16 +1,13 @@
 // Wires the server: store -> catalog -> use cases -> HTTP listeners. The CLI's `serve` and the desktop shell
 // both call startServer(); nothing else builds these parts.
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { SecureContextOptions } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Logger } from 'pino';
 import type { Settings } from '../shared/settings.js';
 import type { LogUpload } from './domain/device-log.js';
-import { PORT_FALLBACK } from './domain/port-fallback.js';
 import { Catalog } from './app/catalog.js';
 import { ImportJobs } from './app/import-jobs.js';
 import { judgeInventory, judgeInventoryNow } from './app/inventory-judge.js';
@@ -24,7 +21,9 @@ import { adminGuard } from './http/admin-guard.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { errorMiddleware } from './http/error-middleware.js';
 import { createPhoneHandler } from './http/phone-handler.js';
-import { createPhoneListener } from './http/phone-listener.js';
+import { closeServer, listen } from './http/listen.js';
+import { phoneLogLines } from './http/phone-log-lines.js';
+import { openPhoneListeners } from './http/phone-listener.js';
 import { createAppLog } from './infra/app-log.js';
 import { lockDataFolder } from './infra/data-lock.js';
 import { removeRunFile, writeRunFile } from './infra/run-file.js';
@@ -32,6 +31,7 @@ import { sevenZipBinary } from './infra/seven-zip.js';
 import { inWords } from './infra/storage-problem.js';
 import { loadTls } from './infra/tls.js';
 import { openPhoneLogs } from './phone-logs.js';
+import { PhoneWorkers } from './phone-workers/phone-workers.js';
 import { APP_VERSION } from './version.js';
 
 export interface ServerOptions {
@@ -46,6 +46,8 @@ export interface ServerOptions {
   consoleDir?: string;
   /** The time seen by the phone path, the store and the inventory's states (tests move it forward). */
   clock?: () => Date;
+  /** Processes that answer phones, sharing the phone ports (phone-workers/); 0: this process answers them. */
+  phoneWorkers?: number;
 }
 
 export interface RunningServer {
@@ -105,23 +107,31 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     closers.unshift(() => inventory.close()); // after the listeners close, before the store does
     const receiveLog = logReceiver(store, logs.budget, () => log.error('The disk is full: phone log uploads are refused until there is room.'));
     const judgeLog = (upload: LogUpload, declaredBytes: number) => judgeLogSender(store, upload, declaredBytes);
-    const phone = createPhoneHandler({ catalog, blobFile: (sha) => store.blobs.local(sha), logs, inventory, receiveLog, judgeLog, log, clock: opts.clock });
     // Phone logs past their retention go at start and every six hours.
     const prune = () => void pruneDeviceLogs(store, logs.budget).catch((err: unknown) => log.error({ err }, 'cannot delete old phone logs'));
     prune();
     const pruning = setInterval(prune, 6 * 3600_000).unref();
     closers.unshift(() => clearInterval(pruning));
 
-    const phoneListener = (name: string, tlsOptions?: SecureContextOptions) =>
-      createPhoneListener(phone, { name, settings, trustedProxies: () => catalog.current().settings.trustedProxies, log, tls: tlsOptions });
-    const httpServer = phoneListener('phone HTTP');
-    const httpPort = await listen(httpServer, settings.httpPort, undefined, log, 'phone HTTP');
-    closers.unshift(() => closeServer(httpServer));
     const tls = await loadTls(settings, store.paths.tlsDir);
     if (tls.warning) log.warn(tls.warning);
-    const httpsServer = phoneListener('phone HTTPS', tls.options);
-    const httpsPort = await listen(httpsServer, settings.httpsPort, undefined, log, 'phone HTTPS');
-    closers.unshift(() => closeServer(httpsServer));
+    const blobFile = (sha: string) => store.blobs.local(sha);
+    const trustedProxies = () => catalog.current().settings.trustedProxies;
+    let phones: { http: number; https: number };
+    let workers: PhoneWorkers | undefined;
+    if (opts.phoneWorkers) {
+      if (opts.clock) throw new Error('Phone workers answer phones on the real clock: a server with another clock cannot have them.');
+      workers = await PhoneWorkers.start({ count: opts.phoneWorkers, settings, tls: tls.options, catalog, sink: logs.sink, inventory, trustedProxies, blobFile, receiveLog, judgeLog, log });
+      phones = workers;
+      closers.unshift(() => workers!.close());
+      // An admin change is answered once every worker answers phones on it.
+      closers.unshift(store.onChange(() => workers!.synced()));
+    } else {
+      const phone = createPhoneHandler({ catalog, blobFile, logs: phoneLogLines(logs.sink, () => catalog.current().settings), inventory, receiveLog, judgeLog, log, clock: opts.clock });
+      const listeners = await openPhoneListeners(phone, { settings, tls: tls.options, trustedProxies, log });
+      phones = listeners;
+      closers.unshift(() => listeners.close());
+    }
 
     const startedAt = new Date().toISOString();
     let urls: RunningServer['urls'] | undefined;
@@ -135,7 +145,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         local,
         jobs,
         status: () => urls && { version: APP_VERSION, startedAt, urls },
-        inventory: () => ({ waiting: inventory.buffered, dropped: inventory.droppedObservations }),
+        inventory: () => ({ waiting: inventory.buffered, dropped: inventory.droppedObservations + (workers?.droppedObservations ?? 0) }),
       }),
     );
     app.use('/api', errorMiddleware(log));
@@ -152,8 +162,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
     const adminHost = settings.adminHost.includes(':') ? `[${settings.adminHost}]` : settings.adminHost;
     urls = {
-      http: `http://localhost:${httpPort}`,
-      https: `https://localhost:${httpsPort}`,
+      http: `http://localhost:${phones.http}`,
+      https: `https://localhost:${phones.https}`,
       admin: `${settings.adminTls ? 'https' : 'http'}://${adminHost === '0.0.0.0' || adminHost === '[::]' ? '127.0.0.1' : adminHost}:${adminPort}`,
     };
     const run = { pid: process.pid, adminUrl: urls.admin, launchToken: local.launchToken };
@@ -175,41 +185,4 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     for (const c of closers) await c();
     throw inWords(e, opts.dataDir);
   }
-}
-
-/** Listens; a default privileged port (80, 443) that is refused falls back to 8080/8443 with a warning. */
-async function listen(server: Server, port: number, host: string | undefined, log: Logger, what: string): Promise<number> {
-  try {
-    return await listenOnce(server, port, host);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const fallback = PORT_FALLBACK[port];
-    if (fallback && code === 'EACCES') {
-      log.warn(`${what}: port ${port} needs administrator rights here; using ${fallback} instead (set the port, or run as a service).`);
-      return listenOnce(server, fallback, host);
-    }
-    const why: Record<string, string> = {
-      EADDRINUSE: 'another program uses it; stop it or choose another port',
-      EACCES: 'it needs administrator rights here; choose a port above 1023 or give the service the right to bind it',
-      EADDRNOTAVAIL: `this machine has no address ${host}; choose one of its addresses`,
-    };
-    throw new Error(`${what}: cannot listen on port ${port}${host ? ` of ${host}` : ''}: ${why[code ?? ''] ?? (e as Error).message}.`);
-  }
-}
-
-function listenOnce(server: Server, port: number, host: string | undefined): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

@@ -1,23 +1,22 @@
 // The phone path's logs, wired: the OCS request audit log, the IIS-style access log and the raw capture, each a
 // DailyLogWriter in its own folder under Logs/ (as OCS laid them out), all with the phones' uploads inside one disk
 // budget (logMaxTotalMB) and the writers' folders under age retention (logRetentionDays).
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { AUDIT_HEADER, auditFileName, formatAuditLine } from './domain/audit-format.js';
-import { formatAccessLine, w3cFileName, w3cHeader, type AccessLogFields } from './domain/w3c-format.js';
+import { AUDIT_HEADER, auditFileName } from './domain/audit-format.js';
+import { w3cFileName, w3cHeader, type AccessLogFields } from './domain/w3c-format.js';
 import { CaptureLog } from './infra/logs/capture-log.js';
 import { DailyLogWriter } from './infra/logs/daily-log-writer.js';
 import { LogBudget } from './infra/logs/log-budget.js';
 import { logFolders } from './infra/logs/log-folders.js';
-import type { PhoneLogs } from './http/phone-handler.js';
-import { clientIp } from './http/phone-handler.js';
-import { requestTraffic } from './http/connection-traffic.js';
+import type { PhoneLogSink } from './http/phone-log-lines.js';
 import type { Settings } from '../shared/settings.js';
 
-export interface PhoneLogService extends PhoneLogs {
+export interface PhoneLogService {
   /** The budget of everything under Logs/, phone uploads included. */
   budget: LogBudget;
+  /** Writes the lines the phone path formats (http/phone-log-lines.ts), here or in a phone worker. */
+  sink: PhoneLogSink;
   close(): Promise<void>;
 }
 
@@ -60,7 +59,7 @@ export async function openPhoneLogs(logDir: string, settings: () => Settings, lo
     onError: onError('audit'),
     clock,
   });
-  // The field set is read per line: when the setting changes, the file declares the new set before its first line.
+  // Each line comes with its field set: when the setting changes, the file declares the new set before its first line.
   let fields: AccessLogFields = settings().accessLogFields;
   const access = new DailyLogWriter({
     dir: dirs.access,
@@ -76,41 +75,16 @@ export async function openPhoneLogs(logDir: string, settings: () => Settings, lo
 
   return {
     budget,
-    audit(at, ip, request, result) {
-      audit.write(formatAuditLine({ ...request, loggedAt: at, hostAddress: ip, requested: request.modules, response: result.logged }));
-    },
-    access(at: Date, req: IncomingMessage, res: ServerResponse, timeTakenMs: number, username: string, clientIp: string) {
-      const [stem = '/', query = ''] = (req.url ?? '/').split('?', 2);
-      const traffic = requestTraffic(req.socket);
-      const now = settings().accessLogFields;
-      if (now !== fields) {
-        fields = now;
-        access.headerChanged();
-      }
-      access.write(
-        formatAccessLine(
-          {
-            at,
-            serverIp: traffic.localAddress,
-            method: req.method ?? '',
-            uriStem: stem,
-            uriQuery: query,
-            serverPort: traffic.localPort,
-            username: username === '-' ? '' : username,
-            clientIp,
-            userAgent: req.headers['user-agent'] ?? '',
-            referer: req.headers.referer ?? '',
-            status: res.statusCode,
-            timeTakenMs,
-            bytesSent: traffic.sent,
-            bytesReceived: traffic.received,
-          },
-          fields,
-        ),
-      );
-    },
-    capture(at, req, body) {
-      capture.record({ at, clientIp: clientIp(req), method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+    sink: {
+      audit: (line) => audit.write(line),
+      access(line, lineFields) {
+        if (lineFields !== fields) {
+          fields = lineFields;
+          access.headerChanged();
+        }
+        access.write(line);
+      },
+      capture: (request) => capture.record(request),
     },
     async close() {
       stopRetention();

@@ -31,7 +31,8 @@ export interface PhoneInventory {
 }
 
 export interface PhoneHandlerDeps {
-  catalog: Catalog;
+  /** The snapshot an answer is made on (app/catalog.ts; in a phone worker, the last one the server process sent). */
+  catalog: Pick<Catalog, 'current'>;
   /** The local file of a blob (a pool node fetches one it lacks from the pool first). */
   blobFile: (sha256: string) => Promise<string>;
   logs: PhoneLogs;

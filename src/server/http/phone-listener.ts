@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Settings } from '../../shared/settings.js';
+import { closeServer, listen } from './listen.js';
 import { plainAddress } from './phone-handler.js';
 
 export interface PhoneListenerOptions {
@@ -28,6 +29,18 @@ const CHECK_EVERY_MS = 1000;
  * it keeps moving (the idle timeout is about silence, in both directions; it also closes idle keep-alive connections).
  */
 export function createPhoneListener(handler: (req: IncomingMessage, res: ServerResponse) => void, o: PhoneListenerOptions): Server {
+  const server = createPhoneServer(handler, o);
+  const gate = new ConnectionGate(o);
+  // Counted before Node's own listener sets the connection up, so that a refused one costs next to nothing.
+  server.prependListener('connection', (socket: Socket) => {
+    const ip = gate.admit(socket);
+    if (ip !== undefined) socket.once('close', () => gate.release(ip));
+  });
+  return server;
+}
+
+/** The server with the phone timeouts; its connections come through a ConnectionGate (here or in the server process). */
+export function createPhoneServer(handler: (req: IncomingMessage, res: ServerResponse) => void, o: Pick<PhoneListenerOptions, 'settings' | 'tls'>): Server {
   const s = o.settings;
   const requestTimeout = s.phoneRequestTimeoutS * 1000;
   const timeouts = {
@@ -40,31 +53,45 @@ export function createPhoneListener(handler: (req: IncomingMessage, res: ServerR
     ? createHttpsServer({ ...o.tls, ...timeouts, handshakeTimeout: timeouts.headersTimeout }, handler)
     : createHttpServer(timeouts, handler);
   server.timeout = s.phoneIdleTimeoutS * 1000;
-  server.maxConnections = s.phoneMaxConnections;
-
-  const refusals = new RefusalLog(o.log, o.name);
-  server.on('drop', (data?: { remoteAddress?: string }) =>
-    refusals.note('', `Refused a connection from ${plainAddress(data?.remoteAddress)} to the ${o.name} listener: it has ${s.phoneMaxConnections} open connections (phoneMaxConnections).`),
-  );
-
-  // Counted before Node's own listener sets the connection up, so that a refused one costs next to nothing.
-  const open = new Map<string, number>();
-  server.prependListener('connection', (socket: Socket) => {
-    const ip = plainAddress(socket.remoteAddress);
-    const count = (open.get(ip) ?? 0) + 1;
-    if (count > s.phoneMaxConnectionsPerAddress && !o.trustedProxies().includes(ip)) {
-      socket.resetAndDestroy();
-      refusals.note(ip, `Refused a connection from ${ip} to the ${o.name} listener: it already has ${s.phoneMaxConnectionsPerAddress} open (phoneMaxConnectionsPerAddress).`);
-      return;
-    }
-    open.set(ip, count);
-    socket.once('close', () => {
-      const left = open.get(ip)! - 1;
-      if (left === 0) open.delete(ip);
-      else open.set(ip, left);
-    });
-  });
   return server;
+}
+
+/** What unauthenticated clients may hold on one listener: phoneMaxConnections in all, phoneMaxConnectionsPerAddress each. */
+export class ConnectionGate {
+  private readonly open = new Map<string, number>();
+  private total = 0;
+  private readonly refusals: RefusalLog;
+
+  constructor(private readonly o: Omit<PhoneListenerOptions, 'tls'>) {
+    this.refusals = new RefusalLog(o.log, o.name);
+  }
+
+  /** The connection's address when it may stay (count it until release); else it is reset at once, and undefined. */
+  admit(socket: Socket): string | undefined {
+    const s = this.o.settings;
+    const ip = plainAddress(socket.remoteAddress);
+    if (this.total >= s.phoneMaxConnections) {
+      socket.resetAndDestroy();
+      this.refusals.note('', `Refused a connection from ${ip} to the ${this.o.name} listener: it has ${s.phoneMaxConnections} open connections (phoneMaxConnections).`);
+      return undefined;
+    }
+    const count = (this.open.get(ip) ?? 0) + 1;
+    if (count > s.phoneMaxConnectionsPerAddress && !this.o.trustedProxies().includes(ip)) {
+      socket.resetAndDestroy();
+      this.refusals.note(ip, `Refused a connection from ${ip} to the ${this.o.name} listener: it already has ${s.phoneMaxConnectionsPerAddress} open (phoneMaxConnectionsPerAddress).`);
+      return undefined;
+    }
+    this.open.set(ip, count);
+    this.total++;
+    return ip;
+  }
+
+  release(ip: string): void {
+    const left = (this.open.get(ip) ?? 1) - 1;
+    if (left <= 0) this.open.delete(ip);
+    else this.open.set(ip, left);
+    this.total--;
+  }
 }
 
 const WARN_EVERY_MS = 60_000;
@@ -96,4 +123,25 @@ class RefusalLog {
     );
     this.warned.set(key, { at: now, since: 0 });
   }
+}
+
+export interface PhoneListeners {
+  http: number;
+  https: number;
+  close(): Promise<void>;
+}
+
+/** This process's phone HTTP and HTTPS listeners, listening (a refused port 80 or 443 falls back as listen() says). */
+export async function openPhoneListeners(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  o: Omit<PhoneListenerOptions, 'name' | 'tls' | 'settings'> & { settings: PhoneListenerOptions['settings'] & Pick<Settings, 'httpPort' | 'httpsPort'>; tls: SecureContextOptions },
+): Promise<PhoneListeners> {
+  const httpServer = createPhoneListener(handler, { ...o, name: 'phone HTTP', tls: undefined });
+  const http = await listen(httpServer, o.settings.httpPort, undefined, o.log, 'phone HTTP');
+  const httpsServer = createPhoneListener(handler, { ...o, name: 'phone HTTPS' });
+  const https = await listen(httpsServer, o.settings.httpsPort, undefined, o.log, 'phone HTTPS').catch(async (e: unknown) => {
+    await closeServer(httpServer);
+    throw e;
+  });
+  return { http, https, close: async () => void (await Promise.all([closeServer(httpServer), closeServer(httpsServer)])) };
 }
