@@ -34,8 +34,9 @@ export class Outbox implements PhoneLogSink, PhoneInventory {
     if (this.room('line')) this.batch.captures.push(request);
   }
 
-  check(...observation: Parameters<PhoneInventory['check']>): void {
-    if (this.room('observation')) this.batch.checks.push(observation);
+  check(...[at, address, request, decision, judgedAs]: Parameters<PhoneInventory['check']>): void {
+    // The inventory reads a decision's offers and reason; its explanation stays here (it is most of its bytes).
+    if (this.room('observation')) this.batch.checks.push([at, address, request, { offers: decision.offers, reason: decision.reason, langList: [], trace: [] }, judgedAs]);
   }
 
   download(...observation: Parameters<PhoneInventory['download']>): void {
