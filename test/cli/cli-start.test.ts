@@ -12,9 +12,12 @@ import { cliCommand, ROOT } from './cli-process.js';
 const TRACE = pathToFileURL(join(ROOT, 'test', 'cli', 'module-trace.mjs')).href;
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-/** Runs `ucupdates <args>`; what it printed and every module it loaded (packages by name, our files by path). */
-function traced(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; loaded: Set<string> }> {
-  const [node, argv] = cliCommand(args);
+/**
+ * Runs `ucupdates <args>` (through runCli, or `entry`: the installed entry point src/cli/index.ts); what it printed
+ * and every module it loaded (packages by name, our files by path).
+ */
+function traced(args: string[], entry?: string): Promise<{ code: number | null; stdout: string; stderr: string; loaded: Set<string> }> {
+  const [node, argv] = entry ? [process.execPath, ['--import', 'tsx', entry, ...args]] : cliCommand(args);
   return new Promise((resolve, reject) => {
     const child = spawn(node, ['--import', TRACE, ...argv], { cwd: ROOT, env: { ...process.env, UCUPDATES_DATA: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -46,6 +49,14 @@ describe('CLI start-up', () => {
     assert.equal(r.stdout, `${VERSION}\n`);
     assert.ok(r.loaded.has('commander'), 'the trace sees what the CLI loads');
     assert.deepEqual(HEAVY.filter((m) => r.loaded.has(m)), []);
+  });
+
+  it('the installed entry answers --version before loading commander and the commands', async () => {
+    const r = await traced(['--version'], 'src/cli/index.ts');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${VERSION}\n`);
+    assert.ok(r.loaded.has('src/server/version.ts'), 'the trace sees what the CLI loads');
+    assert.deepEqual([...HEAVY, 'commander', 'src/cli/main.ts'].filter((m) => r.loaded.has(m)), []);
   });
 
   it('--help lists every command without loading them', async () => {
