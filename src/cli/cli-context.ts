@@ -1,15 +1,16 @@
 // What every command needs: the data folder, the store (opened per command), who is acting, and output.
+// The store and the HTTP client are loaded when a command uses them (dynamic import), so that a command that needs
+// neither (--version, --help, decode) starts without loading the database engines.
 import { stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { ServerStatusDto } from '../shared/admin-api.js';
 import type { ErrorBody } from '../shared/errors.js';
 import { normaliseMac } from '../shared/mac.js';
 import { AppError } from '../server/app/app-error.js';
-import { openStore, storePaths, type Store } from '../server/app/store.js';
+import type { Store } from '../server/app/store.js';
 import { readRunFile, type RunInfo } from '../server/infra/run-file.js';
 import { inWords } from '../server/infra/storage-problem.js';
 import { cannotReach } from './cannot-reach.js';
-import { httpRequest } from './phone-simulator.js';
 
 export interface CliContext {
   dataDir(): string;
@@ -30,6 +31,7 @@ export function cliContext(dataDir: () => string, pool: () => string | undefined
     pool,
     async withStore(fn) {
       // A data folder that cannot be opened or written is said in words (storage-problem.ts), as serve says it.
+      const { openStore } = await import('../server/app/store.js');
       let store: Store;
       try {
         store = await openStore(dataDir(), { pool: pool() });
@@ -70,18 +72,24 @@ export function toId(v: string): number {
 
 /** The server running with this data folder (its version and URLs), or undefined when none runs. */
 export async function runningServer(cx: CliContext): Promise<ServerStatusDto | undefined> {
-  const run = await readRunFile(storePaths(cx.dataDir()).runFile);
+  const run = await readRunFile(await runFileOf(cx));
   return run && callServer<ServerStatusDto>(run, '/api/status');
 }
 
 /** Calls the admin API of the server running on this machine with its launch token (loopback only). */
 export async function askServer<T>(cx: CliContext, path: string, method = 'GET'): Promise<T> {
-  const run = await readRunFile(storePaths(cx.dataDir()).runFile);
+  const run = await readRunFile(await runFileOf(cx));
   if (!run) throw new AppError('not_found', 'No ucupdates server is running with this data folder: start one with `ucupdates serve`.');
   return callServer<T>(run, path, method);
 }
 
+async function runFileOf(cx: CliContext): Promise<string> {
+  const { storePaths } = await import('../server/app/store.js');
+  return storePaths(cx.dataDir()).runFile;
+}
+
 async function callServer<T>(run: RunInfo, path: string, method = 'GET'): Promise<T> {
+  const { httpRequest } = await import('./phone-simulator.js');
   // The console's certificate may be self-signed (adminTls); the launch token is worthless to any other listener.
   const url = new URL(path, run.adminUrl).toString();
   const r = await httpRequest(url, { method, headers: { Authorization: `Bearer ${run.launchToken}` }, insecure: true }).catch((e: unknown) => {

@@ -1,15 +1,12 @@
-// Commands about the server's own configuration: test devices, settings and admin accounts.
-import { Option, type Command } from 'commander';
+// Commands about the server's own configuration: test devices, settings and admin accounts. Use cases and the
+// settings' schema (zod) are loaded by the command that needs them (dynamic import).
+import { Argument, Option, type Command } from 'commander';
 import type { TestDeviceDto } from '../shared/admin-api.js';
 import { formatMac, type MacNotation } from '../shared/mac.js';
-import { parseSettingText, redactSettings, SETTING_KEYS, type SettingKey } from '../shared/settings.js';
-import { removeAdmin, setAdmin } from '../server/app/admin-auth.js';
+import type { SettingKey } from '../shared/settings.js';
 import { AppError } from '../server/app/app-error.js';
-import { updateSettings } from '../server/app/settings.js';
-import { addTestDevice, removeTestDevice, updateTestDevice } from '../server/app/test-devices.js';
 import { toId, type CliContext } from './cli-context.js';
 import { table } from './output.js';
-import { readPassword } from './password-prompt.js';
 
 export function configCommands(program: Command, cx: CliContext): void {
   const td = program.command('test-devices').description('list, add, edit or remove test devices (they get pending versions)');
@@ -26,6 +23,7 @@ export function configCommands(program: Command, cx: CliContext): void {
     .option('--mac <mac>', 'MAC address (any of 0021630F207B, 00-21-63-0F-20-7B, 00:21:63:0f:20:7b)')
     .option('--serial <serial>', 'serial number')
     .action(async (o: { name: string; mac?: string; serial?: string }) => {
+      const { addTestDevice } = await import('../server/app/test-devices.js');
       const [d, notation] = await cx.withStore(async (s) => [await addTestDevice(s, o, cx.actor()), (await s.settings.read()).macNotation] as const);
       cx.out(`Added test device ${d.id}: ${d.name} (${identified(d, notation)}).`);
     });
@@ -36,6 +34,7 @@ export function configCommands(program: Command, cx: CliContext): void {
     .option('--serial <serial>')
     .action(async (id: number, o: { name: string; mac?: string; serial?: string }) => {
       // Options left out keep their value (an empty --mac '' or --serial '' clears it).
+      const { updateTestDevice } = await import('../server/app/test-devices.js');
       const [d, notation] = await cx.withStore(async (s) => {
         const before = await s.testDevices.get(id);
         return [await updateTestDevice(s, id, { name: o.name, mac: o.mac ?? before?.mac, serial: o.serial ?? before?.serial }, cx.actor()), (await s.settings.read()).macNotation] as const;
@@ -45,16 +44,25 @@ export function configCommands(program: Command, cx: CliContext): void {
   td.command('remove')
     .argument('<id>', 'the test device id', toId)
     .action(async (id: number) => {
+      const { removeTestDevice } = await import('../server/app/test-devices.js');
       const d = await cx.withStore((s) => removeTestDevice(s, id, cx.actor()));
       cx.out(`Removed test device ${d.id}: ${d.name}.`);
     });
 
   const settings = program.command('settings').description('show or change settings');
+  const keyArgument = new Argument('[key]');
+  // The keys come from the settings' schema: loaded when `settings` runs or shows its help, not at every start.
+  program.hook('preSubcommand', async (_program, sub) => {
+    if (sub !== settings) return;
+    const { SETTING_KEYS } = await import('../shared/settings.js');
+    keyArgument.description = `one of: ${SETTING_KEYS.join(', ')}`;
+  });
   settings
     .command('get', { isDefault: true })
-    .argument('[key]', `one of: ${SETTING_KEYS.join(', ')}`)
+    .addArgument(keyArgument)
     .option('--json', 'print as JSON')
     .action(async (key: string | undefined, o: { json?: boolean }) => {
+      const { redactSettings, SETTING_KEYS } = await import('../shared/settings.js');
       const all = redactSettings(await cx.withStore((s) => s.settings.read()));
       if (key !== undefined && !SETTING_KEYS.includes(key as SettingKey)) throw new AppError('invalid_input', `Unknown setting "${key}". Settings: ${SETTING_KEYS.join(', ')}.`);
       const shown = key ? { [key]: all[key as SettingKey] } : all;
@@ -67,6 +75,7 @@ export function configCommands(program: Command, cx: CliContext): void {
     .argument('<value>', 'its new value (lists: comma-separated)')
     .argument('[more...]', 'more key value pairs, changed together (tlsCertFile and tlsKeyFile must be)')
     .action(async (key: string, value: string, more: string[]) => {
+      const [{ parseSettingText, SETTING_KEYS }, { updateSettings }] = await Promise.all([import('../shared/settings.js'), import('../server/app/settings.js')]);
       if (more.length % 2 !== 0) throw new AppError('invalid_input', `"${more.at(-1)}" has no value: give settings as key value pairs.`);
       const pairs = [key, value, ...more].flatMap((k, i, all) => (i % 2 === 0 ? [[k, all[i + 1]!] as const] : []));
       const unknown = pairs.find(([k]) => !SETTING_KEYS.includes(k as SettingKey));
@@ -88,6 +97,7 @@ export function configCommands(program: Command, cx: CliContext): void {
     .argument('<username>')
     .addOption(new Option('--role <role>', 'admin can change things, viewer can only look').choices(['admin', 'viewer']).default('admin'))
     .action(async (username: string, o: { role: 'admin' | 'viewer' }) => {
+      const [{ readPassword }, { setAdmin }] = await Promise.all([import('./password-prompt.js'), import('../server/app/admin-auth.js')]);
       const password = await readPassword();
       await cx.withStore((s) => setAdmin(s, username, password, o.role, cx.actor()));
       cx.out(`Account ${username} (${o.role}) saved.`);
@@ -96,6 +106,7 @@ export function configCommands(program: Command, cx: CliContext): void {
     .command('remove')
     .argument('<username>')
     .action(async (username: string) => {
+      const { removeAdmin } = await import('../server/app/admin-auth.js');
       await cx.withStore((s) => removeAdmin(s, username, cx.actor()));
       cx.out(`Account ${username} removed.`);
     });

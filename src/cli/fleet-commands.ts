@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import type { AuditImportDto } from '../shared/inventory-api.js';
 import { AppError } from '../server/app/app-error.js';
-import { importAuditLog } from '../server/app/audit-import.js';
 import { namedFile, type CliContext } from './cli-context.js';
 
 export function fleetCommands(program: Command, cx: CliContext): void {
@@ -12,6 +11,7 @@ export function fleetCommands(program: Command, cx: CliContext): void {
     .argument('<files...>', 'audit log files, from Logs\\Server\\Audit\\imageUpdates (keep their names: the date in them tells day from month)')
     .action(async (files: string[]) => {
       for (const file of files) await namedFile(file);
+      const { importAuditLog } = await import('../server/app/audit-import.js');
       const refused: string[] = [];
       await cx.withStore(async (store) => {
         for (const file of files) {

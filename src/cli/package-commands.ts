@@ -1,16 +1,13 @@
 // Commands about packages and rules: import, list, approve, reject, roll back, and the history of it all.
+// Use cases are loaded by the command that runs them (dynamic import): the CLI starts with only what it needs.
 import type { Command } from 'commander';
 import type { HistoryDto } from '../shared/admin-api.js';
 import { AppError } from '../server/app/app-error.js';
-import { importPackage, type ImportKind } from '../server/app/import-package.js';
-import { interimOverview } from '../server/app/interim-overview.js';
-import { applyPurge, previewPurge } from '../server/app/purge.js';
-import { applyRuleAction, previewRuleAction } from '../server/app/rule-actions.js';
+import type { ImportKind } from '../server/app/import-package.js';
 import type { Store } from '../server/app/store.js';
 import { ruleKeyPath } from '../server/domain/device.js';
 import type { RuleAction } from '../server/domain/rule-transitions.js';
 import { toId, type CliContext } from './cli-context.js';
-import { interimSection } from './interim-section.js';
 import { table } from './output.js';
 
 export function packageCommands(program: Command, cx: CliContext): void {
@@ -23,6 +20,7 @@ export function packageCommands(program: Command, cx: CliContext): void {
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, o: { interim?: boolean; tree?: boolean; json?: boolean }) => {
       const kind: ImportKind = o.tree ? 'tree' : o.interim ? 'interim' : 'package';
+      const { importPackage } = await import('../server/app/import-package.js');
       const summary = await cx.withStore((store) =>
         importPackage(store, file, {
           fileName: file.split(/[\\/]/).pop()!,
@@ -48,6 +46,7 @@ export function packageCommands(program: Command, cx: CliContext): void {
     .option('--json', 'print as JSON')
     .option('--pending', 'only rules with a pending version')
     .action(async (o: { json?: boolean; pending?: boolean }) => {
+      const [{ interimOverview }, { interimSection }] = await Promise.all([import('../server/app/interim-overview.js'), import('./interim-section.js')]);
       const [rules, interim] = await cx.withStore(async (s) => [(await s.rules.list()).filter((r) => !o.pending || r.pending), await interimOverview(s)] as const);
       if (o.json) return cx.json(rules);
       if (rules.length === 0) cx.out('No rules yet: import a package with `ucupdates import UCUpdates.cab`.');
@@ -68,6 +67,7 @@ export function packageCommands(program: Command, cx: CliContext): void {
       .option('--force', 'go ahead even when it downgrades phones')
       .option('--dry-run', 'say what would happen, change nothing')
       .action(async (selectors: string[], o: { all?: boolean; force?: boolean; dryRun?: boolean }) => {
+        const { applyRuleAction, previewRuleAction } = await import('../server/app/rule-actions.js');
         await cx.withStore(async (store) => {
           const ids = await selectRules(store, name, selectors, !!o.all);
           const plan = await previewRuleAction(store, name, ids);
@@ -88,6 +88,7 @@ export function packageCommands(program: Command, cx: CliContext): void {
     .option('--yes', 'remove them; without it, only say what would be removed')
     .option('--json', 'print as JSON')
     .action(async (o: { yes?: boolean; json?: boolean }) => {
+      const { applyPurge, previewPurge } = await import('../server/app/purge.js');
       await cx.withStore(async (store) => {
         const plan = await previewPurge(store);
         if (!o.yes || plan.purge.length === 0) {

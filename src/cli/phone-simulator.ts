@@ -3,28 +3,12 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import type { DeviceRequest } from '../server/domain/device.js';
 import { parseUpdateResponse, renderUpdateRequest, type ParsedResponse } from '../server/phone/dialect.js';
+import type { SimulatedPhone } from './simulated-phone.js';
 
-/** A phone as the simulator plays it: the request's fields, with one CPE module at `version`. */
-export type SimulatedPhone = Pick<DeviceRequest, 'deviceType' | 'serial' | 'vendor' | 'model' | 'revision' | 'locale' | 'userName'> & {
-  /** Sent as written (any notation, or invalid on purpose). */
-  mac: string;
-  /** The installed version of the CPE module; 0.0.0.0 for a phone that never updated. */
-  version: string;
-};
-
-export const DEFAULT_PHONE: SimulatedPhone = {
-  deviceType: 'UCPhone',
-  mac: '0021630F207B',
-  serial: 'C185H001209',
-  vendor: 'Polycom',
-  model: 'CX600',
-  revision: 'A',
-  locale: 'ENU',
-  userName: '',
-  version: '0.0.0.0',
-};
+// The phone played (its type and defaults) lives apart, so that the CLI can show the defaults without loading the
+// dialect (saxes).
+export { DEFAULT_PHONE, type SimulatedPhone } from './simulated-phone.js';
 
 export function phoneRequestBody(p: SimulatedPhone): string {
   return renderUpdateRequest({

@@ -1,12 +1,9 @@
 // Pool mode: several servers sharing one store on PostgreSQL. `pool init` makes the schema; `pool migrate` moves an
-// embedded store (a data folder) into the pool, all or nothing.
+// embedded store (a data folder) into the pool, all or nothing. The store and PostgreSQL's driver are loaded by the
+// command that runs (dynamic import).
 import type { Command } from 'commander';
 import { AppError } from '../server/app/app-error.js';
-import { migrateIntoPool } from '../server/app/pool-migration.js';
-import { openStore } from '../server/app/store.js';
-import { poolUrlProblem } from '../server/infra/pg/connection.js';
 import type { PgEngine } from '../server/infra/pg/engine.js';
-import { PG_MIGRATIONS } from '../server/infra/pg/migrations.js';
 import type { CliContext } from './cli-context.js';
 
 export function poolCommands(program: Command, cx: CliContext): void {
@@ -18,7 +15,8 @@ export function poolCommands(program: Command, cx: CliContext): void {
     .argument('[url]', 'postgres://user[:password]@host[:port]/database (default: --pool or $UCUPDATES_POOL)')
     .addHelpText('after', '\nRun again after an upgrade: it only adds what is missing. Example:\n  ucupdates pool init postgres://ucupdates@db.example.com/ucupdates')
     .action(async (url: string | undefined) => {
-      const target = poolUrl(url ?? cx.pool(), 'ucupdates pool init postgres://user@host/database (or give --pool, or set UCUPDATES_POOL)');
+      const target = await poolUrl(url ?? cx.pool(), 'ucupdates pool init postgres://user@host/database (or give --pool, or set UCUPDATES_POOL)');
+      const [{ openStore }, { PG_MIGRATIONS }] = await Promise.all([import('../server/app/store.js'), import('../server/infra/pg/migrations.js')]);
       const store = await openStore(cx.dataDir(), { pool: target });
       const where = store.engine.location;
       const found = (store.engine as PgEngine).schemaFound;
@@ -39,7 +37,8 @@ export function poolCommands(program: Command, cx: CliContext): void {
     .requiredOption('--from <dir>', 'the data folder whose store moves (stop its server first)')
     .addHelpText('after', '\nExample:\n  ucupdates --pool postgres://ucupdates@db.example.com/ucupdates pool migrate --from /var/lib/ucupdates')
     .action(async (o: { from: string }) => {
-      const target = poolUrl(cx.pool(), 'ucupdates --pool postgres://user@host/database pool migrate --from <dir> (or set UCUPDATES_POOL)');
+      const target = await poolUrl(cx.pool(), 'ucupdates --pool postgres://user@host/database pool migrate --from <dir> (or set UCUPDATES_POOL)');
+      const [{ openStore }, { migrateIntoPool }] = await Promise.all([import('../server/app/store.js'), import('../server/app/pool-migration.js')]);
       const store = await openStore(cx.dataDir(), { pool: target });
       try {
         let shown = '';
@@ -59,8 +58,9 @@ export function poolCommands(program: Command, cx: CliContext): void {
 }
 
 /** The pool's URL, checked; `usage` says how to name it when none is given. */
-function poolUrl(url: string | undefined, usage: string): string {
+async function poolUrl(url: string | undefined, usage: string): Promise<string> {
   if (!url) throw new AppError('invalid_input', `Name the pool: ${usage}.`);
+  const { poolUrlProblem } = await import('../server/infra/pg/connection.js');
   const problem = poolUrlProblem(url);
   if (problem) throw new AppError('invalid_input', problem);
   return url;

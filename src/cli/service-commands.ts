@@ -1,11 +1,11 @@
-// Commands about the running service: serve it, sign in to it, and talk to it as a phone would.
+// Commands about the running service: serve it, sign in to it, and talk to it as a phone would. The server and the
+// phone simulator are loaded by the command that runs them (dynamic import).
 import type { Command } from 'commander';
 import { AppError } from '../server/app/app-error.js';
-import { startServer } from '../server/compose.js';
 import { APP_VERSION } from '../server/version.js';
 import { askServer, toMac, toPort, type CliContext } from './cli-context.js';
 import { cannotReach, toUrl } from './cannot-reach.js';
-import { DEFAULT_PHONE, downloadOffer, simulateCheck, type SimulatedPhone } from './phone-simulator.js';
+import { DEFAULT_PHONE, type SimulatedPhone } from './simulated-phone.js';
 
 export function serviceCommands(program: Command, cx: CliContext): void {
   program
@@ -18,6 +18,7 @@ export function serviceCommands(program: Command, cx: CliContext): void {
     .action(async (o: { httpPort?: number; httpsPort?: number; adminPort?: number; adminHost?: string }) => {
       const dataDir = cx.dataDir();
       const overrides = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+      const { startServer } = await import('../server/compose.js');
       const server = await startServer({ dataDir, pool: cx.pool(), overrides });
       process.stdout.write(
         [
@@ -74,6 +75,7 @@ export function serviceCommands(program: Command, cx: CliContext): void {
         version: String(o.firmware),
       };
       const flags = { external: !!o.external, insecure: !!o.insecure };
+      const { downloadOffer, simulateCheck } = await import('./phone-simulator.js');
       const hint = 'check --server, and that ucupdates serves there';
       const r = await simulateCheck(String(o.server), phone, flags).catch((e: unknown) => {
         throw cannotReach(String(o.server), e, hint);

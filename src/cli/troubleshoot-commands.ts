@@ -1,13 +1,9 @@
 // Commands that answer "why will this phone not update?": what the engine decides for it, what its status means.
+// The decision engine and the checks are loaded by the command that runs them (dynamic import).
 import type { Command } from 'commander';
-import { preflightQuery, type PreflightDto } from '../shared/admin-api.js';
+import type { PreflightDto } from '../shared/admin-api.js';
 import { formatMac } from '../shared/mac.js';
-import { decodeStatus } from '../shared/status-codes.js';
 import { AppError, parseInput } from '../server/app/app-error.js';
-import { buildSnapshot } from '../server/app/catalog.js';
-import { explainPhone, givenConnection, listenerConnection } from '../server/app/explain.js';
-import { phonePorts } from '../server/app/phone-ports.js';
-import { runPreflight } from '../server/app/preflight.js';
 import { askServer, runningServer, type CliContext } from './cli-context.js';
 
 interface ExplainOptions {
@@ -39,6 +35,11 @@ export function troubleshootCommands(program: Command, cx: CliContext): void {
     .option('--json', 'print as JSON')
     .action(async (o: ExplainOptions) => {
       const input = { model: o.model, vendor: o.vendor, deviceType: o.deviceType, revision: o.revision, locale: o.locale, version: o.firmware, mac: o.mac, serial: o.serial, external: !!o.external };
+      const [{ buildSnapshot }, { explainPhone, givenConnection, listenerConnection }, { phonePorts }] = await Promise.all([
+        import('../server/app/catalog.js'),
+        import('../server/app/explain.js'),
+        import('../server/app/phone-ports.js'),
+      ]);
       const running = await runningServer(cx);
       const e = await cx.withStore(async (store) => {
         // As the phone path makes them: for a phone the inventory knows, from what it was given; else for a phone
@@ -66,7 +67,7 @@ export function troubleshootCommands(program: Command, cx: CliContext): void {
       const running = await runningServer(cx);
       const r = running
         ? await askServer<PreflightDto>(cx, `/api/preflight${o.domain ? `?domain=${encodeURIComponent(o.domain)}` : ''}`)
-        : await cx.withStore((store) => runPreflight(store, undefined, parseInput(preflightQuery, { domain: o.domain }).domain));
+        : await runHere(cx, o.domain);
       if (o.json) return cx.json(r);
       cx.out(`Pre-flight for ${r.domain || 'an unknown domain'}:`);
       for (const c of r.checks) {
@@ -82,7 +83,8 @@ export function troubleshootCommands(program: Command, cx: CliContext): void {
     .description('what the phone\'s "Last Update Status: 0xW/H" means, and what to do about it')
     .argument('<status>', 'as the phone shows it, e.g. 0x2f7d/200')
     .option('--json', 'print as JSON')
-    .action((status: string, o: { json?: boolean }) => {
+    .action(async (status: string, o: { json?: boolean }) => {
+      const { decodeStatus } = await import('../shared/status-codes.js');
       const d = decodeStatus(status);
       if (!d.ok) throw new AppError('invalid_input', d.message);
       if (o.json) return cx.json(d);
@@ -93,4 +95,11 @@ export function troubleshootCommands(program: Command, cx: CliContext): void {
         if (part.fix) cx.out(`    What to do: ${part.fix}`);
       }
     });
+}
+
+/** The pre-flight checks run in this process, on the store, with the ports serve would take. */
+async function runHere(cx: CliContext, domain: string | undefined): Promise<PreflightDto> {
+  const [{ preflightQuery }, { runPreflight }] = await Promise.all([import('../shared/admin-api.js'), import('../server/app/preflight.js')]);
+  const query = parseInput(preflightQuery, { domain });
+  return cx.withStore((store) => runPreflight(store, undefined, query.domain));
 }

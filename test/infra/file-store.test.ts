@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FileStore, hashFile } from '../../src/server/infra/file-store.js';
+import { FileStore, hashAndSync, hashFile } from '../../src/server/infra/file-store.js';
 import { fixtureBytes } from '../fixtures/cabs.js';
 
 let tmp: string;
@@ -28,9 +28,18 @@ async function staged(content: Buffer): Promise<string> {
   return p;
 }
 
+describe('hashAndSync', () => {
+  it('hashes every file, by path, while flushing them', async () => {
+    const contents = [fixtureBytes('a', 300_000), Buffer.alloc(0), fixtureBytes('c', 70_000)];
+    const paths = await Promise.all(contents.map(staged));
+    const hashed = await hashAndSync(paths);
+    assert.deepEqual(paths.map((p) => hashed.get(p)), contents.map((c) => ({ sha256: sha(c), size: c.length })));
+  });
+});
+
 describe('hashFile', () => {
   it('hashes in streaming fashion across chunk boundaries', async () => {
-    const content = fixtureBytes('big', 3 * 65536 + 17);
+    const content = fixtureBytes('big', 5 * 256 * 1024 + 17); // past several reads of the 256 KB buffer
     assert.deepEqual(await hashFile(await staged(content)), { sha256: sha(content), size: content.length });
   });
 
@@ -66,6 +75,14 @@ describe('FileStore', () => {
     assert.deepEqual(await store.put(src), first);
     await assert.rejects(stat(src), { code: 'ENOENT' });
     assert.deepEqual(await readdir(join(tmp, 'blobs2', first.sha256.slice(0, 2))), [first.sha256]);
+  });
+
+  it('stores under the hash the caller computed while writing the file (an unpacked cab), without hashing again', async () => {
+    const store = new FileStore(join(tmp, 'blobs3'));
+    const content = fixtureBytes('known', 4000);
+    const hashed = { sha256: sha(content), size: content.length };
+    assert.deepEqual(await store.put(await staged(content), hashed), hashed);
+    assert.ok((await readFile(store.pathOf(hashed.sha256))).equals(content));
   });
 
   it('refuses names that are not SHA-256 hashes', () => {

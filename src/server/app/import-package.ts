@@ -1,5 +1,6 @@
-// Importing an update package: all or nothing. Files are extracted to a staging folder, validated, and moved into
-// the content-addressed blob store; then one SQLite transaction records the package, its files and the rules.
+// Importing an update package: all or nothing. Files are extracted to a staging folder (a cab in one 7-Zip pass),
+// validated, hashed while made durable in one pass, and moved into the content-addressed blob store; then one
+// transaction records the package, its files and the rules.
 // A crash before that transaction leaves only unreferenced blobs and a staging folder, which the next start removes.
 import { copyFile, lstat, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
@@ -12,7 +13,7 @@ import { parsePackageLayout, parseUpdateInfo, type PackageLayout } from '../doma
 import { FREE_SPACE_MARGIN, unpackedBytes, unpackRefusal } from '../domain/unpack-room.js';
 import { locateCabinet } from '../infra/cab-locate.js';
 import { freeBytes } from '../infra/storage-problem.js';
-import { hashFile } from '../infra/file-store.js';
+import { hashAndSync, hashFile, type Hashed } from '../infra/file-store.js';
 import { extractArchive, listArchive, type ArchiveEntry } from '../infra/seven-zip.js';
 import { AppError } from './app-error.js';
 import { locateInterimFolder } from './interim-folder.js';
@@ -102,6 +103,15 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
     const packageVersion = await readPackageVersion(root, layout);
 
     progress('storing', 0);
+    // The extracted files are hashed while their data goes to the disk in one pass, so that put neither reads them
+    // again nor waits for each file's flush; a folder's files are copied, hashed and flushed one by one by put.
+    let hashed = new Map<string, Hashed>();
+    if (cabPath) {
+      hashed = await hashAndSync(staged.map((f) => f.absPath)).catch(async (e: unknown) => {
+        await refuseIfDiskFull(e, staging);
+        throw e;
+      });
+    }
     const totalBytes = staged.reduce((n, f) => n + f.size, 0) || 1;
     let done = 0;
     const stored = new Map<string, { sha256: string; size: number; timestamp: string }>();
@@ -113,7 +123,7 @@ export async function importPackage(store: Store, file: string, opts: ImportOpti
           source = join(staging, `tree-${i}`);
           await copyFile(f.absPath, source);
         }
-        stored.set(storePath(layout, f.relPath), { ...(await store.blobs.put(source)), timestamp: formatTimestamp(f.modified) });
+        stored.set(storePath(layout, f.relPath), { ...(await store.blobs.put(source, hashed.get(source))), timestamp: formatTimestamp(f.modified) });
         done += f.size;
         progress('storing', (100 * done) / totalBytes);
       }

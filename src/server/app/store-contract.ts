@@ -268,8 +268,11 @@ export interface BlobStore {
   pathOf(sha256: string): string;
   /** The blob's local file, fetched from the pool and verified first if this node lacks it. */
   local(sha256: string): Promise<string>;
-  /** Moves srcPath into the store (or drops it when the store already has that content). */
-  put(srcPath: string): Promise<{ sha256: string; size: number }>;
+  /**
+   * Moves srcPath into the store (or drops it when the store already has that content). `hashed`: its SHA-256 and
+   * size when the caller computed them as it wrote the file (an import unpacking a cab), so that it is not read again.
+   */
+  put(srcPath: string, hashed?: { sha256: string; size: number }): Promise<{ sha256: string; size: number }>;
   /** Removes blobs not in `referenced` older than minAgeMs (younger ones may belong to a running import). */
   collectGarbage(referenced: ReadonlySet<string>, minAgeMs: number): Promise<number>;
 }

@@ -4,9 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEngine } from '../infra/db/engine.js';
-import { openPool } from '../infra/pg/open-pool.js';
 import { inWords } from '../infra/storage-problem.js';
-import { judgeInventoryNow } from './inventory-judge.js';
 import type { BlobStore, HistoryEntry, Repos, StoreEngine } from './store-contract.js';
 
 export interface StorePaths {
@@ -38,6 +36,8 @@ export function storePaths(dataDir: string): StorePaths {
  */
 export async function openStore(dataDir: string, opts: { pool?: string; clock?: () => Date } = {}): Promise<Store> {
   if (!opts.pool) return new Store(dataDir, opts.clock);
+  // PostgreSQL's driver is loaded only for a pool: a CLI command on an embedded store starts without it.
+  const { openPool } = await import('../infra/pg/open-pool.js');
   const engine = await openPool(opts.pool, dataDir);
   try {
     return new Store(dataDir, opts.clock, () => engine);
@@ -109,6 +109,8 @@ export class Store implements Repos {
       { wait: true, announce: true },
     );
     await this.notify();
+    // Loaded on the first change, not with the store: a CLI command that only reads starts without the decision engine.
+    const { judgeInventoryNow } = await import('./inventory-judge.js');
     await judgeInventoryNow(this).catch(() => undefined);
     return result;
   }

@@ -1,25 +1,54 @@
 // Content-addressed blob store: root/<sha256[0..2]>/<sha256>. Identical files from several packages are stored once.
 // Blobs arrive by rename from a staging folder on the same file system, so a blob is either complete or absent.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { BlobStore } from '../app/store-contract.js';
 
 const SHA256_RE = /^[0-9a-f]{64}$/;
+const HASH_BUFFER_BYTES = 256 * 1024;
 
-/** Streams the file through SHA-256 (hex, lower case). */
-export async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
+export interface Hashed {
+  sha256: string;
+  size: number;
+}
+
+/**
+ * The file's SHA-256 (hex, lower case) and size, read through one buffer reused for every read: a stream allocates a
+ * buffer per chunk, and a fresh process pays a page fault for every page of each (measured: 170 ms for a 39 MB cab
+ * through a stream, 50 ms through one 256 KB buffer).
+ */
+export async function hashFile(path: string): Promise<Hashed> {
   const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafeSlow(HASH_BUFFER_BYTES);
   let size = 0;
-  await pipeline(createReadStream(path), async (chunks: AsyncIterable<Buffer>) => {
-    for await (const chunk of chunks) {
-      size += chunk.length;
-      hash.update(chunk);
+  const fh = await open(path, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
     }
-  });
+  } finally {
+    await fh.close();
+  }
   return { sha256: hash.digest('hex'), size };
+}
+
+/**
+ * Each file's hash, by path, while the files' data is flushed to the disk all at once: the hashing reads the page
+ * cache on the CPU while the disk writes, and the disk orders the writes of every file rather than one at a time.
+ */
+export async function hashAndSync(paths: string[]): Promise<Map<string, Hashed>> {
+  const hashing = (async () => {
+    const out = new Map<string, Hashed>();
+    for (const p of paths) out.set(p, await hashFile(p));
+    return out;
+  })();
+  const [hashes] = await Promise.all([hashing, Promise.all(paths.map(fsyncPath))]);
+  return hashes;
 }
 
 async function fsyncPath(path: string): Promise<void> {
@@ -44,9 +73,9 @@ export class FileStore implements BlobStore {
     return this.pathOf(sha256);
   }
 
-  /** Moves srcPath into the store (or drops it when the store already has that content). */
-  async put(srcPath: string): Promise<{ sha256: string; size: number }> {
-    const result = await hashFile(srcPath);
+  /** Moves srcPath into the store (or drops it when the store already has that content); `hashed`: its hash, known. */
+  async put(srcPath: string, hashed?: Hashed): Promise<Hashed> {
+    const result = hashed ?? (await hashFile(srcPath));
     const dest = this.pathOf(result.sha256);
     if (existsSync(dest)) {
       await rm(srcPath, { force: true });

@@ -25,8 +25,8 @@ export class PgBlobStore implements BlobStore {
   }
 
   /** Moves srcPath into the local cache, then into the pool unless the pool has it already. */
-  async put(srcPath: string): Promise<{ sha256: string; size: number }> {
-    const blob = await this.cache.put(srcPath); // hashes once; the upload reads the cached file
+  async put(srcPath: string, hashed?: { sha256: string; size: number }): Promise<{ sha256: string; size: number }> {
+    const blob = await this.cache.put(srcPath, hashed); // hashes at most once; the upload reads the cached file
     // A fresh created_at keeps a blob that this import is about to reference safe from another node's collectGarbage.
     const known = await this.pool.query('UPDATE blobs SET created_at = now() WHERE sha256 = $1', [blob.sha256]);
     if (known.rowCount) return blob;
