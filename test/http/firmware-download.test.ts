@@ -27,7 +27,7 @@ interface Blob {
 async function blob(name: string, size: number, corruptAfterHashing = false): Promise<Blob> {
   const bytes = randomBytes(size);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (corruptAfterHashing) bytes[size >> 1] ^= 0xff;
+  if (corruptAfterHashing) bytes[size >> 1] = bytes[size >> 1]! ^ 0xff;
   const path = join(tmp.dir, name);
   await writeFile(path, bytes);
   return { path, sha256, size, bytes };
