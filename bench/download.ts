@@ -29,10 +29,14 @@ const WARM_UP_SECONDS = 2;
 const NGINX_WORKERS = process.env.BENCH_NGINX_WORKERS ?? 'auto';
 const FOLDER = 'UCPhone/Polycom/CX600/A/ENU/4.0.7577.4366/CPE';
 const TARGET = 0.9;
+/** USER_HZ, the unit of /proc/<pid>/stat's times (100 on every Linux this runs on). */
+const CLOCK_TICKS = 100;
 
 interface Target {
   name: string;
   url: string;
+  /** The server's process (nginx's master: its workers are its children). */
+  pid: number;
 }
 
 async function main(): Promise<void> {
@@ -84,17 +88,17 @@ async function main(): Promise<void> {
     const fromDisk = await startOurServer(diskDataDir);
     running.push(fromDisk);
     const targets: Target[] = [
-      { name: 'ours (ucupdates)', url: `${ours.url}/DeviceUpdateFiles_Int/${FOLDER}/CPE.nbt` },
-      { name: 'ours, from disk (cache 0)', url: `${fromDisk.url}/DeviceUpdateFiles_Int/${FOLDER}/CPE.nbt` },
+      { name: 'ours (ucupdates)', url: `${ours.url}/DeviceUpdateFiles_Int/${FOLDER}/CPE.nbt`, pid: ours.child.proc.pid! },
+      { name: 'ours, from disk (cache 0)', url: `${fromDisk.url}/DeviceUpdateFiles_Int/${FOLDER}/CPE.nbt`, pid: fromDisk.child.proc.pid! },
     ];
     const nginx = await startNginx(tmp, blobDir);
     if (nginx) {
       running.push(nginx);
-      targets.push({ name: `nginx (sendfile, ${NGINX_WORKERS} w.)`, url: `${nginx.url}/${blob.slice(blobDir.length + 1)}` });
+      targets.push({ name: `nginx (sendfile, ${NGINX_WORKERS} w.)`, url: `${nginx.url}/${blob.slice(blobDir.length + 1)}`, pid: nginx.child.proc.pid! });
     } else console.log(`  nginx: ${NGINX_MISSING}`);
     const bare = await startBareServer('file', blob);
     running.push(bare);
-    targets.push({ name: 'bare node (createReadStream)', url: `${bare.url}/CPE.nbt` });
+    targets.push({ name: 'bare node (createReadStream)', url: `${bare.url}/CPE.nbt`, pid: bare.child.proc.pid! });
 
     // wrk discards bodies: check once that every server sends the whole image, byte for byte.
     const expected = createHash('sha256').update(readFileSync(blob)).digest('hex');
@@ -109,17 +113,21 @@ async function main(): Promise<void> {
       console.log(`  load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
       for (const t of targets) await wrkGet(wrk, t.url, connections, WARM_UP_SECONDS);
       const rates = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+      const cpu = new Map<string, number[]>(targets.map((t) => [t.name, []]));
       for (let round = 1; round <= ROUNDS; round++) {
         const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]!);
         for (const t of order) {
+          const cpuBefore = cpuSeconds(t.pid);
           const r = await wrkGet(wrk, t.url, connections, SECONDS);
+          const cpuPerGB = (cpuSeconds(t.pid) - cpuBefore) / (r.mbPerSec * r.seconds / 1000);
           rates.get(t.name)!.push(r.mbPerSec);
-          console.log(`  round ${round}  ${t.name.padEnd(28)} ${fmt(r.mbPerSec).padStart(7)} MB/s  (${r.downloads} downloads${r.problems ? `; ${r.problems}` : ''})`);
+          cpu.get(t.name)!.push(cpuPerGB);
+          console.log(`  round ${round}  ${t.name.padEnd(28)} ${fmt(r.mbPerSec).padStart(7)} MB/s  server CPU ${fmt(cpuPerGB)} s/GB  (${r.downloads} downloads${r.problems ? `; ${r.problems}` : ''})`);
         }
       }
       const med = (t: Target) => median(rates.get(t.name)!);
       console.log('');
-      for (const t of targets) console.log(`  ${t.name.padEnd(28)} median ${fmt(med(t)).padStart(7)} MB/s`);
+      for (const t of targets) console.log(`  ${t.name.padEnd(28)} median ${fmt(med(t)).padStart(7)} MB/s  server CPU ${fmt(median(cpu.get(t.name)!))} s/GB`);
       const of = (name: string) => med(targets.find((t) => t.name.startsWith(name))!);
       const row = (what: string, ours: number, baseline: string) =>
         nginx || baseline !== 'nginx'
@@ -135,14 +143,33 @@ async function main(): Promise<void> {
 }
 
 /** wrk GETting url over `connections` kept-alive connections for `seconds`; MB/s (10^6 bytes) of what was read. */
-async function wrkGet(wrk: string, url: string, connections: number, seconds: number): Promise<{ mbPerSec: number; downloads: number; problems: string }> {
+async function wrkGet(wrk: string, url: string, connections: number, seconds: number): Promise<{ mbPerSec: number; seconds: number; downloads: number; problems: string }> {
   const out = await runBounded(wrk, [`-t${WRK_THREADS}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '-H', 'User-Agent: Microsoft UCPhone Device', url], (seconds + 40) * 1000);
   const m = /(\d+) requests in ([\d.]+)(us|ms|s|m), ([\d.]+)(B|KB|MB|GB) read/.exec(out);
   if (!m) throw new Error(`cannot read wrk's output:\n${out}`);
   const elapsed = Number(m[2]) * { us: 1e-6, ms: 1e-3, s: 1, m: 60 }[m[3] as 's'];
   const bytes = Number(m[4]) * { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 }[m[5] as 'B'];
   const problems = [/Non-2xx or 3xx responses: \d+/.exec(out)?.[0], /Socket errors: .*/.exec(out)?.[0]].filter(Boolean).join('; ');
-  return { mbPerSec: bytes / 1e6 / elapsed, downloads: Number(m[1]), problems };
+  return { mbPerSec: bytes / 1e6 / elapsed, seconds: elapsed, downloads: Number(m[1]), problems };
+}
+
+/**
+ * CPU seconds (user + system) a server process and its children (nginx's workers) have used, from /proc: what it
+ * costs per byte, which the noise of other work on a shared machine does not change as much as the rate. NaN off Linux.
+ */
+function cpuSeconds(pid: number): number {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    let ticks = 0;
+    for (const p of [pid, ...children]) {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 (state) on
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    }
+    return ticks / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function sha256Of(url: string): Promise<string> {
