@@ -157,26 +157,29 @@ test('a blob that does not match its SHA-256 is never cached: it is served from 
   }
 });
 
-test('a client that stops reading holds one slice of the cached image in the server, not the image', async () => {
-  const big = await blob('big.nbt', 24 * 1024 * 1024);
-  const s = await serve({ big }, 64);
-  try {
-    await httpRequest(`${s.url}/big`);
-    await eventually(() => assert.equal(s.downloads.cached.count, 1));
-    const client = connect(Number(new URL(s.url).port), '127.0.0.1', () => client.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n'));
-    client.pause(); // never reads: the kernel's buffers fill, then the server must wait
-    const res = await eventually(() => s.responses[1] ?? assert.fail('no request yet'));
-    let last = -1;
-    await eventually(() => {
-      const written = res.socket!.bytesWritten;
-      const stalled = written === last && res.writableNeedDrain;
-      last = written;
-      assert.ok(stalled, 'the server is waiting for the client');
-    }, 30_000);
-    assert.ok(res.socket!.writableLength <= SLICE_BYTES, `pending ${res.socket!.writableLength} bytes`);
-    assert.ok(res.socket!.bytesWritten < big.size, 'far less than the image went out');
-    client.destroy();
-  } finally {
-    await stop(s);
-  }
-});
+for (const cacheMB of [64, 0]) {
+  const from = cacheMB ? 'the cached image' : 'the blob file';
+  test(`a client that stops reading holds about a slice of ${from} in the server, not the image`, async () => {
+    const big = await blob(`big-${cacheMB}.nbt`, 24 * 1024 * 1024);
+    const s = await serve({ big }, cacheMB);
+    try {
+      await httpRequest(`${s.url}/big`);
+      if (cacheMB) await eventually(() => assert.equal(s.downloads.cached.count, 1));
+      const client = connect(Number(new URL(s.url).port), '127.0.0.1', () => client.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n'));
+      client.pause(); // never reads: the kernel's buffers fill, then the server must wait
+      const res = await eventually(() => s.responses[1] ?? assert.fail('no request yet'));
+      let last = -1;
+      await eventually(() => {
+        const written = res.socket!.bytesWritten;
+        const stalled = written === last && res.writableNeedDrain;
+        last = written;
+        assert.ok(stalled, 'the server is waiting for the client');
+      }, 30_000);
+      assert.ok(res.socket!.writableLength <= SLICE_BYTES, `pending ${res.socket!.writableLength} bytes`);
+      assert.ok(res.socket!.bytesWritten < big.size, 'far less than the image went out');
+      client.destroy();
+    } finally {
+      await stop(s);
+    }
+  });
+}
