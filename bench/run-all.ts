@@ -10,7 +10,7 @@ const BENCHES: { name: string; boundMs: number }[] = [
   { name: 'inventory', boundMs: 240_000 },
   { name: 'judge', boundMs: 300_000 },
   { name: 'fleet', boundMs: 420_000 },
-  { name: 'download', boundMs: 300_000 },
+  { name: 'download', boundMs: 420_000 },
   { name: 'import', boundMs: 300_000 },
   { name: 'cli-start', boundMs: 180_000 },
   { name: 'devices-tab', boundMs: 300_000 },

@@ -74,6 +74,8 @@ export const settingsSchema = z.object({
   /** Memoised update-check answers (one per distinct situation), by count and by size. */
   answerCacheEntries: z.number().int().min(100).max(1_000_000).default(10_000),
   answerCacheMB: z.number().int().min(1).max(1024).default(32),
+  /** Firmware images kept in memory for downloads (verified blobs, oldest out first); 0 reads every download from disk. */
+  downloadCacheMB: z.number().int().min(0).max(64 * 1024).default(256),
   /** Phones kept in the inventory; past it, phones that checked in once and never again make room, else new ones are not recorded. */
   inventoryMaxDevices: z.number().int().min(100).max(10_000_000).default(250_000),
   /** Phone observations (checks, downloads) a server holds while the store cannot take them (a pool's database away); more are dropped and counted. Read at start. */

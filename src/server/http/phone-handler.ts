@@ -2,7 +2,6 @@
 // path (100,000 phones), and four routes need no framework. Phones get a well-formed answer or a plain 4xx.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import send from 'send';
 import type { Logger } from 'pino';
 import type { DeviceRequest } from '../domain/device.js';
 import type { LogUpload, LogVerdict } from '../domain/device-log.js';
@@ -10,6 +9,7 @@ import type { Decision } from '../domain/update-decision.js';
 import { phoneBaseUrls, type BaseUrls } from '../domain/phone-base-urls.js';
 import { plainIp } from '../domain/w3c-format.js';
 import { trackConnection } from './connection-traffic.js';
+import { createFirmwareDownloads } from './firmware-download.js';
 import { clientOf, forwardedHops, plainAddress as forwardedAddress } from './forwarded.js';
 import { parseLogUpload, parseUpdateRequest, renderUpdateResponse, routePhoneRequest } from '../phone/dialect.js';
 import type { Catalog } from '../app/catalog.js';
@@ -48,6 +48,7 @@ export interface PhoneHandlerDeps {
 export function createPhoneHandler(deps: PhoneHandlerDeps) {
   const clock = deps.clock ?? (() => new Date());
   let warnedNoExternal = false;
+  const downloads = createFirmwareDownloads(deps.log);
 
   // A fault of ours (a store that cannot be read, a bug) answers 500 and is logged; it never ends the service.
   const failed = (err: unknown, res: ServerResponse) => {
@@ -107,7 +108,8 @@ export function createPhoneHandler(deps: PhoneHandlerDeps) {
       };
       deps.blobFile(file.sha256).then(
         (blob) =>
-          send(req, blob, { etag: false, cacheControl: false, dotfiles: 'allow' })
+          downloads
+            .send(req, res, blob, file, snap.settings.downloadCacheMB)
             .on('error', (err: Error & { status?: number }) => {
               // send reports client errors (416 for an unsatisfiable Range) the same way as a missing blob.
               if (err.status === 416) return plain(res, 416, 'Range not satisfiable.');

@@ -120,6 +120,7 @@ export const SETTING_FIELDS: Record<SettingKey, SettingField> = {
   maxFieldChars: { label: 'Longest request field (characters)', help: 'Update checks with a longer value (user name, model…) are refused.', kind: 'number' },
   answerCacheEntries: { label: 'Cached answers', help: 'Distinct update-check answers kept in memory.', kind: 'number' },
   answerCacheMB: { label: 'Cached answers (MB)', help: 'Memory the cached answers may take.', kind: 'number' },
+  downloadCacheMB: { label: 'Cached firmware images (MB)', help: 'Memory for the images phones download most, served from memory instead of disk. 0 reads every download from disk.', kind: 'number' },
   inventoryMaxDevices: {
     label: 'Most phones in the inventory',
     help: 'Past it, phones seen only once make room; if none can, new phones are not recorded (counted on the Devices tab).',
@@ -179,6 +180,7 @@ export const SETTING_GROUPS: { id: string; title: string; keys: SettingKey[] }[]
       'phoneMaxConnectionsPerAddress',
       'answerCacheEntries',
       'answerCacheMB',
+      'downloadCacheMB',
       'maxPackageMB',
       'maxUnpackedMB',
     ],
