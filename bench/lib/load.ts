@@ -75,12 +75,13 @@ export function printLoad(label: string, r: LoadResult): void {
 /**
  * wrk (one thread unless `threads`) with a Lua script that POSTs `template` with MACMACMACMAC replaced by a new MAC on
  * every request (thread t: OUI 00-04-F(2+t), so threads never send the same MAC). A request without an answer within
- * `timeoutS` (default 10) is counted as a timeout. Returns undefined when wrk is not installed.
+ * `timeoutS` (default 10) is counted as a timeout; `headers` are sent with every request. Returns undefined when wrk is
+ * not installed.
  */
 export async function wrkPost(
   url: string,
   template: string,
-  opts: { connections: number; seconds: number; dir: string; threads?: number; timeoutS?: number },
+  opts: { connections: number; seconds: number; dir: string; threads?: number; timeoutS?: number; headers?: Record<string, string> },
 ): Promise<LoadResult | undefined> {
   const wrk = which('wrk');
   if (!wrk) return undefined;
@@ -106,7 +107,8 @@ export async function wrkPost(
       '',
     ].join('\n'),
   );
-  const args = [`-t${opts.threads ?? 1}`, `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency', '--timeout', `${opts.timeoutS ?? 10}s`, '-s', script, url];
+  const headers = Object.entries(opts.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+  const args = [...headers, `-t${opts.threads ?? 1}`, `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency', '--timeout', `${opts.timeoutS ?? 10}s`, '-s', script, url];
   const out = await runBounded(wrk, args, (opts.seconds + 30) * 1000);
   const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? 0);
   const ms = (re: RegExp) => {
