@@ -3,7 +3,7 @@
 // devices getting the pending version) each checking once, as fast as the server allows, bounded at 120 s.
 // The baseline, in the same run and with the same load tool, is the bare node:http child answering every request
 // with the bytes of an offer (it does no work, so its time is what the machine and the load tool allow).
-// Afterwards the server's audit log must hold one line per phone.
+// Afterwards the server's audit log must hold one line per phone, and its RSS (with 100,000 phones in its inventory) is printed.
 //   node --import tsx bench/fleet.ts        (FLEET_PHONES=20000 for a quicker run)
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,12 +14,14 @@ import { logFolders } from '../src/server/infra/logs/log-folders.js';
 import { buildCab, image, interimPackage, multiDevicePackage, newerPackage, updateInfoXml } from '../test/fixtures/cabs.js';
 import { fmt, heading, ratioRow, removeTempDir, report, runMain, tempDir, type RatioRow } from './lib/harness.js';
 import { PHONE_HEADERS, phonesOnce, printLoad, type PhonesOnce } from './lib/load.js';
+import { rssOf } from './lib/rss.js';
 import { addTestDevices, approveWhere, importInto, macOf, serialOf, startBareServer, startOurServer, type RunningChild } from './lib/setup.js';
 
 const PHONES = Number(process.env.FLEET_PHONES ?? 100_000);
 const CONNECTIONS = 100;
 const BOUND_MS = 120_000;
 const TARGET_SECONDS = 60;
+const RSS_TARGET_MB = 200;
 const PATH = '/RequestHandler/ucdevice.upx';
 
 interface Kind {
@@ -133,8 +135,12 @@ async function main(): Promise<void> {
     heading(`fleet: ${fmt(PHONES)} phones check once each, autocannon, ${CONNECTIONS} connections (bounded at ${BOUND_MS / 1000} s)`);
     console.log(`  load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const oursRun = await phonesOnce(ours.url, bodies, CONNECTIONS, BOUND_MS);
+    // The server's memory once the fleet is in its inventory (the recorder flushes within a second).
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const rss = rssOf(ours.child.proc.pid);
     await ours.child.stop();
     running.pop();
+    const inventory = await withStore(dataDir, (s) => s.devices.count());
 
     // Our logs: one audit line per phone, each MAC once.
     const audit = readLines(logFolders(join(dataDir, 'Logs')).audit).filter((l) => !l.startsWith('Logging DateTime'));
@@ -155,6 +161,7 @@ async function main(): Promise<void> {
     print('ours (ucupdates)', oursRun);
     print('bare node:http', bareRun);
     console.log(`  our audit log: ${audit.length} lines (${macs.size} distinct fleet MACs of ${PHONES}); access log: ${access.length} lines; offers logged: ${offered} (expected about ${expectedOffers})`);
+    if (rss) console.log(`  our server with ${fmt(inventory)} phones in its inventory: RSS ${fmt(rss.rssMB)} MB (peak ${fmt(rss.peakMB)} MB)`);
     if (macs.size !== PHONES) console.log(`  NOTE: ${PHONES - macs.size} phones are missing from the audit log (dropped log lines or failed requests).`);
 
     const rows: RatioRow[] = [
@@ -171,6 +178,10 @@ async function main(): Promise<void> {
         ...(oursRun.load.total < PHONES ? { note: `only ${oursRun.load.total} of ${PHONES} requests were answered within the bound` } : {}),
       },
     ];
+    if (rss) {
+      rows.push(ratioRow('fleet', `server RSS, ${fmt(inventory)} phones in the inventory`, rss.rssMB, RSS_TARGET_MB, 'MB', { op: '<=', value: 1 },
+        `target: < ${RSS_TARGET_MB} MB (the baseline column is the target); peak during the fleet ${fmt(rss.peakMB)} MB`));
+    }
     report(rows);
   } finally {
     for (const r of running.reverse()) await r.child.stop();
@@ -181,6 +192,15 @@ async function main(): Promise<void> {
 function print(label: string, r: PhonesOnce): void {
   printLoad(label, r.load);
   console.log(`  ${''.padEnd(22)} elapsed ${r.elapsed.toFixed(1)} s${r.stoppedByBound ? ' (STOPPED at the bound)' : ''}`);
+}
+
+async function withStore<T>(dataDir: string, fn: (s: Store) => Promise<T>): Promise<T> {
+  const store = new Store(dataDir);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
 }
 
 function readLines(dir: string): string[] {

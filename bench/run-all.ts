@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark in turn, each in its own process (so none inherits another's heap, servers or
 // temp files), then one summary of the ratios against their targets. Timings never fail the run: a benchmark that
 // crashes or overruns its bound does (exit code 1).
-//   node --import tsx bench/run-all.ts [update-checks inventory judge fleet download import cli-start devices-tab soak pool]
+//   node --import tsx bench/run-all.ts [update-checks inventory judge fleet storm download import cli-start devices-tab soak pool]
 import { loadavg } from 'node:os';
 import { printTable, startChild, type RatioRow } from './lib/harness.js';
 
@@ -10,6 +10,7 @@ const BENCHES: { name: string; boundMs: number }[] = [
   { name: 'inventory', boundMs: 240_000 },
   { name: 'judge', boundMs: 300_000 },
   { name: 'fleet', boundMs: 420_000 },
+  { name: 'storm', boundMs: 240_000 },
   { name: 'download', boundMs: 420_000 },
   { name: 'import', boundMs: 300_000 },
   { name: 'cli-start', boundMs: 180_000 },

@@ -73,10 +73,16 @@ export function printLoad(label: string, r: LoadResult): void {
 }
 
 /**
- * wrk -t1 with a Lua script that POSTs `template` with MACMACMACMAC replaced by a new MAC on every request.
- * Returns undefined when wrk is not installed.
+ * wrk (one thread unless `threads`) with a Lua script that POSTs `template` with MACMACMACMAC replaced by a new MAC on
+ * every request (thread t: OUI 00-04-F(2+t), so threads never send the same MAC). A request without an answer within
+ * `timeoutS` (default 10) is counted as a timeout; `headers` are sent with every request. Returns undefined when wrk is
+ * not installed.
  */
-export async function wrkPost(url: string, template: string, opts: { connections: number; seconds: number; dir: string }): Promise<LoadResult | undefined> {
+export async function wrkPost(
+  url: string,
+  template: string,
+  opts: { connections: number; seconds: number; dir: string; threads?: number; timeoutS?: number; headers?: Record<string, string> },
+): Promise<LoadResult | undefined> {
   const wrk = which('wrk');
   if (!wrk) return undefined;
   const script = join(opts.dir, 'post.lua');
@@ -84,19 +90,26 @@ export async function wrkPost(url: string, template: string, opts: { connections
     script,
     [
       'local n = 0',
+      'local threads = 0',
       `local template = ${JSON.stringify(template)}`,
       'wrk.method = "POST"',
       'wrk.headers["Content-Type"] = "text/xml"',
       'wrk.headers["User-Agent"] = "Microsoft UCPhone Device"',
+      'setup = function(thread)',
+      '  thread:set("id", threads)',
+      '  threads = threads + 1',
+      'end',
       'request = function()',
       '  n = n + 1',
-      '  local body = string.gsub(template, "MACMACMACMAC", string.format("0004F2%06X", n % 16777216))',
+      '  local body = string.gsub(template, "MACMACMACMAC", string.format("0004F%X%06X", 2 + (id or 0), n % 16777216))',
       '  return wrk.format(nil, nil, nil, body)',
       'end',
       '',
     ].join('\n'),
   );
-  const out = await runBounded(wrk, ['-t1', `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency', '--timeout', '10s', '-s', script, url], (opts.seconds + 30) * 1000);
+  const headers = Object.entries(opts.headers ?? {}).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+  const args = [...headers, `-t${opts.threads ?? 1}`, `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency', '--timeout', `${opts.timeoutS ?? 10}s`, '-s', script, url];
+  const out = await runBounded(wrk, args, (opts.seconds + 30) * 1000);
   const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? 0);
   const ms = (re: RegExp) => {
     const m = re.exec(out);

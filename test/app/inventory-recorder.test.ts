@@ -76,6 +76,20 @@ test('offered, downloaded and updated within one batch: one row, written once, i
   assert.equal(d.lastSeen, at(2).toISOString());
 });
 
+test('a large flush is written in slices with the event loop free in between, in arrival order', async () => {
+  const r = recorder();
+  const mac = (n: number) => `0004F2${n.toString(16).toUpperCase().padStart(6, '0')}`;
+  for (let n = 0; n < 1000; n++) r.check(at(0), '10.0.0.1', phone(0, undefined, { mac: mac(n), macRaw: mac(n) }), NOTHING);
+  r.check(at(1), '10.0.0.1', phone(0, undefined, { mac: mac(0), macRaw: mac(0), userName: 'later@contoso.com' }), NOTHING);
+  const count = () => sql().prepare('SELECT count(*) FROM devices').pluck().get() as number;
+  let seenMidway: number | undefined;
+  setImmediate(() => (seenMidway = count()));
+  await r.flush();
+  assert.ok(seenMidway !== undefined && seenMidway > 0 && seenMidway < 1000, `a request between slices sees part of the flush written (saw ${seenMidway})`);
+  assert.equal(count(), 1000);
+  assert.equal((await find(`mac:${mac(0)}`))!.userName, 'later@contoso.com', 'the later check of a phone wins, in a later slice too');
+});
+
 test('observations across batches build on the stored row', async () => {
   const r = recorder();
   r.check(at(0), '10.0.0.1', phone(1), offer());

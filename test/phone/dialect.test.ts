@@ -53,6 +53,26 @@ test('lenient: any case, namespaces, Brand for Vendor, MACAddress, attributes, u
   assert.deepEqual(r.request.modules, [{ fileName: 'CPE.nbt', version: '3.5.6907.35', timestamp: '16-12-2008 04:43:58' }]);
 });
 
+test('read in document order as the tree was: first value wins, the last attribute of a local name, containers without a file name read as plain elements', () => {
+  const r = parse(`<Request a:Model="CX600" b:Model="CX700" Vendor=" Polycom ">
+  <Vendor>HP</Vendor><Info><Locale>DEU</Locale><Extra/></Info><Locale>ENU</Locale>
+  <File Revision="B"><Model>CX3000</Model><UserName>in@file</UserName></File>
+  <Modules><Module name="cpe.nbt" version="1.0.1"><TimeStamp>t1</TimeStamp></Module><File><Name>cpe.cat</Name><Version>1.0.2</Version></File></Modules>
+  <Group><Items>3</Items></Group><MacAddress>0021630F207B</MacAddress>
+</Request>`);
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.equal(r.request.model, 'CX700', 'attributes of one local name: the last; before any later element');
+  assert.equal(r.request.vendor, 'Polycom', 'the root\'s attribute, trimmed, comes before its children');
+  assert.equal(r.request.locale, 'DEU', 'the first leaf of a name anywhere in the document');
+  assert.equal(r.request.revision, 'B', 'a File without a file name is read as any element: its attributes');
+  assert.equal(r.request.userName, 'in@file', '... and its leaves');
+  assert.deepEqual(r.request.modules, [
+    { fileName: 'cpe.nbt', version: '1.0.1', timestamp: 't1' },
+    { fileName: 'cpe.cat', version: '1.0.2', timestamp: '' },
+  ]);
+  assert.equal(r.request.mac, '0021630F207B');
+});
+
 test('lenient: modules in the audit-log form', () => {
   const r = parse('<Request><Model>CX600</Model><Files>cpe.nbt;4.0.7577.4366;01-01-2012 00:00:00#x.bin;1.0.0.0;</Files></Request>');
   assert.ok(r.ok);

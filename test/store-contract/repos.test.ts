@@ -12,6 +12,7 @@ import { applyCheck } from '../../src/server/domain/device-state.js';
 import type { DeviceRequest, RuleKey } from '../../src/server/domain/device.js';
 import type { Version } from '../../src/shared/version.js';
 import { fixtureBytes } from '../fixtures/cabs.js';
+import type { SqliteEngine } from '../../src/server/infra/db/engine.js';
 import { acrossEngines, forEachEngine, normalise, NOW } from './engines.js';
 
 const T = NOW.toISOString();
@@ -92,6 +93,24 @@ forEachEngine('a transaction that throws leaves nothing, the inventory included,
   assert.deepEqual(await store.devices.seenDays('2026-01-01'), new Map());
   // The next transaction commits as usual.
   await store.engine.transaction((tx) => tx.devices.write([{ before: undefined, after: phone }]), { wait: true });
+  assert.equal(await store.devices.count(), 1);
+});
+
+forEachEngine('a transaction that need not be durable commits without waiting for the disk, and only it; one that throws still leaves nothing', async (store, engine) => {
+  const phone = applyCheck(undefined, 'mac:0004F2000001', { at: T, address: '10.0.0.1', request, version: '4.0.7577.4300', offer: null, blocker: null });
+  // SQLite: synchronous NORMAL in WAL mode skips the commit's fsync (PostgreSQL: synchronous_commit off, its own session).
+  const synchronous = () => (engine.name === 'sqlite' ? (store.engine as SqliteEngine).db.pragma('synchronous', { simple: true }) : 'n/a');
+  const during: unknown[] = [];
+  await store.engine.transaction(async (tx) => {
+    during.push(synchronous());
+    await tx.devices.write([{ before: undefined, after: phone }]);
+  }, { durable: false });
+  await assert.rejects(store.engine.transaction(async () => {
+    during.push(synchronous());
+    throw new Error('boom');
+  }, { durable: false }), /boom/);
+  await store.engine.transaction(async () => void during.push(synchronous()), { wait: true });
+  if (engine.name === 'sqlite') assert.deepEqual(during, [1, 1, 2], 'NORMAL inside, FULL again for every other transaction');
   assert.equal(await store.devices.count(), 1);
 });
 

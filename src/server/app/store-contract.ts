@@ -285,6 +285,10 @@ export interface TxOptions {
   /** Let the other processes and nodes know of this change, if and only if it commits (a pool: NOTIFY inside the
    * transaction; SQLite: its commit alone moves the others' data_version). */
   announce?: boolean;
+  /** false: the commit may be lost to a power cut or a crash of the machine (never to a crash of this process), the
+   * store staying consistent; it then holds no one up waiting for the disk (SQLite: synchronous NORMAL, no fsync;
+   * PostgreSQL: synchronous_commit off). For what is observed again anyway (the inventory's intake). Default true. */
+  durable?: boolean;
 }
 
 /** One engine: the repositories, transactions, and the signal that another process or node changed the store. */

@@ -1,7 +1,9 @@
-// Small XML documents (phone requests and responses, updateInfo.xml) read into a plain tree with saxes: a strict,
-// fast, well-formedness-checking parser that expands no DTD entities. Names lose their namespace prefix; callers
-// compare them case-insensitively. DTDs are refused before parsing: no phone or package ever sends one.
-import { SaxesParser } from 'saxes';
+// Small XML documents (phone requests and responses, updateInfo.xml) read with saxes: a strict, fast,
+// well-formedness-checking parser that expands no DTD entities. Names lose their namespace prefix; callers compare
+// them case-insensitively. DTDs are refused before parsing: no phone or package ever sends one.
+// walkXml streams a document's elements to a visitor (the update check's path: no tree nobody reads); parseXml
+// builds the plain tree on it.
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
 
 export interface XmlElement {
   /** Local name (prefix removed), as written. */
@@ -15,49 +17,110 @@ export interface XmlElement {
 
 export type XmlResult = { ok: true; root: XmlElement } | { ok: false; error: string };
 
-const local = (name: string) => name.slice(name.indexOf(':') + 1);
+/** What walkXml tells, in document order. */
+export interface XmlVisitor {
+  /** An element opens: its local name and its attributes by their written names (prefixes still on: see localName). */
+  open(name: string, attributes: Readonly<Record<string, string>>): void;
+  /** The element opened last closes: its own text (the text between its child elements too), trimmed. */
+  close(text: string): void;
+}
+
+export const localName = (name: string) => name.slice(name.indexOf(':') + 1);
 const MAX_DEPTH = 256;
+
+/** The state of a walk in progress. */
+interface Walk {
+  visitor: XmlVisitor;
+  maxElements: number;
+  elements: number;
+  /** The open elements' texts, innermost last. */
+  texts: string[];
+  sawRoot: boolean;
+  refused: string | undefined;
+}
+
+/** A parser and the walk it serves: its handlers read the walk. */
+interface Reader {
+  parser: SaxesParser;
+  walk: Walk | undefined;
+}
+
+/** One reader, reused (saxes resets itself after a document it read to the end); one that failed is replaced. */
+let idle: Reader | undefined;
+
+function refuse(w: Walk, why: string): never {
+  w.refused = why;
+  throw new Error(why);
+}
+
+function newReader(): Reader {
+  const r: Reader = { parser: new SaxesParser({ position: true }), walk: undefined };
+  r.parser.on('opentag', (tag: SaxesTagPlain) => {
+    const w = r.walk!;
+    // Callers may walk a tree recursively: a 64 KB body of nested tags must be refused, not overflow the stack.
+    if (w.texts.length >= MAX_DEPTH) refuse(w, `elements nested too deeply (more than ${MAX_DEPTH})`);
+    if (++w.elements > w.maxElements) refuse(w, `more than ${w.maxElements} elements`);
+    w.texts.push('');
+    w.visitor.open(localName(tag.name), tag.attributes);
+  });
+  const text = (t: string) => {
+    const texts = r.walk!.texts;
+    if (texts.length > 0) texts[texts.length - 1] += t;
+  };
+  r.parser.on('text', text);
+  r.parser.on('cdata', text);
+  r.parser.on('closetag', () => {
+    const w = r.walk!;
+    w.visitor.close(w.texts.pop()!.trim());
+    if (w.texts.length === 0) w.sawRoot = true;
+  });
+  return r;
+}
+
+/**
+ * Reads `text` to the end, telling `visitor` each element; an error (in words) when it is not a well-formed document
+ * of at most `maxElements` elements nested at most 256 deep, or declares a DTD.
+ */
+export function walkXml(text: string, visitor: XmlVisitor, maxElements = Infinity): { ok: true } | { ok: false; error: string } {
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) return { ok: false, error: 'DTDs and entity declarations are not accepted' };
+  const w: Walk = { visitor, maxElements, elements: 0, texts: [], sawRoot: false, refused: undefined };
+  const r = idle ?? newReader();
+  idle = undefined; // taken: a document walked meanwhile (by a visitor) gets a reader of its own
+  r.walk = w;
+  try {
+    r.parser.write(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).close();
+  } catch (e) {
+    return { ok: false, error: w.refused ?? `malformed XML: ${(e as Error).message}` }; // stopped half way: not used again
+  } finally {
+    r.walk = undefined;
+  }
+  idle = r;
+  return w.sawRoot ? { ok: true } : { ok: false, error: 'no root element' };
+}
 
 /** `maxElements`: a document with more elements is refused as soon as the parser meets one too many. */
 export function parseXml(text: string, maxElements = Infinity): XmlResult {
-  if (/<!DOCTYPE|<!ENTITY/i.test(text)) return { ok: false, error: 'DTDs and entity declarations are not accepted' };
-  const parser = new SaxesParser({ position: true });
   const stack: XmlElement[] = [];
-  const texts: string[] = [];
   let root: XmlElement | undefined;
-  let elements = 0;
-  let refused: string | undefined;
-  const refuse = (why: string) => {
-    refused = why;
-    throw new Error(why);
-  };
-  parser.on('opentag', (tag) => {
-    // Callers walk the tree recursively: a 64 KB body of nested tags must be refused, not overflow the stack.
-    if (stack.length >= MAX_DEPTH) refuse(`elements nested too deeply (more than ${MAX_DEPTH})`);
-    if (++elements > maxElements) refuse(`more than ${maxElements} elements`);
-    const attrs: Record<string, string> = {};
-    for (const [k, v] of Object.entries(tag.attributes)) attrs[local(k)] = String(v);
-    const el: XmlElement = { name: local(tag.name), attrs, children: [], text: '' };
-    stack.at(-1)?.children.push(el);
-    stack.push(el);
-    texts.push('');
-  });
-  parser.on('text', (t) => {
-    if (texts.length > 0) texts[texts.length - 1] += t;
-  });
-  parser.on('cdata', (t) => {
-    if (texts.length > 0) texts[texts.length - 1] += t;
-  });
-  parser.on('closetag', () => {
-    const el = stack.pop()!;
-    el.text = texts.pop()!.trim();
-    if (stack.length === 0) root = el;
-  });
-  try {
-    parser.write(text.replace(/^\uFEFF/, '')).close();
-  } catch (e) {
-    return { ok: false, error: refused ?? `malformed XML: ${(e as Error).message}` };
-  }
+  const r = walkXml(
+    text,
+    {
+      open(name, attributes) {
+        const attrs: Record<string, string> = {};
+        for (const k in attributes) attrs[localName(k)] = String(attributes[k]);
+        const el: XmlElement = { name, attrs, children: [], text: '' };
+        stack.at(-1)?.children.push(el);
+        stack.push(el);
+      },
+      close(t) {
+        const el = stack.pop()!;
+        el.text = t;
+        if (stack.length === 0) root = el;
+      },
+    },
+    maxElements,
+  );
+  if (!r.ok) return r;
   return root ? { ok: true, root } : { ok: false, error: 'no root element' };
 }
 

@@ -5,7 +5,7 @@ import { normaliseMac } from '../../shared/mac.js';
 import type { DeviceRequest, ModuleReport } from '../domain/device.js';
 import type { LogUpload } from '../domain/device-log.js';
 import { BoundedCache } from '../domain/bounded-cache.js';
-import { childNamed, parseXml, type XmlElement } from '../domain/xml-tree.js';
+import { childNamed, localName, parseXml, walkXml, type XmlElement, type XmlVisitor } from '../domain/xml-tree.js';
 
 // ---- Paths (known from IIS logs; matched case-insensitively as IIS did) ----
 
@@ -105,11 +105,10 @@ const MAX_ELEMENTS = 2 * (16 + 4 * MAX_MODULES);
 /** Refuses a request with a kept value longer than maxFieldChars (the setting), or too many modules or elements. */
 export function parseUpdateRequest(body: string, maxFieldChars: number): ParsedRequest {
   if (body.trim() === '') return { ok: false, error: 'empty request body' };
-  const doc = parseXml(body, MAX_ELEMENTS);
-  if (!doc.ok) return doc;
   const leaves = new Map<string, string>();
   const modules: ModuleReport[] = [];
-  collect(doc.root, leaves, modules);
+  const doc = walkXml(body, requestReader(leaves, modules), MAX_ELEMENTS);
+  if (!doc.ok) return doc;
 
   // The first value refused (too long; a MAC that is none) is named in the answer; the check allocates nothing.
   let refused: string | undefined;
@@ -162,6 +161,51 @@ export function parseUpdateRequest(body: string, maxFieldChars: number): ParsedR
     check(m.timestamp, "a module's time stamp");
   }
   return refused ? { ok: false, error: refused } : { ok: true, request };
+}
+
+/**
+ * collect() as the document streams by, without its tree: a module container's subtree alone is built (it is small)
+ * and given to collect() when it closes. Everything else is read as it passes, in the same (document) order.
+ */
+function requestReader(leaves: Map<string, string>, modules: ModuleReport[]): XmlVisitor {
+  // The open elements outside a module container, innermost last: whether each has a child element (a leaf has none).
+  const names: string[] = [];
+  const parents: boolean[] = [];
+  let container: XmlElement[] | undefined;
+  return {
+    open(name, attributes) {
+      if (!container) {
+        if (parents.length > 0) parents[parents.length - 1] = true;
+        if (!MODULE_CONTAINERS.has(name.toLowerCase())) {
+          // As collect(): attributes by local name (the last of a name wins), then each kept unless one came before.
+          let own: Map<string, string> | undefined;
+          for (const k in attributes) (own ??= new Map()).set(localName(k), attributes[k]!);
+          for (const [k, v] of own ?? []) if (!leaves.has(k.toLowerCase())) leaves.set(k.toLowerCase(), v.trim());
+          names.push(name);
+          parents.push(false);
+          return;
+        }
+      }
+      const attrs: Record<string, string> = {};
+      for (const k in attributes) attrs[localName(k)] = attributes[k]!;
+      const el: XmlElement = { name, attrs, children: [], text: '' };
+      container?.at(-1)!.children.push(el);
+      (container ??= []).push(el);
+    },
+    close(text) {
+      if (container) {
+        const el = container.pop()!;
+        el.text = text;
+        if (container.length === 0) {
+          container = undefined;
+          collect(el, leaves, modules);
+        }
+        return;
+      }
+      const name = names.pop()!.toLowerCase();
+      if (!parents.pop() && !leaves.has(name)) leaves.set(name, text);
+    },
+  };
 }
 
 /** Leaf elements and attributes anywhere in the document by lower-cased name (the first one wins); modules apart. */

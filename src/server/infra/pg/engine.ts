@@ -82,6 +82,7 @@ export class PgEngine implements StoreEngine {
     try {
       return await inTransaction(this.pool, async (client) => {
         await this.writeLock(client, opts.wait === true || opts.wait === 'unless-blocking'); // an async wait
+        if (opts.durable === false) await client.query('SET LOCAL synchronous_commit = off');
         const result = await fn(client);
         if (opts.announce) await client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, this.nodeId]);
         return result;
