@@ -1,6 +1,6 @@
 // Commands about the running service: serve it, sign in to it, and talk to it as a phone would. The server and the
 // phone simulator are loaded by the command that runs them (dynamic import).
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { AppError } from '../server/app/app-error.js';
 import { APP_VERSION } from '../server/version.js';
 import { askServer, toMac, toPort, type CliContext } from './cli-context.js';
@@ -15,11 +15,16 @@ export function serviceCommands(program: Command, cx: CliContext): void {
     .option('--https-port <n>', 'phone HTTPS port (default: setting httpsPort, 443)', toPort)
     .option('--admin-port <n>', 'admin console port (default: setting adminPort, 8090)', toPort)
     .option('--admin-host <addr>', 'admin console address (default: setting adminHost, 127.0.0.1)')
-    .action(async (o: { httpPort?: number; httpsPort?: number; adminPort?: number; adminHost?: string }) => {
+    .addOption(
+      new Option('--phone-workers <n>', 'processes that answer phones beside this one, to use more cores (0-64; default: 0, phones are answered in this process)')
+        .env('UCUPDATES_PHONE_WORKERS')
+        .argParser(toWorkers),
+    )
+    .action(async ({ phoneWorkers, ...o }: { httpPort?: number; httpsPort?: number; adminPort?: number; adminHost?: string; phoneWorkers?: number }) => {
       const dataDir = cx.dataDir();
       const overrides = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
       const { startServer } = await import('../server/compose.js');
-      const server = await startServer({ dataDir, pool: cx.pool(), overrides });
+      const server = await startServer({ dataDir, pool: cx.pool(), overrides, phoneWorkers });
       process.stdout.write(
         [
           `ucupdates ${APP_VERSION} is serving (data: ${dataDir}${server.store.engine.kind === 'postgres' ? `; pool: ${server.store.engine.location}` : ''})`,
@@ -105,4 +110,10 @@ function refusal(status: number, text: string): AppError {
   const said = text.trim().split('\n')[0]!.slice(0, 300);
   // Our server's refusals are plain-text sentences (400, 403, 413); anything else is named by its status.
   return new AppError('internal', /^[A-Z][^<]*\.$/.test(said) ? `The server refused the check (HTTP ${status}): ${said}` : `The server answered HTTP ${status}, not an update answer: check --server.`);
+}
+
+function toWorkers(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new AppError('invalid_input', `"${v}" is not a number of phone workers (0-64).`);
+  return n;
 }

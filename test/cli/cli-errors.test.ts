@@ -65,7 +65,13 @@ describe('CLI errors are sentences', { concurrency: true }, () => {
       return line;
     };
     assert.equal(await last(['serve', '--http-port', taken, '--https-port', '0', '--admin-port', '0']), `ucupdates: phone HTTP: cannot listen on port ${taken}: another program uses it; stop it or choose another port.`);
+    // With phone workers the server process keeps the phone ports: the same sentence, and no worker left behind.
+    assert.equal(await last(['serve', '--phone-workers', '1', '--http-port', taken, '--https-port', '0', '--admin-port', '0']), `ucupdates: phone HTTP: cannot listen on port ${taken}: another program uses it; stop it or choose another port.`);
     assert.match(await last(['serve', '--http-port', '0', '--https-port', '0', '--admin-port', '0', '--admin-host', '192.0.2.77']), /^ucupdates: admin console: cannot listen on port 0 of 192\.0\.2\.77: this machine has no address 192\.0\.2\.77; choose one of its addresses\.$/);
+  });
+
+  it('a number of phone workers that is not one', async () => {
+    assert.equal(await sentence(2, ['serve', '--phone-workers', 'many'], data), '"many" is not a number of phone workers (0-64).');
   });
 
   it('a --server that is no URL', async () => {
