@@ -22,6 +22,11 @@ export interface Run {
 
 export function cli(args: string[], opts: { data?: string; input?: string; cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
   const [node, argv] = cliCommand([...(opts.data ? ['--data', opts.data] : []), ...args]);
+  return runProcess(node, argv, opts);
+}
+
+/** Runs a command to its end with `input` on its stdin; what it printed. */
+export function runProcess(node: string, argv: string[], opts: { input?: string; cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(node, argv, { cwd: opts.cwd ?? ROOT, env: { ...process.env, UCUPDATES_DATA: '', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

@@ -2,12 +2,11 @@
 // settings' schema, and a command on the embedded store without PostgreSQL's driver or the web server.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { cliCommand, ROOT } from './cli-process.js';
+import { cliCommand, ROOT, runProcess } from './cli-process.js';
 
 const TRACE = pathToFileURL(join(ROOT, 'test', 'cli', 'module-trace.mjs')).href;
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -16,28 +15,17 @@ const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
  * Runs `ucupdates <args>` (through runCli, or `entry`: the installed entry point src/cli/index.ts); what it printed
  * and every module it loaded (packages by name, our files by path).
  */
-function traced(args: string[], entry?: string): Promise<{ code: number | null; stdout: string; stderr: string; loaded: Set<string> }> {
+async function traced(args: string[], entry?: string): Promise<{ code: number | null; stdout: string; stderr: string; loaded: Set<string> }> {
   const [node, argv] = entry ? [process.execPath, ['--import', 'tsx', entry, ...args]] : cliCommand(args);
-  return new Promise((resolve, reject) => {
-    const child = spawn(node, ['--import', TRACE, ...argv], { cwd: ROOT, env: { ...process.env, UCUPDATES_DATA: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const loaded = new Set<string>();
-      for (const m of stderr.matchAll(/^module: (\S+)$/gm)) {
-        const url = m[1]!;
-        const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
-        if (pkg) loaded.add(pkg[1]!);
-        else if (url.startsWith('file:')) loaded.add(url.slice(url.indexOf('/src/') + 1));
-      }
-      resolve({ code, stdout, stderr: stderr.replace(/^module: .*\n/gm, ''), loaded });
-    });
-  });
+  const { code, stdout, stderr } = await runProcess(node, ['--import', TRACE, ...argv]);
+  const loaded = new Set<string>();
+  for (const m of stderr.matchAll(/^module: (\S+)$/gm)) {
+    const url = m[1]!;
+    const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+    if (pkg) loaded.add(pkg[1]!);
+    else if (url.startsWith('file:')) loaded.add(url.slice(url.indexOf('/src/') + 1));
+  }
+  return { code, stdout, stderr: stderr.replace(/^module: .*\n/gm, ''), loaded };
 }
 
 const HEAVY = ['better-sqlite3', 'pg', 'express', 'pino', 'saxes', 'selfsigned', 'zod', 'src/server/app/store.ts', 'src/server/compose.ts'];
