@@ -135,10 +135,13 @@ export async function buildSnapshot(store: Repos): Promise<CatalogSnapshot> {
     testByMac,
     testBySerial,
     files,
-    answers: new BoundedCache(settings.answerCacheEntries, settings.answerCacheMB * 1024 * 1024),
+    answers: answerCache(settings),
     judgedAs: inputsKey(rulesByModel, interim, testByMac, testBySerial, decisionSettings),
   };
 }
+
+/** An empty memo of answers within the settings' bounds (each snapshot, in each process that answers phones, has one). */
+export const answerCache = (s: Settings) => new BoundedCache<MemoAnswer>(s.answerCacheEntries, s.answerCacheMB * 1024 * 1024);
 
 /** What a decision's offer (version and folder) can depend on, hashed: the offer's files and names do not matter. */
 function inputsKey(

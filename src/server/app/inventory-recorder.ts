@@ -40,8 +40,8 @@ const EARLY_FLUSH = 1_000;
 /**
  * Observations written per transaction. The embedded engine writes synchronously: a slice holds the event loop for its
  * whole write (about 10 ms for this many new phones on a small machine), so a flush of thousands is written slice by
- * slice with the loop free in between (a 5,000-observation transaction held it for 150 ms). Each slice costs a commit
- * (an fsync): smaller slices would cost throughput.
+ * slice with the loop free in between (a 5,000-observation transaction held it for 150 ms). Each slice costs a commit:
+ * smaller slices would cost throughput.
  */
 const SLICE = 250;
 
@@ -149,7 +149,7 @@ export class InventoryRecorder {
       const unwritten = batch.length - from;
       const code = (err as { code?: string }).code;
       if (code === 'STORE_BUSY' || code === 'STORE_UNAVAILABLE') {
-        const keep = (from === 0 ? batch : batch.slice(from)).concat(this.#buffer);
+        const keep = batch.slice(from).concat(this.#buffer);
         this.#dropped += Math.max(0, keep.length - this.#max);
         this.#buffer = keep.slice(0, this.#max);
         this.#schedule();

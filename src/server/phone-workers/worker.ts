@@ -5,8 +5,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
-import type { CatalogSnapshot } from '../app/catalog.js';
-import { BoundedCache } from '../domain/bounded-cache.js';
+import { answerCache, type CatalogSnapshot } from '../app/catalog.js';
 import type { LogVerdict } from '../domain/device-log.js';
 import { createPhoneHandler } from '../http/phone-handler.js';
 import { phoneLogLines } from '../http/phone-log-lines.js';
@@ -31,10 +30,7 @@ const call = <T>(fn: RemoteCall, ...args: unknown[]) =>
     send({ t: 'call', id, fn, args });
   });
 
-const withAnswers = (wire: WireSnapshot): CatalogSnapshot => ({
-  ...wire,
-  answers: new BoundedCache(wire.settings.answerCacheEntries, wire.settings.answerCacheMB * 1024 * 1024),
-});
+const withAnswers = (wire: WireSnapshot): CatalogSnapshot => ({ ...wire, answers: answerCache(wire.settings) });
 
 function start(m: Extract<ToWorker, { t: 'start' }>): void {
   snapshot = withAnswers(m.snapshot);
